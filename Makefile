@@ -1,0 +1,67 @@
+# Linli: `make run` sets everything up and serves the demo on 127.0.0.1:5000; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app app
+export FLASK_APP := app
+
+.PHONY: setup run test test-sqlite test-postgres browser-deps lint i18n-extract i18n-update translations vendor bench clean
+
+setup: $(VENV)/.installed vendor translations
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end packages come from the npm registry and are copied here; static/vendor/ is never committed.
+vendor: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -f -d portal/translations
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) portal demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Debian's Chromium drives the browser tests (no browser download); installed here when missing.
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: setup browser-deps
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	 else echo "PORTAL_TEST_DATABASE_URL not set: PostgreSQL run skipped (CI sets it)"; fi
+
+test-sqlite:
+	@echo "== tests on SQLite"
+	env -u PORTAL_TEST_DATABASE_URL $(BIN)/pytest -q
+
+test-postgres:
+	@echo "== tests on PostgreSQL ($$PORTAL_TEST_DATABASE_URL)"
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+i18n-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F portal/translations/babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -N -i portal/translations/messages.pot -d portal/translations
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,72 @@
+"""Linli (邻里): the portal for residential compounds."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory: defaults → environment (PORTAL_*, DATABASE_URL, SECRET_KEY, REDIS_URL) → `config`."""
+    from portal import config as configuration
+
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    app.config.update(configuration.load(app.instance_path, config))
+    logging.basicConfig(level=logging.INFO if app.debug else logging.WARNING)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portal import cli, errors, templating
+
+    cli.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    import portal.models  # noqa: F401  (every model registered before Alembic looks)
+    from portal import db as database
+    from portal import i18n, security
+    from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    database.init_transactions(app)
+    security.init_headers(app)
+
+    from portal.accounts.models import Person
+
+    @login_manager.user_loader
+    def _load(person_id: str):
+        person = db.session.get(Person, int(person_id))
+        return person if person is not None and person.is_active else None
+
+    @app.context_processor
+    def _template_globals():
+        from flask_babel import get_locale
+
+        from portal import permissions
+
+        return {"html_lang": i18n.html_lang(get_locale()), "permissions": permissions}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts import bp as accounts
+    from portal.compounds import bp as compounds
+    from portal.public import bp as public
+    from portal.register import bp as register
+    from portal.staff import bp as staff
+
+    for blueprint in (public, accounts, compounds, staff, register):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,68 @@
+"""People and their one-time activation codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class Person(UserMixin, db.Model):
+    """A person: an owner from the register, a resident, a staff member or an administrator.
+
+    `owner_key` is the register's identity of an owner within one compound (`key_compound_id`): the same key
+    on several rows of an import is the same person. Staff and invited residents have none.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("key_compound_id", "owner_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    account_no: Mapped[str] = mapped_column(sa.String(40), unique=True)  # 登录账号, printed on the letter
+    phone: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    key_compound_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compound.id"), index=True)
+    owner_key: Mapped[str | None] = mapped_column(sa.String(64))
+    is_developer: Mapped[bool] = mapped_column(default=False)  # 建设单位: holds the unsold units
+    is_platform_admin: Mapped[bool] = mapped_column(default=False)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ownerships: Mapped[list] = relationship("Ownership", back_populates="person")
+    memberships: Mapped[list] = relationship("Membership", back_populates="person")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: only activated, not disabled accounts log in
+        return self.is_active_account and self.password_hash is not None
+
+
+class ActivationCode(db.Model):
+    """激活码: single use, expiring, stored only as a SHA-256 digest."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    compound_id: Mapped[int] = mapped_column(sa.ForeignKey("compound.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    def state(self, now: datetime) -> str:
+        """One of: used, revoked, expired, valid."""
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "valid"

@@ -1,0 +1,39 @@
+"""Audit trail: one line per change of data, with who did it and when."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import UTCDateTime, utcnow
+from portal.extensions import db
+
+log = logging.getLogger("portal.audit")
+
+
+class AuditEvent(db.Model):
+    """One audited action (import applied, code issued, role granted...)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    compound_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compound.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(60))
+    detail: Mapped[str] = mapped_column(sa.Text, default="{}")
+
+
+def record(action: str, actor=None, compound=None, **detail) -> AuditEvent:
+    """Add an audit event to the session (the request's commit writes it with the change)."""
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        compound_id=getattr(compound, "id", None),
+        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+    )
+    db.session.add(event)
+    log.info("%s actor=%s compound=%s %s", action, event.actor_id, event.compound_id, event.detail)
+    return event

@@ -1,0 +1,7 @@
+"""Compound pages: the compound home, the owners' roll, the committee."""
+
+from flask import Blueprint
+
+bp = Blueprint("compounds", __name__, url_prefix="/c/<slug>")
+
+from portal.compounds import views  # noqa: E402,F401

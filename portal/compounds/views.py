@@ -1,0 +1,81 @@
+"""Compound pages."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import permissions
+from portal.compounds import bp, services
+from portal.compounds.forms import NoticeForm
+from portal.compounds.models import Notice
+from portal.extensions import db
+from portal.htmx import render
+
+
+@bp.route("/")
+def home(slug: str):
+    """小区首页: name and public notices for everyone; member notices and sections for members."""
+    compound = services.get_compound(slug)
+    permissions.require("view_public", compound)
+    member = permissions.may(current_user, "view_members", compound)
+    return render(
+        "compounds/home.html",
+        compound=compound,
+        member=member,
+        notices=services.notices(compound, members=member),
+        roles=permissions.roles_in(current_user, compound),
+        form=NoticeForm() if permissions.may(current_user, "post_notice", compound) else None,
+    )
+
+
+@bp.route("/notices/<int:notice_id>")
+def notice(slug: str, notice_id: int):
+    """One notice; member notices only for members."""
+    compound = services.get_compound(slug)
+    item = db.session.get(Notice, notice_id)
+    if item is None or item.compound_id != compound.id:
+        abort(404)
+    permissions.require("view_public" if item.is_public else "view_members", compound)
+    return render("compounds/notice.html", compound=compound, notice=item)
+
+
+@bp.route("/notices", methods=["POST"])
+def post_notice(slug: str):
+    """发布公告 (committee and staff)."""
+    compound = services.get_compound(slug)
+    permissions.require("post_notice", compound)
+    form = NoticeForm()
+    if form.validate_on_submit():
+        services.post_notice(compound, form.title.data, form.body.data or "", form.is_public.data, current_user)
+        flash(_("The notice is published."), "info")
+        return redirect(url_for("compounds.home", slug=slug), 303)
+    member = True
+    return render(
+        "compounds/home.html",
+        compound=compound,
+        member=member,
+        notices=services.notices(compound, members=True),
+        roles=permissions.roles_in(current_user, compound),
+        form=form,
+        status=400,
+    )
+
+
+@bp.route("/roll")
+def roll(slug: str):
+    """业主名册: every unit with its area and the totals; rooms and areas, never names."""
+    compound = services.get_compound(slug)
+    permissions.require("view_roll", compound)
+    return render(
+        "compounds/roll.html", compound=compound, units=services.roll(compound), totals=services.totals(compound)
+    )
+
+
+@bp.route("/committee")
+def committee(slug: str):
+    """业主委员会: members and their posts (members of the compound only)."""
+    compound = services.get_compound(slug)
+    permissions.require("view_members", compound)
+    return render("compounds/committee.html", compound=compound, members=services.committee(compound))

@@ -1,0 +1,97 @@
+"""Configuration: safe development defaults, then the environment (PORTAL_* and the usual names)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Start-up stops with this when the configuration is unsafe or unusable."""
+
+
+DEFAULTS: dict[str, object] = {
+    "PORTAL_ENV": "development",
+    "SQLALCHEMY_DATABASE_URI": None,  # filled from DATABASE_URL or instance/linli.sqlite3
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "zh_Hans",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "PORTAL_LOCALES": ("zh_Hans", "en"),
+    "PORTAL_ACTIVATION_DAYS": 30,
+    "PORTAL_LOGIN_LIMIT": "10 per minute;50 per hour",
+    "PORTAL_ACTIVATION_LIMIT": "10 per minute;50 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: older owners leave forms open for hours
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "PORTAL_BASE_URL": None,  # used in activation letters' QR codes; defaults to the request's host
+}
+
+# Environment variables read at start-up, each with the config key it fills.
+ENVIRONMENT = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "REDIS_URL": "RATELIMIT_STORAGE_URI",
+}
+INT_KEYS = {"PORTAL_ACTIVATION_DAYS", "MAX_CONTENT_LENGTH"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the short way (postgres://, postgresql://)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load(instance_path: str, overrides: dict | None = None, environ: dict | None = None) -> dict:
+    """Build the configuration: defaults → environment → explicit overrides; then check it."""
+    environ = os.environ if environ is None else environ
+    config: dict = dict(DEFAULTS)
+    for name, key in ENVIRONMENT.items():
+        if environ.get(name):
+            config[key] = environ[name]
+    for name, value in environ.items():
+        if name.startswith("PORTAL_") and not name.startswith("PORTAL_TEST_"):
+            config[name] = int(value) if name in INT_KEYS else value
+    if environ.get("MAX_CONTENT_LENGTH"):
+        config["MAX_CONTENT_LENGTH"] = int(environ["MAX_CONTENT_LENGTH"])
+    config.update(overrides or {})
+
+    development = config["PORTAL_ENV"] in ("development", "testing")
+    if not config.get("SECRET_KEY"):
+        if not development:
+            raise ConfigError(
+                f"SECRET_KEY is not set. Outside development (PORTAL_ENV={config['PORTAL_ENV']}) Linli will not "
+                "start without it: set SECRET_KEY to a long random value, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        # Development only: a per-instance random key kept in instance/, never in the source.
+        config["SECRET_KEY"] = _instance_secret(instance_path)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "linli.sqlite3")
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    config.setdefault("SESSION_COOKIE_SECURE", not development)
+    config.setdefault("REMEMBER_COOKIE_SECURE", not development)
+    return config
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Read or create the development secret in instance/secret_key (mode 600)."""
+    import secrets
+
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,98 @@
+"""Database helpers: exact decimal columns, timestamps, and the one commit per request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.types import TypeDecorator
+
+from portal.extensions import db
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC; pages show it in Asia/Shanghai."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A datetime stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Area(TypeDecorator):
+    """专有部分面积: m² with exactly two decimals, never a float.
+
+    PostgreSQL stores NUMERIC(12,2); SQLite, which has no exact decimal type, stores the canonical text
+    ("123.45"). Either way Python sees a Decimal quantized to 0.01.
+    """
+
+    impl = sa.Numeric(12, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String(16))
+        return dialect.type_descriptor(sa.Numeric(12, 2, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = Decimal(value).quantize(Decimal("0.01"))
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def init_transactions(app: Flask) -> None:
+    """One commit per request: services only flush; this commits a successful response or rolls back."""
+
+    @app.after_request
+    def _commit(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def _rollback(exc):
+        if exc is not None:
+            db.session.rollback()
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys and let SQLAlchemy, not pysqlite, open transactions (savepoints work)."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,163 @@
+"""Demo data: one community with a large and a small compound, a developer block, co-owners and logins.
+
+The register goes in through the same importer staff use, so the demo exercises the real path.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+from portal.accounts.models import Person
+from portal.compounds import services as compounds
+from portal.extensions import db
+from portal.register import importer
+from portal.register import services as register
+from portal.roles import services as roles
+from portal.roles.models import CommitteePost, Role
+from portal.security import hash_password
+
+DEMO_PASSWORD = "linli-demo-2026"  # noqa: S105 (printed for the demo; never used outside it)
+COMMUNITY = "阳光社区"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰建国建华志强文俊红梅海燕丹婷雪晨宇浩然子涵欣怡一鸣佳琪"
+)
+
+# (account, name, description) of the printed demo logins.
+LOGINS = [
+    ("admin", "系统管理员", "platform administrator"),
+    ("staff", "社区工作人员 周敏", "community staff of 阳光社区 (both compounds)"),
+    ("chair", None, "owner in 绿园小区, committee chair (主任)"),
+    ("secretary", None, "owner in 绿园小区, committee secretary (秘书)"),
+    ("owner", None, "owner of two units in 绿园小区"),
+    ("owner2", None, "owner in 桂花苑"),
+    ("resident", "租户 陈晓", "resident (tenant) in 绿园小区"),
+    ("manager", "物业经理 孙立", "property manager in 绿园小区"),
+]
+
+
+def _name(rng: random.Random) -> str:
+    given = GIVEN[rng.randrange(len(GIVEN))] + (GIVEN[rng.randrange(len(GIVEN))] if rng.random() < 0.6 else "")
+    return SURNAMES[rng.randrange(len(SURNAMES))] + given
+
+
+def _area(rng: random.Random, low: int = 60, high: int = 180) -> Decimal:
+    return Decimal(rng.randrange(low * 100, high * 100 + 1)) / 100
+
+
+def register_csv(buildings: int, entrances: int, floors: int, per_floor: int, developer_units: int, seed: int) -> str:
+    """A register CSV with co-owned units, owners of several units and a developer block."""
+    rng = random.Random(seed)
+    lines = ["building,entrance,room,area_m2,area_source,owner_name,owner_key,phone,is_developer,designated_voter"]
+    n = 0
+    multi_owner: tuple[str, str] | None = None
+    for b in range(1, buildings + 1):
+        for e in range(1, entrances + 1):
+            for floor in range(1, floors + 1):
+                for r in range(1, per_floor + 1):
+                    n += 1
+                    room = f"{floor}{r:02d}"
+                    area = _area(rng)
+                    source = rng.choices(["registered", "surveyed", "contract"], [90, 7, 3])[0]
+                    key, name = f"K{seed}-{n:04d}", _name(rng)
+                    if n % 25 == 0 and multi_owner is None:
+                        multi_owner = (key, name)
+                    elif n % 25 == 0 and multi_owner is not None:
+                        key, name = multi_owner  # an owner who bought two units
+                        multi_owner = None
+                    where = f"{b}栋,{e}单元,{room},{area},{source}"
+                    if n % 10 == 3:  # co-owned: a couple, the second designated to vote
+                        lines.append(f"{where},{name},{key},,0,0")
+                        lines.append(f"{where},{_name(rng)},{key}-B,,0,1")
+                    else:
+                        lines.append(f"{where},{name},{key},,0,")
+    for i in range(1, developer_units + 1):
+        lines.append(
+            f"{buildings + 1}栋,1单元,{100 + i},{_area(rng, 80, 140)},contract,绿园置业有限公司,DEV-{seed},,1,"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _import(compound, csv_text: str) -> None:
+    parsed = importer.parse(csv_text.encode("utf-8"))
+    if parsed.errors:
+        raise RuntimeError(f"demo register is invalid: {parsed.errors[:3]}")
+    register.apply(compound, parsed, actor=None)
+
+
+def _login(person: Person, account: str, name: str | None = None) -> Person:
+    person.account_no = account
+    if name:
+        person.name = name
+    person.password_hash = hash_password(DEMO_PASSWORD)
+    return person
+
+
+def _owner(compound, index: int) -> Person:
+    """The n-th designated voter of a compound in register order (deterministic)."""
+    from portal.compounds.models import Unit
+    from portal.register.models import Ownership
+
+    rows = db.session.scalars(
+        db.select(Person)
+        .join(Ownership, Ownership.person_id == Person.id)
+        .join(Unit, Unit.id == Ownership.unit_id)
+        .where(Unit.compound_id == compound.id, Ownership.is_designated_voter.is_(True), Person.is_developer.is_(False))
+        .order_by(Unit.id)
+    ).all()
+    return rows[index]
+
+
+def create() -> None:
+    """Create the demo data (the caller commits)."""
+    community = compounds.get_or_create_community(COMMUNITY)
+    lvyuan = compounds.create_compound("lvyuan", "绿园小区", community)
+    guihua = compounds.create_compound("guihua", "桂花苑", community)
+    _import(lvyuan, register_csv(6, 2, 12, 2, developer_units=12, seed=278))
+    _import(guihua, register_csv(2, 1, 5, 4, developer_units=0, seed=279))
+
+    admin = _login(Person(name="", account_no="admin", is_platform_admin=True), "admin", "系统管理员")
+    staff = _login(Person(name="", account_no="staff"), "staff", "社区工作人员 周敏")
+    resident = _login(Person(name="", account_no="resident"), "resident", "租户 陈晓")
+    manager = _login(Person(name="", account_no="manager"), "manager", "物业经理 孙立")
+    db.session.add_all([admin, staff, resident, manager])
+    db.session.flush()
+    roles.add_staff(staff, community)
+    roles.grant(resident, lvyuan, Role.resident)
+    roles.grant(manager, lvyuan, Role.property_manager)
+
+    from portal.register.models import Ownership
+
+    several = db.session.execute(
+        db.select(Ownership.person_id).group_by(Ownership.person_id).having(db.func.count() > 1)
+    ).scalars()
+    owner = next(p for p in (db.session.get(Person, pid) for pid in several) if not p.is_developer)
+    _login(owner, "owner")
+    chair = _login(_owner(lvyuan, 0), "chair")
+    secretary = _login(_owner(lvyuan, 1), "secretary")
+    _login(_owner(guihua, 0), "owner2")
+    roles.grant(chair, lvyuan, Role.committee, post=CommitteePost.chair)
+    roles.grant(secretary, lvyuan, Role.committee, post=CommitteePost.secretary)
+    roles.grant(_owner(lvyuan, 2), lvyuan, Role.committee, post=CommitteePost.vice_chair)
+    for i in (3, 4):
+        roles.grant(_owner(lvyuan, i), lvyuan, Role.committee, post=CommitteePost.member)
+    roles.grant(_owner(lvyuan, 5), lvyuan, Role.volunteer)
+
+    compounds.post_notice(
+        lvyuan, "关于电梯年检的通知", "本周六上午9点至12点，1至3栋电梯年检，请合理安排出行。", True, staff
+    )
+    compounds.post_notice(lvyuan, "业委会第三次会议纪要已归档", "请业主登录后查阅会议纪要。", False, chair)
+    compounds.post_notice(guihua, "垃圾分类宣传周", "本周为垃圾分类宣传周，欢迎业主参加志愿活动。", True, staff)
+    db.session.flush()
+
+
+def print_logins(echo: Callable[[str], None]) -> None:
+    """Print the demo logins (all share one password)."""
+    echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
+    for account, _name, what in LOGINS:
+        echo(f"  {account:<10} {what}")

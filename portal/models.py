@@ -1,0 +1,25 @@
+"""Imports every model so that the metadata (and Alembic) sees them all."""
+
+from portal.accounts.models import ActivationCode, Person
+from portal.audit import AuditEvent
+from portal.compounds.models import AreaSource, Building, Community, Compound, Entrance, Notice, Unit
+from portal.register.models import Ownership
+from portal.roles.models import CommitteePost, CommunityStaff, Membership, Role
+
+__all__ = [
+    "ActivationCode",
+    "AreaSource",
+    "AuditEvent",
+    "Building",
+    "CommitteePost",
+    "Community",
+    "CommunityStaff",
+    "Compound",
+    "Entrance",
+    "Membership",
+    "Notice",
+    "Ownership",
+    "Person",
+    "Role",
+    "Unit",
+]

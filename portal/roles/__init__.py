@@ -1,0 +1,1 @@
+"""Roles per compound and community staff (no pages of its own: the staff pages manage them)."""

@@ -1,0 +1,197 @@
+"""Staff pages. Every view asks the permissions module first."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.accounts.services import revoke_codes
+from portal.compounds import services as compounds
+from portal.compounds.models import Community
+from portal.extensions import db
+from portal.htmx import render
+from portal.roles import services as roles
+from portal.roles.models import CommitteePost, Role
+from portal.staff import bp, letters, services
+from portal.staff.forms import CompoundForm, InviteForm
+
+CODE_STATES = ("none", "valid", "used", "expired", "revoked", "active")
+
+
+def _compound(slug: str, action: str = "manage_compound"):
+    compound = compounds.get_compound(slug)
+    permissions.require(action, compound)
+    return compound
+
+
+def _communities() -> list[Community]:
+    query = db.select(Community).order_by(Community.name)
+    if not permissions.is_admin(current_user):
+        query = query.where(Community.id.in_(permissions.staff_community_ids(current_user)))
+    return list(db.session.scalars(query))
+
+
+@bp.before_request
+@login_required
+def _staff_only():
+    """The staff area exists only for staff: others get 404."""
+    if not permissions.is_staff(current_user):
+        abort(404)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    """工作台: the compounds of my communities, and a form to create one."""
+    communities = _communities()
+    form = CompoundForm()
+    form.community_id.choices = [(c.id, c.name) for c in communities]
+    if form.validate_on_submit():
+        community = db.session.get(Community, form.community_id.data)
+        if community is None or not permissions.may_create_compound(current_user, community):
+            abort(403)
+        compound = compounds.create_compound(form.slug.data, form.name.data, community, current_user)
+        flash(_("Compound %(name)s created.", name=compound.name), "info")
+        return redirect(url_for("staff.compound", slug=compound.slug), 303)
+    return render(
+        "staff/index.html",
+        communities=communities,
+        form=form,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@bp.route("/c/<slug>/")
+def compound(slug: str):
+    """A compound's staff overview: register totals and the tasks."""
+    compound = _compound(slug)
+    return render("staff/compound.html", compound=compound, totals=compounds.totals(compound))
+
+
+@bp.route("/c/<slug>/people")
+def people(slug: str):
+    """People and roles, filtered as you type (htmx swaps only the table)."""
+    compound = _compound(slug, "manage_roles")
+    q, role, state = request.args.get("q", ""), request.args.get("role", ""), request.args.get("state", "")
+    rows = services.people(compound, q, role, state)
+    return render(
+        "staff/people.html",
+        "staff/_people_table.html",
+        compound=compound,
+        rows=rows,
+        q=q,
+        role=role,
+        state=state,
+        roles=list(Role),
+        managed=roles.MANAGED_ROLES,
+        posts=list(CommitteePost),
+        states=CODE_STATES,
+    )
+
+
+@bp.route("/c/<slug>/people/<int:person_id>/roles", methods=["POST"])
+def set_role(slug: str, person_id: int):
+    """Give or take one role (a toggle); htmx gets the updated row back."""
+    compound = _compound(slug, "manage_roles")
+    person = services.person_in(compound, person_id)
+    if person is None:
+        abort(404)
+    try:
+        role = Role(request.form.get("role", ""))
+    except ValueError:
+        abort(400)
+    if role not in roles.MANAGED_ROLES:
+        abort(400)
+    if request.form.get("action") == "remove":
+        roles.remove(person, compound, role, current_user)
+    else:
+        post = request.form.get("post") or None
+        try:
+            post = CommitteePost(post) if post else None
+        except ValueError:
+            abort(400)
+        roles.grant(person, compound, role, current_user, post)
+    rows = services.people(compound)
+    row = next((r for r in rows if r.person.id == person.id), None)
+    if row is None:  # the last role was removed: the person left the list
+        return (
+            render("staff/_empty.html", "staff/_empty.html")
+            if request.htmx
+            else redirect(url_for("staff.people", slug=slug), 303)
+        )
+    if request.htmx:
+        return render(
+            "staff/_person_row.html",
+            "staff/_person_row.html",
+            compound=compound,
+            row=row,
+            managed=roles.MANAGED_ROLES,
+            posts=list(CommitteePost),
+        )
+    flash(_("Roles of %(name)s updated.", name=person.name), "info")
+    return redirect(url_for("staff.people", slug=slug), 303)
+
+
+@bp.route("/c/<slug>/invite", methods=["GET", "POST"])
+def invite(slug: str):
+    """邀请: add a resident or helper who is not in the register, and print their letter."""
+    compound = _compound(slug, "manage_codes")
+    form = InviteForm()
+    if form.validate_on_submit():
+        from portal.accounts.services import phone_taken
+
+        if form.phone.data and phone_taken(form.phone.data):
+            form.phone.errors = [_("This phone number is already used by another account.")]
+        else:
+            issued = services.invite(compound, form.name.data, form.phone.data, Role(form.role.data), current_user)
+            return _letters_response(compound, [issued])
+    return render("staff/invite.html", compound=compound, form=form, status=400 if request.method == "POST" else 200)
+
+
+@bp.route("/c/<slug>/codes/<int:person_id>/revoke", methods=["POST"])
+def revoke(slug: str, person_id: int):
+    """Revoke a person's unused codes."""
+    compound = _compound(slug, "manage_codes")
+    person = services.person_in(compound, person_id)
+    if person is None:
+        abort(404)
+    count = revoke_codes(person, compound, current_user)
+    flash(_("%(n)d code(s) of %(name)s revoked.", n=count, name=person.name), "info")
+    return redirect(request.referrer or url_for("staff.people", slug=slug, state="valid"), 303)
+
+
+@bp.route("/c/<slug>/letters", methods=["POST"])
+def issue_letters(slug: str):
+    """Issue fresh codes to the chosen people and show their letters, one A4 sheet each.
+
+    The codes exist in plain text only in this response (they are stored hashed), so it is rendered directly
+    rather than redirected, and never cached.
+    """
+    compound = _compound(slug, "manage_codes")
+    if request.form.get("scope") == "all_inactive":
+        ids = [r.person.id for r in services.people(compound) if r.code_state != "active"]
+    else:
+        ids = [int(i) for i in request.form.getlist("person_id") if i.isdigit()]
+    issued = services.issue_letters(compound, ids, current_user)
+    if not issued:
+        flash(_("Nobody chosen needs a letter: everyone chosen has already activated."), "error")
+        return redirect(url_for("staff.people", slug=slug), 303)
+    return _letters_response(compound, issued)
+
+
+def _letters_response(compound, issued):
+    letters_ = [
+        {
+            "person": item.person,
+            "code": item.code,
+            "expires_at": item.expires_at,
+            "rooms": services.rooms_of(compound, item.person),
+            "qr": letters.qr_svg(letters.activation_url(item.code), _("QR code to open the activation page")),
+            "url": letters.activation_url(item.code),
+        }
+        for item in issued
+    ]
+    response = render("staff/letters.html", compound=compound, letters=letters_)
+    response.headers["Cache-Control"] = "no-store"
+    return response
