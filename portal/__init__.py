@@ -18,6 +18,10 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from portal import ratelimits
+
+    ratelimits.init_app(app)
+
     from portal import cli, errors, templating
 
     cli.init_app(app)
@@ -30,14 +34,13 @@ def _init_extensions(app: Flask) -> None:
     import portal.models  # noqa: F401  (every model registered before Alembic looks)
     from portal import db as database
     from portal import i18n, security
-    from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None

@@ -12,7 +12,7 @@ from flask import abort, g
 from flask_login import current_user
 
 from portal.compounds.models import Community, Compound
-from portal.extensions import db
+from portal.extensions import db, login_manager
 from portal.roles.models import CommunityStaff, Membership, Role
 
 
@@ -107,10 +107,12 @@ def may(person, action: str, compound: Compound) -> bool:
 
 
 def require(action: str, compound: Compound, person=None) -> None:
-    """Abort unless allowed: 404 to those outside the compound, 403 to members lacking the right."""
+    """Abort unless allowed: login for visitors, 404 to those outside the compound, 403 to members lacking it."""
     person = current_user if person is None else person
     if may(person, action, compound):
         return
+    if _person(person) is None:  # logged out: ask to log in rather than refuse
+        abort(login_manager.unauthorized())
     if action != "view_public" and not _member(person, compound):
         abort(404)
     abort(403)

@@ -23,7 +23,11 @@ def _database_url() -> str:
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")
     if url:
         return url
-    return "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="linli-test-"), "test.sqlite3")
+    # Kept in the environment so that a second import of this module (as tests.conftest) agrees.
+    path = os.environ.setdefault(
+        "LINLI_TEST_SQLITE_PATH", os.path.join(tempfile.mkdtemp(prefix="linli-test-"), "test.sqlite3")
+    )
+    return "sqlite:///" + path
 
 
 def _reset_schema(url: str) -> None:
@@ -72,8 +76,11 @@ def app():
 
 
 def _forget_request_caches(sender, **extra) -> None:
+    from flask_babel import refresh
+
     for name in ("_login_user", "_roles_cache", "_staff_cache"):
         g.pop(name, None)
+    refresh()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.register.models import Ownership
+    from portal.roles.models import Membership
 
 
 class Person(UserMixin, db.Model):
@@ -34,8 +39,8 @@ class Person(UserMixin, db.Model):
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    ownerships: Mapped[list] = relationship("Ownership", back_populates="person")
-    memberships: Mapped[list] = relationship("Membership", back_populates="person")
+    ownerships: Mapped[list[Ownership]] = relationship("Ownership", back_populates="person")
+    memberships: Mapped[list[Membership]] = relationship("Membership", back_populates="person")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: only activated, not disabled accounts log in

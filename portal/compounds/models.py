@@ -5,12 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Area, UTCDateTime, utcnow
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.register.models import Ownership
 
 
 class Community(db.Model):
@@ -91,7 +95,7 @@ class Unit(db.Model):
     compound: Mapped[Compound] = relationship()
     building: Mapped[Building] = relationship()
     entrance: Mapped[Entrance | None] = relationship()
-    ownerships: Mapped[list] = relationship(
+    ownerships: Mapped[list[Ownership]] = relationship(
         "Ownership", back_populates="unit", cascade="all, delete-orphan", order_by="Ownership.id"
     )
 

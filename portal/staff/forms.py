@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal.accounts.forms import mobile_phone
@@ -42,9 +42,9 @@ class InviteForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            ("resident", _l("resident")),
-            ("property_manager", _l("property manager")),
-            ("volunteer", _l("volunteer")),
-            ("committee", _l("committee member")),
+            SelectChoice("resident", _l("resident")),
+            SelectChoice("property_manager", _l("property manager")),
+            SelectChoice("volunteer", _l("volunteer")),
+            SelectChoice("committee", _l("committee member")),
         ],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from portal import permissions
 from portal.accounts.services import revoke_codes
@@ -46,7 +47,7 @@ def index():
     """工作台: the compounds of my communities, and a form to create one."""
     communities = _communities()
     form = CompoundForm()
-    form.community_id.choices = [(c.id, c.name) for c in communities]
+    form.community_id.choices = [SelectChoice(str(c.id), c.name) for c in communities]
     if form.validate_on_submit():
         community = db.session.get(Community, form.community_id.data)
         if community is None or not permissions.may_create_compound(current_user, community):
