@@ -44,7 +44,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = "basic"  # "strong" logs phones out whenever their IP changes
     database.init_transactions(app)
     security.init_headers(app)
 
@@ -65,11 +65,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.accounts import bp as accounts
-    from portal.compounds import bp as compounds
-    from portal.public import bp as public
-    from portal.register import bp as register
-    from portal.staff import bp as staff
+    """Import each feature's views (they attach routes to its blueprint), then register the blueprints."""
+    import importlib
 
-    for blueprint in (public, accounts, compounds, staff, register):
-        app.register_blueprint(blueprint)
+    for feature in ("public", "accounts", "compounds", "staff", "register"):
+        importlib.import_module(f"portal.{feature}.views")
+        app.register_blueprint(importlib.import_module(f"portal.{feature}").bp)

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
-
-from portal.accounts import views  # noqa: E402,F401

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("compounds", __name__, url_prefix="/c/<slug>")
-
-from portal.compounds import views  # noqa: E402,F401

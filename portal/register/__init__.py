@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("register", __name__, url_prefix="/staff/c/<slug>/register")
-
-from portal.register import views  # noqa: E402,F401

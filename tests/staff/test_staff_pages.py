@@ -72,7 +72,7 @@ def test_role_toggle_with_htmx_returns_the_row(client, desk, database):
     url = f"/staff/c/{compound.slug}/people/{waiting.id}/roles"
     response = client.post(url, data={"role": "committee", "action": "grant"}, headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and body.lstrip().startswith(f'<tr id="person-{waiting.id}"')
+    assert response.status_code == 200 and body.lstrip().startswith(f'<li id="person-{waiting.id}"')
     membership = database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.committee))
     assert membership.post.value == "member"
     client.post(url, data={"role": "committee", "post": "secretary"}, headers={"HX-Request": "true"})
