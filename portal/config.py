@@ -28,6 +28,7 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: older owners leave forms open for hours
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,  # the register preview carries the file back in a form field
     "PORTAL_BASE_URL": None,  # used in activation letters' QR codes; defaults to the request's host
 }
 

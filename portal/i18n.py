@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 COOKIE = "lang"
@@ -11,6 +11,8 @@ COOKIE = "lang"
 def select_locale() -> str:
     """The person's saved language, else the cookie, else zh-Hans."""
     locales = current_app.config["PORTAL_LOCALES"]
+    if not has_request_context():  # the command line and scripts speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in locales:
         return current_user.locale
     chosen = request.cookies.get(COOKIE)

@@ -12,7 +12,9 @@ from portal.compounds.models import Community, Compound
 
 
 def test_create_compound(app, database):
-    result = app.test_cli_runner().invoke(args=["portal", "create-compound", "lvyuan", "绿园小区", "--community", "阳光社区"])
+    result = app.test_cli_runner().invoke(
+        args=["portal", "create-compound", "lvyuan", "绿园小区", "--community", "阳光社区"]
+    )
     assert result.exit_code == 0, result.output
     compound = database.session.scalar(sa.select(Compound).filter_by(slug="lvyuan"))
     assert compound.name == "绿园小区" and compound.community.name == "阳光社区"
