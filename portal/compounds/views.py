@@ -19,14 +19,19 @@ def home(slug: str):
     """小区首页: name and public notices for everyone; member notices and sections for members."""
     compound = services.get_compound(slug)
     permissions.require("view_public", compound)
+    return _home(compound, NoticeForm() if permissions.may(current_user, "post_notice", compound) else None)
+
+
+def _home(compound, form, status: int = 200):
+    """Render the compound home (also with a notice form that failed validation)."""
     member = permissions.may(current_user, "view_members", compound)
     return render(
         "compounds/home.html",
         compound=compound,
         member=member,
         notices=services.notices(compound, members=member),
-        roles=permissions.roles_in(current_user, compound),
-        form=NoticeForm() if permissions.may(current_user, "post_notice", compound) else None,
+        form=form,
+        status=status,
     )
 
 
@@ -51,16 +56,7 @@ def post_notice(slug: str):
         services.post_notice(compound, form.title.data, form.body.data or "", form.is_public.data, current_user)
         flash(_("The notice is published."), "info")
         return redirect(url_for("compounds.home", slug=slug), 303)
-    member = True
-    return render(
-        "compounds/home.html",
-        compound=compound,
-        member=member,
-        notices=services.notices(compound, members=True),
-        roles=permissions.roles_in(current_user, compound),
-        form=form,
-        status=400,
-    )
+    return _home(compound, form, status=400)
 
 
 @bp.route("/roll")

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from portal import permissions
 from portal.accounts.services import revoke_codes
+from portal.accounts.views import safe_next
 from portal.compounds import services as compounds
 from portal.compounds.models import Community
 from portal.extensions import db
@@ -25,6 +26,14 @@ def _compound(slug: str, action: str = "manage_compound"):
     compound = compounds.get_compound(slug)
     permissions.require(action, compound)
     return compound
+
+
+def _person(compound, person_id: int):
+    """A person with a role in this compound, or 404 (staff act only on their compound's people)."""
+    person = services.person_in(compound, person_id)
+    if person is None:
+        abort(404)
+    return person
 
 
 def _communities() -> list[Community]:
@@ -95,9 +104,7 @@ def people(slug: str):
 def set_role(slug: str, person_id: int):
     """Give or take one role (a toggle); htmx gets the updated row back."""
     compound = _compound(slug, "manage_roles")
-    person = services.person_in(compound, person_id)
-    if person is None:
-        abort(404)
+    person = _person(compound, person_id)
     try:
         role = Role(request.form.get("role", ""))
     except ValueError:
@@ -154,12 +161,11 @@ def invite(slug: str):
 def revoke(slug: str, person_id: int):
     """Revoke a person's unused codes."""
     compound = _compound(slug, "manage_codes")
-    person = services.person_in(compound, person_id)
-    if person is None:
-        abort(404)
+    person = _person(compound, person_id)
     count = revoke_codes(person, compound, current_user)
     flash(_("%(n)d code(s) of %(name)s revoked.", n=count, name=person.name), "info")
-    return redirect(request.referrer or url_for("staff.people", slug=slug, state="valid"), 303)
+    back = url_for("staff.people", slug=slug, state="valid")
+    return redirect(safe_next(request.form.get("next"), back), 303)
 
 
 @bp.route("/c/<slug>/letters", methods=["POST"])

@@ -176,3 +176,15 @@ def test_qr_code_opens_the_activation_page_with_the_code(app):
             app.config["PORTAL_BASE_URL"] = None
         svg = qr_svg("https://linli.example/activate?code=X", 'QR "label"')
         assert svg.startswith('<svg role="img" aria-label="QR &#34;label&#34;"') and "style=" not in svg
+
+
+def test_revoke_returns_to_the_filtered_list(client, desk):
+    compound, waiting, _ = desk
+    client.post(f"/staff/c/{compound.slug}/letters", data={"person_id": str(waiting.id)})
+    page = client.get(f"/staff/c/{compound.slug}/people?state=valid").get_data(as_text=True)
+    back = re.search(r'name="next" value="([^"]+)"', page).group(1)
+    assert back == f"/staff/c/{compound.slug}/people?state=valid"
+    response = client.post(f"/staff/c/{compound.slug}/codes/{waiting.id}/revoke", data={"next": back})
+    assert response.headers["Location"] == back
+    evil = client.post(f"/staff/c/{compound.slug}/codes/{waiting.id}/revoke", data={"next": "https://evil.example/"})
+    assert evil.headers["Location"] == f"/staff/c/{compound.slug}/people?state=valid"
