@@ -68,6 +68,6 @@ def _register_blueprints(app: Flask) -> None:
     """Import each feature's views (they attach routes to its blueprint), then register the blueprints."""
     import importlib
 
-    for feature in ("public", "accounts", "compounds", "staff", "register"):
+    for feature in ("public", "accounts", "compounds", "staff", "register", "voting"):
         importlib.import_module(f"portal.{feature}.views")
         app.register_blueprint(importlib.import_module(f"portal.{feature}").bp)

@@ -5,6 +5,7 @@ from portal.audit import AuditEvent
 from portal.compounds.models import AreaSource, Building, Community, Compound, Entrance, Notice, Unit
 from portal.register.models import Ownership
 from portal.roles.models import CommitteePost, CommunityStaff, Membership, Role
+from portal.voting.models import *  # noqa: F403 (registers the voting models)
 
 __all__ = [
     "ActivationCode",

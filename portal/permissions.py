@@ -98,6 +98,9 @@ ACTIONS: dict[str, Callable] = {
     "import_register": _staff,
     "manage_roles": _staff,
     "manage_codes": _staff,
+    "view_votes": _member,  # the compound's votes, turnout and results
+    "manage_votes": _committee_or_staff,  # draft, announce, open, close resolutions and polls
+    "certify_votes": _staff,  # elections, proxies, paper ballots, results, objections (社区监督)
 }
 
 

@@ -35,6 +35,8 @@ class Compound(db.Model):
     name: Mapped[str] = mapped_column(sa.String(100))
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How many owners one proxy may represent in one vote (localities commonly cap it).
+    max_proxies_per_person: Mapped[int] = mapped_column(default=1, server_default="1")
 
     community: Mapped[Community] = relationship(back_populates="compounds")
     buildings: Mapped[list[Building]] = relationship(
@@ -119,3 +121,9 @@ class Notice(db.Model):
     is_public: Mapped[bool] = mapped_column(default=False)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Notices the portal posts itself (e.g. "vote.open") are shown in the reader's language from these;
+    # `title` keeps the Chinese text for search and for readers of the raw data.
+    event: Mapped[str | None] = mapped_column(sa.String(40))
+    vote_id: Mapped[int | None] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+
+    vote = relationship("Vote")

@@ -117,10 +117,20 @@ def notices(compound: Compound, members: bool, limit: int = 10) -> list[Notice]:
     return list(db.session.scalars(query.order_by(Notice.published_at.desc()).limit(limit)))
 
 
-def post_notice(compound: Compound, title: str, body: str, is_public: bool, actor) -> Notice:
-    """Publish a notice on the compound home."""
-    notice = Notice(compound_id=compound.id, title=title, body=body, is_public=is_public, author_id=actor.id)
+def post_notice(
+    compound: Compound, title: str, body: str, is_public: bool, actor, event: str | None = None, vote_id=None
+) -> Notice:
+    """Publish a notice on the compound home (actor None: posted by the portal itself)."""
+    notice = Notice(
+        compound_id=compound.id,
+        title=title,
+        body=body,
+        is_public=is_public,
+        author_id=getattr(actor, "id", None),
+        event=event,
+        vote_id=vote_id,
+    )
     db.session.add(notice)
     db.session.flush()
-    audit.record("notice.posted", actor, compound, notice_id=notice.id, public=is_public)
+    audit.record("notice.posted", actor, compound, notice_id=notice.id, public=is_public, event=event)
     return notice

@@ -1,0 +1,79 @@
+"""Voting access helpers shared by the vote pages: load a vote the person may see, and whose right they use."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from portal import permissions
+from portal.compounds.services import get_compound
+from portal.db import utcnow
+from portal.extensions import db
+from portal.voting import electorate
+from portal.voting.models import ProxyAuthorisation, Vote, VoteKind, VoteStatus, VotingRight
+from portal.voting.services import get_vote
+
+
+def load(slug: str, vote_id: int, action: str = "view_votes"):
+    """(compound, vote) after the permission check; drafts exist only for those who prepare votes."""
+    compound = get_compound(slug)
+    permissions.require(action, compound)
+    vote = get_vote(compound, vote_id)
+    if vote is None:
+        abort(404)
+    if vote.status == VoteStatus.draft and not may_manage(vote):
+        abort(404)
+    return compound, vote
+
+
+def may_manage(vote: Vote, person=None) -> bool:
+    """Committee or staff prepare resolutions and polls; elections and certification are staff's (社区监督)."""
+    person = current_user if person is None else person
+    if vote.kind == VoteKind.election:
+        return permissions.may(person, "certify_votes", vote.compound)
+    return permissions.may(person, "manage_votes", vote.compound)
+
+
+def may_certify(vote: Vote, person=None) -> bool:
+    """Staff certify results, record proxies and enter paper ballots."""
+    return permissions.may(current_user if person is None else person, "certify_votes", vote.compound)
+
+
+def proxy_rights(vote: Vote, person=None) -> list[VotingRight]:
+    """The rights this person may use as a proxy in this vote (staff recorded the authorisation)."""
+    person = current_user if person is None else person
+    if not getattr(person, "is_authenticated", False):
+        return []
+    return list(
+        db.session.scalars(
+            db.select(VotingRight)
+            .join(ProxyAuthorisation, ProxyAuthorisation.owner_id == VotingRight.person_id)
+            .where(
+                VotingRight.vote_id == vote.id,
+                ProxyAuthorisation.vote_id == vote.id,
+                ProxyAuthorisation.proxy_id == person.id,
+                ProxyAuthorisation.revoked_at.is_(None),
+            )
+            .order_by(VotingRight.ordinal)
+        )
+    )
+
+
+def right_for(vote: Vote, on_behalf: str | None):
+    """(right, proxy): the person's own right, or an owner's right they hold a proxy for; 404 otherwise."""
+    if on_behalf:
+        if not on_behalf.isdigit():
+            abort(404)
+        for right in proxy_rights(vote):
+            if right.id == int(on_behalf):
+                return right, current_user
+        abort(404)
+    right = electorate.right_of(vote, current_user)
+    if right is None:
+        abort(403)
+    return right, None
+
+
+def is_open_now(vote: Vote) -> bool:
+    """Ballots are accepted: the vote is open and its closing time has not passed."""
+    return vote.status == VoteStatus.open and utcnow() < vote.closes_at

@@ -1,0 +1,308 @@
+"""The ballot box: casting once per voting right, receipts, the frozen digest, and verification.
+
+The digest is a hash chain over the counted ballots in receipt order (random, so it reveals no casting order);
+for secret votes the running counters and the number of participants are chained in too. `verify` recounts from
+what is stored and fails loudly on any added, removed or altered ballot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from portal import audit
+from portal.db import utcnow
+from portal.extensions import db
+from portal.security import CODE_ALPHABET
+from portal.voting.models import (
+    Ballot,
+    BallotChannel,
+    Conflict,
+    Participation,
+    Secrecy,
+    SecretCounter,
+    Vote,
+    VoteKind,
+    VoteStatus,
+    VotingRight,
+)
+
+ANSWERS = ("yes", "no", "abstain")
+RECEIPT_LENGTH = 10  # 50 bits: unguessable, short enough to copy down
+
+
+class CastError(ValueError):
+    """The ballot cannot be cast; `code` says why (closed, already_voted, invalid...)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        """Keep the reason code for the page to translate."""
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What a voter answered: item answers (None = blank), ticked candidates, ticked poll options."""
+
+    answers: dict[str, str | None]
+    selected: frozenset[str] = frozenset()
+    options: frozenset[str] = frozenset()
+
+    def as_json(self) -> tuple[str, str, str]:
+        """The canonical JSON stored on a ballot (blank answers stored as abstain: a blank item is 弃权)."""
+        answers = {k: (v or "abstain") for k, v in sorted(self.answers.items())}
+        return (
+            json.dumps(answers, sort_keys=True, separators=(",", ":")),
+            json.dumps(sorted(int(key) for key in self.selected), separators=(",", ":")),
+            json.dumps(sorted(int(key) for key in self.options), separators=(",", ":")),
+        )
+
+
+def validate(vote: Vote, choices: Choices) -> Choices:
+    """Check the choices against the vote; unanswered items become explicit blanks (counted as abstain)."""
+    if vote.kind == VoteKind.resolution:
+        keys = {item.key for item in vote.items}
+        unknown = set(choices.answers) - keys
+        bad = {v for v in choices.answers.values() if v not in (*ANSWERS, None)}
+        if unknown or bad or choices.selected or choices.options:
+            raise CastError("invalid")
+        return Choices({k: choices.answers.get(k) for k in sorted(keys, key=int)})
+    if vote.kind == VoteKind.election:
+        allowed = {c.key for c in vote.candidates if c.on_ballot}
+        if choices.answers or choices.options or not choices.selected <= allowed:
+            raise CastError("invalid")
+        if len(choices.selected) > (vote.seats or 0):
+            raise CastError("too_many")
+        return Choices({}, frozenset(choices.selected))
+    allowed = {o.key for o in vote.options}
+    if choices.answers or choices.selected or not choices.options <= allowed:
+        raise CastError("invalid")
+    if not choices.options:
+        raise CastError("empty")
+    if len(choices.options) > 1 and not vote.poll_multiple:
+        raise CastError("too_many")
+    return Choices({}, options=frozenset(choices.options))
+
+
+def new_receipt() -> str:
+    """A receipt code, e.g. K3M9P-2XQ7H."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def receipt_hash(receipt: str) -> str:
+    """The stored form of a receipt (what the published list shows a prefix of)."""
+    cleaned = "".join(ch for ch in receipt.upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return hashlib.sha256(f"linli-receipt:{cleaned}".encode()).hexdigest()
+
+
+def counter_keys(vote: Vote) -> list[str]:
+    """Every running total a secret vote keeps."""
+    keys = ["participation"]
+    keys += [f"item:{item.id}:{answer}" for item in vote.items for answer in ANSWERS]
+    keys += [f"candidate:{c.id}" for c in vote.candidates if c.on_ballot]
+    keys += [f"option:{o.id}" for o in vote.options]
+    return keys
+
+
+def prepare_counters(vote: Vote) -> None:
+    """Create the zeroed counters of a secret vote (when it opens)."""
+    if vote.secrecy == Secrecy.secret:
+        db.session.add_all(SecretCounter(vote_id=vote.id, key=key, heads=0, area_cents=0) for key in counter_keys(vote))
+        db.session.flush()
+
+
+def _cents(area: Decimal) -> int:
+    return int((area * 100).to_integral_exact())
+
+
+def cast(
+    vote: Vote,
+    right: VotingRight,
+    choices: Choices,
+    channel: BallotChannel = BallotChannel.online,
+    actor=None,
+    proxy=None,
+) -> str:
+    """Cast (or, where the vote allows it, replace) the ballot of one voting right; returns the receipt code."""
+    if vote.status != VoteStatus.open or utcnow() >= vote.closes_at:
+        raise CastError("closed")
+    if right.vote_id != vote.id:
+        raise CastError("invalid")
+    choices = validate(vote, choices)
+    existing = db.session.scalar(
+        db.select(Participation).where(Participation.vote_id == vote.id, Participation.right_id == right.id)
+    )
+    if existing is not None:
+        if _may_replace(vote, existing, channel):
+            return _replace(vote, right, choices, existing, proxy)
+        _conflict(vote, right, channel, existing.channel, actor)
+        raise CastError("already_voted")
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Participation(vote_id=vote.id, right_id=right.id, channel=channel, proxy_id=getattr(proxy, "id", None))
+            )
+            db.session.flush()
+    except IntegrityError:
+        # Another request used this right a moment ago (the unique constraint decided).
+        raise CastError("already_voted") from None
+    receipt = new_receipt()
+    _store(vote, right, choices, receipt, channel, proxy)
+    audit.record("vote.cast", actor, vote.compound, vote_id=vote.id, channel=channel.value)
+    return receipt
+
+
+def _may_replace(vote: Vote, existing: Participation, channel: BallotChannel) -> bool:
+    return (
+        vote.allow_change
+        and vote.secrecy == Secrecy.named
+        and existing.channel == channel
+        and channel in (BallotChannel.online, BallotChannel.proxy)
+    )
+
+
+def _replace(vote: Vote, right: VotingRight, choices: Choices, existing: Participation, proxy) -> str:
+    """Named votes that allow it: the new ballot counts, the old one is kept as history."""
+    old = db.session.scalar(
+        db.select(Ballot).where(Ballot.vote_id == vote.id, Ballot.current_right_id == right.id).with_for_update()
+    )
+    if old is not None:
+        old.current_right_id = None
+        old.replaced_at = utcnow()
+        db.session.flush()
+    receipt = new_receipt()
+    _store(vote, right, choices, receipt, existing.channel, proxy)
+    audit.record("vote.recast", None, vote.compound, vote_id=vote.id)
+    return receipt
+
+
+def _store(vote: Vote, right: VotingRight, choices: Choices, receipt: str, channel: BallotChannel, proxy) -> None:
+    answers, selected, options = choices.as_json()
+    ballot = Ballot(
+        id=secrets.token_hex(16),
+        vote_id=vote.id,
+        receipt_hash=receipt_hash(receipt),
+        answers=answers,
+        selected=selected,
+        options=options,
+    )
+    if vote.secrecy == Secrecy.named:
+        ballot.right_id = ballot.current_right_id = right.id
+        ballot.channel = channel
+        ballot.proxy_id = getattr(proxy, "id", None)
+        ballot.weight_area = right.area_m2
+        ballot.cast_at = utcnow()
+    else:
+        _count_secretly(vote, right, choices)
+    db.session.add(ballot)
+    db.session.flush()
+
+
+def _count_secretly(vote: Vote, right: VotingRight, choices: Choices) -> None:
+    """Add this right's weight to the running totals; the ballot itself keeps no weight."""
+    cents = _cents(right.area_m2)
+    answers = json.loads(choices.as_json()[0])
+    keys = ["participation"]
+    keys += [f"item:{item}:{answer}" for item, answer in answers.items()]
+    keys += [f"candidate:{c}" for c in choices.selected] + [f"option:{o}" for o in choices.options]
+    db.session.execute(
+        sa.update(SecretCounter)
+        .where(SecretCounter.vote_id == vote.id, SecretCounter.key.in_(keys))
+        .values(heads=SecretCounter.heads + 1, area_cents=SecretCounter.area_cents + cents)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _conflict(vote: Vote, right: VotingRight, attempted: BallotChannel, existing, actor) -> None:
+    """Record an attempt to use a right twice across channels (same-channel repeats are simply refused)."""
+    if attempted != existing:
+        db.session.add(
+            Conflict(
+                vote_id=vote.id,
+                right_id=right.id,
+                attempted=attempted,
+                existing=existing,
+                actor_id=getattr(actor, "id", None),
+            )
+        )
+        db.session.flush()
+
+
+def has_voted(vote: Vote, right: VotingRight | None) -> Participation | None:
+    """The participation of this right, if it has been used."""
+    if right is None:
+        return None
+    return db.session.scalar(
+        db.select(Participation).where(Participation.vote_id == vote.id, Participation.right_id == right.id)
+    )
+
+
+def my_ballot(vote: Vote, right: VotingRight) -> Ballot | None:
+    """A named vote's counted ballot of this right (owners see their own choices); None in secret votes."""
+    if vote.secrecy != Secrecy.named:
+        return None
+    return db.session.scalar(db.select(Ballot).where(Ballot.vote_id == vote.id, Ballot.current_right_id == right.id))
+
+
+def counted_ballots(vote: Vote) -> list[Ballot]:
+    """The ballots that count, in receipt order."""
+    query = db.select(Ballot).where(Ballot.vote_id == vote.id)
+    if vote.secrecy == Secrecy.named:
+        query = query.where(Ballot.current_right_id.is_not(None))
+    return list(db.session.scalars(query.order_by(Ballot.receipt_hash)))
+
+
+def _line(vote: Vote, ballot: Ballot, ordinals: dict[int, int]) -> bytes:
+    record: dict = {"r": ballot.receipt_hash, "a": json.loads(ballot.answers), "s": json.loads(ballot.selected)}
+    record["o"] = json.loads(ballot.options)
+    if vote.secrecy == Secrecy.named:
+        record["right"] = ordinals.get(ballot.right_id)
+        record["area"] = None if ballot.weight_area is None else str(ballot.weight_area)
+        record["ch"] = None if ballot.channel is None else ballot.channel.value
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def compute_digest(vote: Vote) -> tuple[int, str]:
+    """(number of counted ballots, hex digest of the box as stored now)."""
+    ballots = counted_ballots(vote)
+    ordinals = dict(
+        db.session.execute(db.select(VotingRight.id, VotingRight.ordinal).where(VotingRight.vote_id == vote.id)).all()
+    )
+    chain = hashlib.sha256(f"linli/ballot-box/v1/vote:{vote.id}/{vote.secrecy.value}".encode()).digest()
+    for ballot in ballots:
+        chain = hashlib.sha256(chain + _line(vote, ballot, ordinals)).digest()
+    tail: dict = {"count": len(ballots)}
+    if vote.secrecy == Secrecy.secret:
+        tail["counters"] = {c.key: [c.heads, c.area_cents] for c in _counters(vote)}
+    tail_bytes = json.dumps(tail, sort_keys=True, separators=(",", ":")).encode()
+    return len(ballots), hashlib.sha256(chain + tail_bytes).hexdigest()
+
+
+def _counters(vote: Vote) -> list[SecretCounter]:
+    return list(
+        db.session.scalars(db.select(SecretCounter).where(SecretCounter.vote_id == vote.id).order_by(SecretCounter.key))
+    )
+
+
+def seal(vote: Vote) -> None:
+    """Freeze the box when the vote closes: store the count and the digest."""
+    vote.ballot_count, vote.digest = compute_digest(vote)
+
+
+def receipt_fingerprints(vote: Vote) -> list[str]:
+    """The published receipt list: the first 16 hex digits of each counted ballot's receipt hash, sorted."""
+    return [b.receipt_hash[:16] for b in counted_ballots(vote)]
+
+
+def receipt_in_box(vote: Vote, receipt: str) -> bool:
+    """True if a counted ballot carries this receipt."""
+    wanted = receipt_hash(receipt)
+    return any(b.receipt_hash == wanted for b in counted_ballots(vote))

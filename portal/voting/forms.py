@@ -1,0 +1,106 @@
+"""Forms for preparing votes (casting uses plain form fields, checked by the ballot box)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def to_utc(local: datetime) -> datetime:
+    """A time typed in Asia/Shanghai, as an aware UTC datetime."""
+    return local.replace(tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
+
+
+def to_local(moment: datetime) -> datetime:
+    """An aware datetime as a naive Asia/Shanghai time for the form field."""
+    return moment.astimezone(SHANGHAI).replace(tzinfo=None)
+
+
+class VoteForm(FlaskForm):
+    """发起投票: the vote's settings (changeable while it is a draft)."""
+
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("resolution", _l("Owners' assembly resolution")),
+            SelectChoice("election", _l("Owners' committee election")),
+            SelectChoice("poll", _l("Opinion poll (owners and residents, not binding)")),
+        ],
+    )
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField(_l("Explanation for voters"), validators=[Length(max=20000)])
+    secrecy = SelectField(
+        _l("Ballot"),
+        choices=[
+            SelectChoice("named", _l("Named (记名): the ballot records whose vote it is")),
+            SelectChoice("secret", _l("Secret (不记名): nothing links a ballot to a voter")),
+        ],
+    )
+    opens_at = DateTimeLocalField(_l("Voting opens (Beijing time)"), validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Voting closes (Beijing time)"), validators=[InputRequired()])
+    allow_change = BooleanField(_l("Voters may change their ballot until the vote closes (named ballots only)"))
+    publish_unit_choices = BooleanField(_l("The result lists each unit's choices by room and area (named only)"))
+    poll_multiple = BooleanField(_l("Poll: several options may be chosen"))
+    seats = IntegerField(_l("Election: seats"), validators=[Optional(), NumberRange(min=3, max=11)])
+    objection_days = IntegerField(
+        _l("Days for objections after the preliminary result"), default=7, validators=[NumberRange(min=1, max=60)]
+    )
+
+    def validate_closes_at(self, field) -> None:
+        """The window must not be empty."""
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The vote must close after it opens."))
+
+    def validate_allow_change(self, field) -> None:
+        """Secret ballots hold nothing to find them again by, so they cannot be changed."""
+        if field.data and self.secrecy.data == "secret":
+            raise ValidationError(_l("Secret ballots cannot be changed."))
+
+    def validate_seats(self, field) -> None:
+        """An owners' committee has an odd number of members, 3 to 11."""
+        if self.kind.data == "election":
+            if field.data is None:
+                raise ValidationError(_l("Give the number of seats."))
+            if field.data % 2 == 0:
+                raise ValidationError(_l("The number of seats must be odd."))
+
+
+class ItemForm(FlaskForm):
+    """表决事项."""
+
+    title = StringField(_l("Item"), validators=[InputRequired(), Length(max=300)])
+    description = TextAreaField(_l("Explanation"), validators=[Length(max=20000)])
+    matter = SelectField(
+        _l("Kind of matter"),
+        choices=[
+            SelectChoice("ordinary", _l("Ordinary: passes with more than 1/2")),
+            SelectChoice("major", _l("Major: passes with at least 3/4")),
+        ],
+    )
+
+
+class OptionForm(FlaskForm):
+    """A poll option."""
+
+    label = StringField(_l("Option"), validators=[InputRequired(), Length(max=300)])
+
+
+class ReasonForm(FlaskForm):
+    """A reason for a step that needs one (early announcement, cancellation)."""
+
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])

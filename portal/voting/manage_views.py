@@ -1,0 +1,188 @@
+"""Preparing and running votes: create, edit a draft, items and options, and each lifecycle step."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import permissions
+from portal.compounds.services import get_compound
+from portal.htmx import render
+from portal.voting import access, bp, lifecycle, services
+from portal.voting.forms import ItemForm, OptionForm, ReasonForm, VoteForm, to_local
+from portal.voting.models import VoteKind, VoteStatus
+
+# Steps that only staff take: results are certified by the community (社区监督).
+CERTIFY_STEPS = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(slug: str):
+    """发起投票: a new draft."""
+    compound = get_compound(slug)
+    permissions.require("manage_votes", compound)
+    form = VoteForm()
+    if form.validate_on_submit():
+        if form.kind.data == "election" and not permissions.may(current_user, "certify_votes", compound):
+            form.kind.errors = [_("Committee elections are run by community staff.")]
+        else:
+            vote = services.create_vote(compound, form, current_user)
+            flash(_("Draft saved. Add what voters answer, then announce it."), "info")
+            return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id), 303)
+    return render("voting/new.html", compound=compound, form=form, status=400 if request.method == "POST" else 200)
+
+
+def _managed(slug: str, vote_id: int):
+    compound, vote = access.load(slug, vote_id)
+    if not access.may_manage(vote):
+        abort(403)
+    return compound, vote
+
+
+@bp.route("/<int:vote_id>/edit", methods=["GET", "POST"])
+def edit(slug: str, vote_id: int):
+    """A draft's settings, items or options, and the next steps of the vote."""
+    compound, vote = _managed(slug, vote_id)
+    form = VoteForm(obj=None if request.method == "POST" else _form_data(vote))
+    status = 200
+    if request.method == "POST":
+        if not lifecycle.editable(vote):
+            abort(409)
+        if form.validate_on_submit():
+            services.update_vote(vote, form, current_user)
+            flash(_("Saved."), "info")
+            return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id), 303)
+        status = 400
+    return _edit_page(compound, vote, form=form, status=status)
+
+
+def _form_data(vote):
+    """The vote's settings as the form's initial data."""
+
+    class Data:
+        kind = vote.kind.value
+        title = vote.title
+        description = vote.description
+        secrecy = vote.secrecy.value
+        opens_at = to_local(vote.opens_at)
+        closes_at = to_local(vote.closes_at)
+        allow_change = vote.allow_change
+        publish_unit_choices = vote.publish_unit_choices
+        poll_multiple = vote.poll_multiple
+        seats = vote.seats
+        objection_days = vote.objection_days
+
+    return Data()
+
+
+def _edit_page(compound, vote, status=200, **forms):
+    forms.setdefault("form", VoteForm(obj=_form_data(vote)))
+    forms.setdefault("item_form", ItemForm(prefix="item"))
+    forms.setdefault("option_form", OptionForm(prefix="option"))
+    forms.setdefault("reason_form", ReasonForm())
+    return render(
+        "voting/edit.html",
+        compound=compound,
+        vote=vote,
+        editable=lifecycle.editable(vote),
+        problems=lifecycle.problems_before_announcing(vote) if vote.status == VoteStatus.draft else [],
+        needs_reason=vote.status == VoteStatus.draft and lifecycle.needs_early_reason(vote),
+        steps=[s for s in lifecycle.TRANSITIONS[vote.status] if _may_take(vote, s)],
+        status=status,
+        **forms,
+    )
+
+
+def _may_take(vote, target: VoteStatus) -> bool:
+    """Staff alone certify results; whoever manages the vote takes the other steps."""
+    return access.may_certify(vote) if target in CERTIFY_STEPS else access.may_manage(vote)
+
+
+@bp.route("/<int:vote_id>/items", methods=["POST"])
+def add_item(slug: str, vote_id: int):
+    """Add a 表决事项."""
+    compound, vote = _managed(slug, vote_id)
+    item_form = ItemForm(prefix="item")
+    if vote.kind != VoteKind.resolution or not lifecycle.editable(vote):
+        abort(409)
+    if not item_form.validate_on_submit():
+        return _edit_page(compound, vote, item_form=item_form, status=400)
+    services.add_item(vote, item_form.title.data, item_form.description.data or "", item_form.matter.data, current_user)
+    return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id) + "#items", 303)
+
+
+@bp.route("/<int:vote_id>/items/<int:item_id>/delete", methods=["POST"])
+def remove_item(slug: str, vote_id: int, item_id: int):
+    """Remove an item from a draft."""
+    _compound, vote = _managed(slug, vote_id)
+    if not lifecycle.editable(vote):
+        abort(409)
+    services.remove_item(vote, item_id, current_user)
+    return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id) + "#items", 303)
+
+
+@bp.route("/<int:vote_id>/options", methods=["POST"])
+def add_option(slug: str, vote_id: int):
+    """Add a poll option."""
+    compound, vote = _managed(slug, vote_id)
+    option_form = OptionForm(prefix="option")
+    if vote.kind != VoteKind.poll or not lifecycle.editable(vote):
+        abort(409)
+    if not option_form.validate_on_submit():
+        return _edit_page(compound, vote, option_form=option_form, status=400)
+    services.add_option(vote, option_form.label.data, current_user)
+    return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id) + "#options", 303)
+
+
+@bp.route("/<int:vote_id>/options/<int:option_id>/delete", methods=["POST"])
+def remove_option(slug: str, vote_id: int, option_id: int):
+    """Remove a poll option from a draft."""
+    _compound, vote = _managed(slug, vote_id)
+    if not lifecycle.editable(vote):
+        abort(409)
+    services.remove_option(vote, option_id, current_user)
+    return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id) + "#options", 303)
+
+
+@bp.route("/<int:vote_id>/step", methods=["POST"])
+def step(slug: str, vote_id: int):
+    """Take one lifecycle step (announce, open, close, post results, archive, cancel), by a named person."""
+    compound, vote = access.load(slug, vote_id)
+    try:
+        target = VoteStatus(request.form.get("target", ""))
+    except ValueError:
+        abort(400)
+    if not _may_take(vote, target):
+        abort(403)
+    reason_form = ReasonForm()
+    try:
+        lifecycle.transition(vote, target, current_user, reason_form.reason.data)
+    except lifecycle.TransitionError as error:
+        reason_form.reason.errors = [step_error_text(error.code)]
+        return _edit_page(compound, vote, reason_form=reason_form, status=409 if error.code == "not_allowed" else 400)
+    flash(step_done_text(target), "info")
+    return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
+
+
+def step_error_text(code: str) -> str:
+    """Why a step was refused."""
+    return {
+        "not_allowed": _("This step is not possible now."),
+        "incomplete": _("The vote is not complete yet: see what is missing above."),
+        "early_reason_required": _("The vote opens in less than 15 days: give the reason for the short notice."),
+        "cancel_reason_required": _("Give the reason for cancelling."),
+    }.get(code, code)
+
+
+def step_done_text(target: VoteStatus) -> str:
+    """What happened, after a step."""
+    return {
+        VoteStatus.announced: _("The vote is announced. Voters can read it; nothing they answer can change now."),
+        VoteStatus.open: _("Voting is open. The electorate is frozen."),
+        VoteStatus.closed: _("Voting is closed. The ballot box is sealed."),
+        VoteStatus.preliminary: _("The preliminary result is posted. Owners may object."),
+        VoteStatus.final: _("The final result is posted."),
+        VoteStatus.archived: _("The vote is archived."),
+        VoteStatus.cancelled: _("The vote is cancelled."),
+    }[target]

@@ -1,0 +1,50 @@
+"""Voting models: the vote and what voters answer; the frozen electorate; the ballot box."""
+
+from portal.voting.models.ballot import (
+    Ballot,
+    BallotChannel,
+    Conflict,
+    PaperEntry,
+    Participation,
+    ProxyAuthorisation,
+    SecretCounter,
+)
+from portal.voting.models.electorate import VotingRight, VotingRightUnit
+from portal.voting.models.vote import (
+    Candidate,
+    CandidateStatus,
+    Matter,
+    Nomination,
+    Objection,
+    PollOption,
+    Secrecy,
+    Vote,
+    VoteEvent,
+    VoteItem,
+    VoteKind,
+    VoteStatus,
+)
+
+__all__ = [
+    "Ballot",
+    "BallotChannel",
+    "Candidate",
+    "CandidateStatus",
+    "Conflict",
+    "Matter",
+    "Nomination",
+    "Objection",
+    "PaperEntry",
+    "Participation",
+    "PollOption",
+    "ProxyAuthorisation",
+    "Secrecy",
+    "SecretCounter",
+    "Vote",
+    "VoteEvent",
+    "VoteItem",
+    "VoteKind",
+    "VoteStatus",
+    "VotingRight",
+    "VotingRightUnit",
+]

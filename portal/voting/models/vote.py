@@ -1,0 +1,216 @@
+"""A vote, what voters answer (items, candidates, poll options), its audited lifecycle and objections."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Area, UTCDateTime, utcnow
+from portal.extensions import db
+
+
+def _enum(cls: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class VoteKind(enum.StrEnum):
+    """业主大会表决 / 业委会选举 / 意见征集."""
+
+    resolution = "resolution"
+    election = "election"
+    poll = "poll"
+
+
+class Secrecy(enum.StrEnum):
+    """记名 (the ballot names its voting right) or 不记名 (nothing links a ballot to anyone)."""
+
+    named = "named"
+    secret = "secret"  # noqa: S105 (a secrecy mode, not a password)
+
+
+class VoteStatus(enum.StrEnum):
+    """draft → announced → open → closed → preliminary → final → archived; or cancelled."""
+
+    draft = "draft"
+    announced = "announced"
+    open = "open"
+    closed = "closed"
+    preliminary = "preliminary"  # 询异公示: objections may be filed
+    final = "final"  # 公告
+    archived = "archived"
+    cancelled = "cancelled"
+
+
+class Matter(enum.StrEnum):
+    """一般事项 (> 1/2) or 重大事项 (≥ 3/4)."""
+
+    ordinary = "ordinary"
+    major = "major"
+
+
+class Vote(db.Model):
+    """One vote of a compound."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(sa.ForeignKey("compound.id"), index=True)
+    kind: Mapped[VoteKind] = mapped_column(_enum(VoteKind))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    secrecy: Mapped[Secrecy] = mapped_column(_enum(Secrecy), default=Secrecy.named)
+    status: Mapped[VoteStatus] = mapped_column(_enum(VoteStatus), default=VoteStatus.draft, index=True)
+    allow_change: Mapped[bool] = mapped_column(default=False)  # a cast ballot may be replaced until close
+    publish_unit_choices: Mapped[bool] = mapped_column(default=False)  # named: result lists choices by room
+    poll_multiple: Mapped[bool] = mapped_column(default=False)
+    seats: Mapped[int | None] = mapped_column()  # elections: 3–11, odd
+    objection_days: Mapped[int] = mapped_column(default=7)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    early_reason: Mapped[str | None] = mapped_column(sa.Text)  # why announced < 15 days before opening
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    preliminary_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Frozen when the vote opens (electorate) and when it closes (the ballot box).
+    electorate_heads: Mapped[int | None] = mapped_column()
+    electorate_area: Mapped[Decimal | None] = mapped_column(Area)
+    ballot_count: Mapped[int | None] = mapped_column()
+    digest: Mapped[str | None] = mapped_column(sa.String(64))
+    closing_notice_sent: Mapped[bool] = mapped_column(default=False)
+
+    compound = relationship("Compound")
+    items: Mapped[list[VoteItem]] = relationship(
+        back_populates="vote", order_by="VoteItem.position", cascade="all, delete-orphan"
+    )
+    options: Mapped[list[PollOption]] = relationship(
+        back_populates="vote", order_by="PollOption.position", cascade="all, delete-orphan"
+    )
+    candidates: Mapped[list[Candidate]] = relationship(
+        back_populates="vote", order_by="Candidate.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_binding(self) -> bool:
+        """Resolutions and elections are owners' decisions under Art. 278; polls are not."""
+        return self.kind != VoteKind.poll
+
+
+class VoteItem(db.Model):
+    """表决事项: one question of a resolution, answered 同意/反对/弃权."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    matter: Mapped[Matter] = mapped_column(_enum(Matter), default=Matter.ordinary)
+
+    vote: Mapped[Vote] = relationship(back_populates="items")
+
+    @property
+    def key(self) -> str:
+        """The item's key in ballots and tallies."""
+        return str(self.id)
+
+
+class PollOption(db.Model):
+    """One choice of an opinion poll."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    label: Mapped[str] = mapped_column(sa.String(300))
+
+    vote: Mapped[Vote] = relationship(back_populates="options")
+
+    @property
+    def key(self) -> str:
+        """The option's key in ballots and tallies."""
+        return str(self.id)
+
+
+class Nomination(enum.StrEnum):
+    """How a candidate came forward."""
+
+    self_nominated = "self"  # 自荐
+    others = "others"  # 联名推荐 (needs the nominee's consent)
+    staff = "staff"  # 社区党组织/居委会推荐
+
+
+class CandidateStatus(enum.StrEnum):
+    """Staff check eligibility before the list is published."""
+
+    pending = "pending"
+    eligible = "eligible"
+    ineligible = "ineligible"
+    withdrawn = "withdrawn"
+
+
+class Candidate(db.Model):
+    """候选人 of a committee election."""
+
+    __table_args__ = (sa.UniqueConstraint("vote_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    statement: Mapped[str] = mapped_column(sa.Text, default="")
+    nomination: Mapped[Nomination] = mapped_column(_enum(Nomination))
+    nominated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    nominated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[CandidateStatus] = mapped_column(_enum(CandidateStatus), default=CandidateStatus.pending)
+    checked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    check_note: Mapped[str | None] = mapped_column(sa.Text)
+
+    vote: Mapped[Vote] = relationship(back_populates="candidates")
+    person = relationship("Person", foreign_keys=[person_id])
+    nominated_by = relationship("Person", foreign_keys=[nominated_by_id])
+
+    @property
+    def key(self) -> str:
+        """The candidate's key in ballots and tallies."""
+        return str(self.id)
+
+    @property
+    def on_ballot(self) -> bool:
+        """Published on the candidate list: consented and found eligible."""
+        return self.consented_at is not None and self.status == CandidateStatus.eligible
+
+
+class VoteEvent(db.Model):
+    """One audited transition of a vote, by a named person."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    actor = relationship("Person")
+
+
+class Objection(db.Model):
+    """询异: an owner's objection to a preliminary result, and staff's answer."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person = relationship("Person", foreign_keys=[person_id])
+    answered_by = relationship("Person", foreign_keys=[answered_by_id])

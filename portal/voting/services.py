@@ -1,0 +1,109 @@
+"""Preparing votes: create, edit while a draft, items and poll options. Services flush, never commit."""
+
+from __future__ import annotations
+
+from portal import audit
+from portal.compounds.models import Compound
+from portal.extensions import db
+from portal.voting.forms import to_utc
+from portal.voting.lifecycle import editable
+from portal.voting.models import Matter, PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
+
+
+class LockedError(ValueError):
+    """What voters answer cannot change once the vote is announced."""
+
+
+def _check_editable(vote: Vote) -> None:
+    if not editable(vote):
+        raise LockedError(vote.status.value)
+
+
+def apply_form(vote: Vote, form) -> None:
+    """Copy the settings form onto a draft vote."""
+    _check_editable(vote)
+    vote.kind = VoteKind(form.kind.data)
+    vote.title = form.title.data.strip()
+    vote.description = form.description.data or ""
+    vote.secrecy = Secrecy(form.secrecy.data)
+    vote.opens_at = to_utc(form.opens_at.data)
+    vote.closes_at = to_utc(form.closes_at.data)
+    vote.allow_change = bool(form.allow_change.data) and vote.secrecy == Secrecy.named
+    vote.publish_unit_choices = bool(form.publish_unit_choices.data) and vote.secrecy == Secrecy.named
+    vote.poll_multiple = bool(form.poll_multiple.data)
+    vote.seats = form.seats.data if vote.kind == VoteKind.election else None
+    vote.objection_days = form.objection_days.data
+
+
+def create_vote(compound: Compound, form, actor) -> Vote:
+    """A new draft vote."""
+    vote = Vote(compound_id=compound.id, status=VoteStatus.draft, created_by_id=actor.id)
+    vote.compound = compound
+    apply_form(vote, form)
+    db.session.add(vote)
+    db.session.flush()
+    audit.record("vote.created", actor, compound, vote_id=vote.id, kind=vote.kind.value)
+    return vote
+
+
+def update_vote(vote: Vote, form, actor) -> None:
+    """Change a draft's settings."""
+    apply_form(vote, form)
+    db.session.flush()
+    audit.record("vote.edited", actor, vote.compound, vote_id=vote.id)
+
+
+def add_item(vote: Vote, title: str, description: str, matter: str, actor) -> VoteItem:
+    """Add a 表决事项 to a draft resolution."""
+    _check_editable(vote)
+    item = VoteItem(
+        vote_id=vote.id, position=len(vote.items) + 1, title=title, description=description, matter=Matter(matter)
+    )
+    vote.items.append(item)
+    db.session.flush()
+    audit.record("vote.item_added", actor, vote.compound, vote_id=vote.id, item_id=item.id, matter=matter)
+    return item
+
+
+def remove_item(vote: Vote, item_id: int, actor) -> None:
+    """Remove an item from a draft and renumber the rest."""
+    _check_editable(vote)
+    vote.items[:] = [i for i in vote.items if i.id != item_id]
+    for position, item in enumerate(vote.items, start=1):
+        item.position = position
+    db.session.flush()
+    audit.record("vote.item_removed", actor, vote.compound, vote_id=vote.id, item_id=item_id)
+
+
+def add_option(vote: Vote, label: str, actor) -> PollOption:
+    """Add a choice to a draft poll."""
+    _check_editable(vote)
+    option = PollOption(vote_id=vote.id, position=len(vote.options) + 1, label=label)
+    vote.options.append(option)
+    db.session.flush()
+    audit.record("vote.option_added", actor, vote.compound, vote_id=vote.id, option_id=option.id)
+    return option
+
+
+def remove_option(vote: Vote, option_id: int, actor) -> None:
+    """Remove a choice from a draft poll."""
+    _check_editable(vote)
+    vote.options[:] = [o for o in vote.options if o.id != option_id]
+    for position, option in enumerate(vote.options, start=1):
+        option.position = position
+    db.session.flush()
+    audit.record("vote.option_removed", actor, vote.compound, vote_id=vote.id, option_id=option_id)
+
+
+def votes_of(compound: Compound, include_drafts: bool) -> list[Vote]:
+    """The compound's votes, newest first; drafts only for those who prepare votes."""
+    query = db.select(Vote).where(Vote.compound_id == compound.id)
+    if not include_drafts:
+        query = query.where(Vote.status != VoteStatus.draft)
+    return list(db.session.scalars(query.order_by(Vote.opens_at.desc(), Vote.id.desc())))
+
+
+def get_vote(compound: Compound, vote_id: int) -> Vote | None:
+    """The vote if it belongs to the compound."""
+    vote = db.session.get(Vote, vote_id)
+    return vote if vote is not None and vote.compound_id == compound.id else None

@@ -1,0 +1,202 @@
+"""Vote pages for owners: the list, a vote with its live turnout, the ballot with a review step, the receipt."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import abort, flash, make_response, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.compounds.services import get_compound
+from portal.htmx import render
+from portal.voting import access, box, bp, electorate, lifecycle, services, turnout
+from portal.voting.models import BallotChannel, VoteKind, VoteStatus
+
+RESULT_STATUSES = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
+
+
+@bp.route("/")
+def index(slug: str):
+    """投票: the compound's votes, newest first."""
+    compound = get_compound(slug)
+    permissions.require("view_votes", compound)
+    manager = permissions.may(current_user, "manage_votes", compound) or permissions.may(
+        current_user, "certify_votes", compound
+    )
+    votes = services.votes_of(compound, include_drafts=manager)
+    for vote in votes:
+        lifecycle.remind_closing(vote)
+    return render("voting/index.html", compound=compound, votes=votes, manager=manager)
+
+
+@bp.route("/<int:vote_id>/")
+def show(slug: str, vote_id: int):
+    """One vote: what is asked, when, the live turnout, and my part in it."""
+    compound, vote = access.load(slug, vote_id)
+    lifecycle.remind_closing(vote)
+    right = electorate.right_of(vote, current_user)
+    voted = box.has_voted(vote, right)
+    return render(
+        "voting/show.html",
+        compound=compound,
+        vote=vote,
+        right=right,
+        voted=voted,
+        my_ballot=box.my_ballot(vote, right) if voted else None,
+        proxies=[(r, box.has_voted(vote, r)) for r in access.proxy_rights(vote)],
+        turnout=turnout.turnout(vote) if vote.electorate_heads is not None else None,
+        open_now=access.is_open_now(vote),
+        manage=access.may_manage(vote),
+        certify=access.may_certify(vote),
+        results_visible=results_visible(vote),
+        receipt=session.get("receipts", {}).get(str(vote.id)),
+        events=vote_events(vote),
+    )
+
+
+def results_visible(vote) -> bool:
+    """Results are shown once posted; those who run the vote see them from its close. Never before."""
+    if vote.status in RESULT_STATUSES:
+        return True
+    return vote.status == VoteStatus.closed and (access.may_manage(vote) or access.may_certify(vote))
+
+
+def vote_events(vote):
+    """The audited transitions, oldest first."""
+    from portal.extensions import db
+    from portal.voting.models import VoteEvent
+
+    return list(db.session.scalars(db.select(VoteEvent).where(VoteEvent.vote_id == vote.id).order_by(VoteEvent.id)))
+
+
+@bp.route("/<int:vote_id>/turnout")
+def turnout_fragment(slug: str, vote_id: int):
+    """投票进度 (htmx polls it about every 10 s; 304 when nothing changed)."""
+    compound, vote = access.load(slug, vote_id)
+    if vote.electorate_heads is None:
+        abort(404)
+    tag = turnout.etag(vote)
+    if tag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        response = render("voting/_turnout.html", vote=vote, turnout=turnout.turnout(vote))
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
+
+
+@bp.route("/<int:vote_id>/roll")
+def roll(slug: str, vote_id: int):
+    """The electorate: rooms and areas with the totals, never names (before opening: as it would be frozen now)."""
+    compound, vote = access.load(slug, vote_id)
+    permissions.require("view_roll", compound)
+    if vote.electorate_heads is None:
+        drafts = electorate.drafts_for(vote)
+        rows = [(i, d.label, d.area, d.is_developer) for i, d in enumerate(drafts, start=1)]
+        frozen = False
+    else:
+        from portal.extensions import db
+        from portal.voting.models import VotingRight
+
+        rights = db.session.scalars(
+            db.select(VotingRight).where(VotingRight.vote_id == vote.id).order_by(VotingRight.ordinal)
+        )
+        rows = [(r.ordinal, r.label, r.area_m2, r.is_developer) for r in rights]
+        frozen = True
+    heads, area = len(rows), sum((row[2] for row in rows), Decimal("0.00"))
+    return render("voting/roll.html", compound=compound, vote=vote, rows=rows, heads=heads, area=area, frozen=frozen)
+
+
+def choices_from(vote, form) -> box.Choices:
+    """Read the ballot fields: item_<id> = yes/no/abstain (or nothing), candidate = ids, option = ids."""
+    if vote.kind == VoteKind.resolution:
+        answers = {item.key: (form.get(f"item_{item.id}") or None) for item in vote.items}
+        return box.Choices(answers)
+    if vote.kind == VoteKind.election:
+        return box.Choices({}, frozenset(form.getlist("candidate")))
+    return box.Choices({}, options=frozenset(form.getlist("option")))
+
+
+@bp.route("/<int:vote_id>/ballot", methods=["GET", "POST"])
+@login_required
+def ballot(slug: str, vote_id: int):
+    """选票: fill in → review → submit. Works without JavaScript; `for` = an owner's right held as proxy."""
+    compound, vote = access.load(slug, vote_id)
+    if not access.is_open_now(vote):
+        flash(_("This vote is not open for voting."), "error")
+        return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
+    on_behalf = request.values.get("for")
+    right, proxy = access.right_for(vote, on_behalf)
+    already = box.has_voted(vote, right)
+    context = {"compound": compound, "vote": vote, "right": right, "proxy": proxy, "on_behalf": on_behalf}
+    if already and not vote.allow_change:
+        flash(_("This ballot has been cast already."), "info")
+        return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
+    if request.method == "GET":
+        current = box.my_ballot(vote, right) if already else None
+        return render("voting/ballot.html", chosen=_chosen_from_ballot(vote, current), error=None, **context)
+    try:
+        choices = box.validate(vote, choices_from(vote, request.form))
+    except box.CastError as error:
+        return render("voting/ballot.html", chosen=request.form, error=error.code, status=400, **context)
+    if request.form.get("step") != "confirm" or request.form.get("change"):
+        return render("voting/review.html" if not request.form.get("change") else "voting/ballot.html",
+                      choices=choices, chosen=request.form, error=None, **context)  # fmt: skip
+    try:
+        receipt = box.cast(
+            vote, right, choices, BallotChannel.proxy if proxy else BallotChannel.online, current_user, proxy
+        )
+    except box.CastError as error:
+        flash(cast_error_text(error.code), "error")
+        return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
+    session.setdefault("receipts", {})[str(vote.id) if proxy is None else f"{vote.id}:{right.id}"] = receipt
+    session.modified = True
+    return redirect(url_for("voting.receipt", slug=slug, vote_id=vote.id, **({"for": right.id} if proxy else {})), 303)
+
+
+def _chosen_from_ballot(vote, ballot) -> dict:
+    """Pre-fill the form from a counted named ballot (when the vote allows changing it)."""
+    import json
+
+    if ballot is None:
+        return {}
+    chosen = {f"item_{k}": v for k, v in json.loads(ballot.answers).items()}
+    chosen["candidate"] = json.loads(ballot.selected)
+    chosen["option"] = json.loads(ballot.options)
+    return chosen
+
+
+def cast_error_text(code: str) -> str:
+    """A sentence for a refused ballot."""
+    return {
+        "closed": _("This vote is not open for voting."),
+        "already_voted": _("This voting right has been used already. Nothing was changed."),
+        "too_many": _("You chose more than allowed."),
+        "empty": _("Choose at least one option."),
+    }.get(code, _("The ballot could not be read. Please fill it in again."))
+
+
+@bp.route("/<int:vote_id>/receipt")
+@login_required
+def receipt(slug: str, vote_id: int):
+    """回执: the receipt code to find the ballot in the published list later."""
+    compound, vote = access.load(slug, vote_id)
+    key = str(vote.id) if not request.args.get("for") else f"{vote.id}:{request.args['for']}"
+    code = session.get("receipts", {}).get(key)
+    if code is None:
+        return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
+    return render("voting/receipt.html", compound=compound, vote=vote, code=code, proxy=bool(request.args.get("for")))
+
+
+@bp.route("/<int:vote_id>/check-receipt", methods=["POST"])
+def check_receipt(slug: str, vote_id: int):
+    """Is my ballot in the box? Answers only yes or no: a receipt never shows a choice."""
+    compound, vote = access.load(slug, vote_id)
+    code = request.form.get("receipt", "")
+    found = bool(code.strip()) and box.receipt_in_box(vote, code)
+    return render("voting/_receipt_check.html", "voting/_receipt_check.html", found=found, checked=bool(code.strip()))
+
+
+from portal.voting import manage_views, results_views  # noqa: E402,F401  (more routes on this blueprint)
