@@ -88,6 +88,9 @@ def demo(if_empty: bool) -> None:
 def init_app(app: Flask) -> None:
     """Attach the command group (and the register's import command) to the app."""
     from portal.register.cli import import_owners
+    from portal.voting import cli as voting_cli
 
     portal_cli.add_command(import_owners)
+    for command in getattr(voting_cli, "COMMANDS", ()):
+        portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

@@ -199,4 +199,4 @@ def check_receipt(slug: str, vote_id: int):
     return render("voting/_receipt_check.html", "voting/_receipt_check.html", found=found, checked=bool(code.strip()))
 
 
-from portal.voting import manage_views, results_views  # noqa: E402,F401  (more routes on this blueprint)
+from portal.voting import candidate_views, desk_views, manage_views, results_views  # noqa: E402,F401  (more routes)

@@ -1,0 +1,1 @@
+"""Placeholder: `flask portal verify-vote` is added by the results work."""
