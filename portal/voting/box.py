@@ -267,23 +267,25 @@ def _line(vote: Vote, ballot: Ballot, ordinals: dict[int, int]) -> bytes:
         record["right"] = ordinals.get(ballot.right_id)
         record["area"] = None if ballot.weight_area is None else str(ballot.weight_area)
         record["ch"] = None if ballot.channel is None else ballot.channel.value
+        record["counts"] = ballot.current_right_id is not None  # replaced ballots stay in the box as history
     return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def compute_digest(vote: Vote) -> tuple[int, str]:
-    """(number of counted ballots, hex digest of the box as stored now)."""
-    ballots = counted_ballots(vote)
+    """(number of counted ballots, hex digest of every ballot row as stored now, replaced ones included)."""
+    ballots = list(db.session.scalars(db.select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.receipt_hash)))
     ordinals = dict(
         db.session.execute(db.select(VotingRight.id, VotingRight.ordinal).where(VotingRight.vote_id == vote.id)).all()
     )
     chain = hashlib.sha256(f"linli/ballot-box/v1/vote:{vote.id}/{vote.secrecy.value}".encode()).digest()
     for ballot in ballots:
         chain = hashlib.sha256(chain + _line(vote, ballot, ordinals)).digest()
-    tail: dict = {"count": len(ballots)}
+    counted = sum(1 for b in ballots if vote.secrecy == Secrecy.secret or b.current_right_id is not None)
+    tail: dict = {"count": counted, "rows": len(ballots)}
     if vote.secrecy == Secrecy.secret:
         tail["counters"] = {c.key: [c.heads, c.area_cents] for c in _counters(vote)}
     tail_bytes = json.dumps(tail, sort_keys=True, separators=(",", ":")).encode()
-    return len(ballots), hashlib.sha256(chain + tail_bytes).hexdigest()
+    return counted, hashlib.sha256(chain + tail_bytes).hexdigest()
 
 
 def _counters(vote: Vote) -> list[SecretCounter]:

@@ -1,0 +1,124 @@
+"""A vote's result, computed from what the box holds: named ballots with their weights, or a secret vote's counters.
+
+Nothing here decides a threshold itself: portal/voting/tally.py applies Art. 278 with exact arithmetic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.voting import box, tally
+from portal.voting.models import Participation, Secrecy, SecretCounter, Vote, VoteKind, VotingRight
+from portal.voting.tally import Answer, Counts, Weight, WeightedBallot
+
+CENT = Decimal("0.01")
+
+
+def electorate_weight(vote: Vote) -> Weight:
+    """The frozen electorate's heads and area."""
+    return Weight(vote.electorate_heads or 0, vote.electorate_area or Decimal("0.00"))
+
+
+def weighted_ballots(vote: Vote) -> list[WeightedBallot]:
+    """A named vote's counted ballots as the tally sees them (one head each, the right's area)."""
+    return [
+        WeightedBallot(
+            Weight(1, ballot.weight_area if vote.kind != VoteKind.poll else Decimal("0.00")),
+            {key: Answer(value) for key, value in json.loads(ballot.answers).items()},
+            frozenset(str(c) for c in json.loads(ballot.selected)),
+            frozenset(str(o) for o in json.loads(ballot.options)),
+        )
+        for ballot in box.counted_ballots(vote)
+    ]
+
+
+def _keys(vote: Vote) -> tuple[list[str], list[str], list[str]]:
+    items = [item.key for item in vote.items] if vote.kind == VoteKind.resolution else []
+    candidates = [c.key for c in vote.candidates if c.on_ballot] if vote.kind == VoteKind.election else []
+    options = [o.key for o in vote.options] if vote.kind == VoteKind.poll else []
+    return items, candidates, options
+
+
+def counter_counts(vote: Vote) -> Counts:
+    """A secret vote's counts, read from its running counters."""
+    rows = {c.key: c for c in db.session.scalars(sa.select(SecretCounter).where(SecretCounter.vote_id == vote.id))}
+
+    def weight(key: str) -> Weight:
+        row = rows.get(key)
+        return Weight(row.heads, Decimal(row.area_cents) * CENT) if row else Weight.ZERO
+
+    items, candidates, options = _keys(vote)
+    return Counts(
+        participation=weight("participation"),
+        items={key: {answer: weight(f"item:{key}:{answer.value}") for answer in Answer} for key in items},
+        candidates={key: weight(f"candidate:{key}") for key in candidates},
+        options={key: weight(f"option:{key}").heads for key in options},
+    )
+
+
+def counts(vote: Vote) -> Counts:
+    """The counts a decision is made from."""
+    if vote.secrecy == Secrecy.secret:
+        return counter_counts(vote)
+    items, candidates, options = _keys(vote)
+    return tally.aggregate(weighted_ballots(vote), items, candidates, options)
+
+
+@dataclass
+class VoteResults:
+    """Everything a result notice shows."""
+
+    vote: Vote
+    electorate: Weight
+    participation: Weight
+    quorum_met: bool
+    items: list[tuple] = field(default_factory=list)  # (VoteItem, ItemResult)
+    candidates: list[tuple] = field(default_factory=list)  # (Candidate, CandidateResult)
+    options: list[tuple] = field(default_factory=list)  # (PollOption, OptionResult)
+    ballot_count: int = 0
+    digest: str | None = None
+
+
+def compute(vote: Vote) -> VoteResults:
+    """The result of a vote from the stored ballots or counters."""
+    electorate = electorate_weight(vote)
+    found = counts(vote)
+    result = VoteResults(
+        vote=vote,
+        electorate=electorate,
+        participation=found.participation,
+        quorum_met=vote.kind != VoteKind.poll and tally.quorum_met(found.participation, electorate),
+        ballot_count=found.participation.heads,
+        digest=vote.digest,
+    )
+    if vote.kind == VoteKind.resolution:
+        matters = {item.key: tally.Matter(item.matter.value) for item in vote.items}
+        decided = {r.key: r for r in tally.decide_items(electorate, found, matters)}
+        result.items = [(item, decided[item.key]) for item in vote.items]
+    elif vote.kind == VoteKind.election:
+        on_ballot = [c for c in vote.candidates if c.on_ballot]
+        decided = {r.key: r for r in tally.decide_election(electorate, found, vote.seats, [c.key for c in on_ballot])}
+        result.candidates = sorted(
+            ((c, decided[c.key]) for c in on_ballot), key=lambda pair: (-pair[1].votes.heads, -pair[1].votes.area)
+        )
+    else:
+        decided = {r.key: r for r in tally.decide_poll(found, [o.key for o in vote.options])}
+        result.options = [(o, decided[o.key]) for o in vote.options]
+    return result
+
+
+def participating_rights(vote: Vote) -> list[VotingRight]:
+    """The rights that were used, in roll order."""
+    return list(
+        db.session.scalars(
+            sa.select(VotingRight)
+            .join(Participation, Participation.right_id == VotingRight.id)
+            .where(Participation.vote_id == vote.id)
+            .order_by(VotingRight.ordinal)
+        )
+    )
