@@ -154,6 +154,80 @@ def create() -> None:
     compounds.post_notice(lvyuan, "业委会第三次会议纪要已归档", "请业主登录后查阅会议纪要。", False, chair)
     compounds.post_notice(guihua, "垃圾分类宣传周", "本周为垃圾分类宣传周，欢迎业主参加志愿活动。", True, staff)
     db.session.flush()
+    _votes(lvyuan, guihua, staff, chair, owner)
+
+
+def _votes(lvyuan, guihua, staff, chair, owner) -> None:
+    """An open resolution with ballots (the demo owner has not voted yet), a finished one, and an open poll."""
+    from datetime import timedelta
+
+    from portal.db import utcnow
+    from portal.voting import box, lifecycle
+    from portal.voting.models import Matter, PollOption, Vote, VoteItem, VoteKind, VoteStatus, VotingRight
+
+    rng = random.Random(2026)
+    now = utcnow()
+
+    def vote(compound, kind, title, items=(), options=(), opened_days_ago=2, days=7):
+        row = Vote(
+            compound_id=compound.id,
+            kind=kind,
+            title=title,
+            description="请业主在投票期内通过本平台投票，或向社区领取书面表决票。",
+            opens_at=now - timedelta(days=opened_days_ago),
+            closes_at=now - timedelta(days=opened_days_ago) + timedelta(days=days),
+            created_by_id=staff.id,
+        )
+        row.compound = compound
+        db.session.add(row)
+        db.session.flush()
+        row.items = [VoteItem(position=i, title=t, matter=m) for i, (t, m) in enumerate(items, start=1)]
+        row.options = [PollOption(position=i, label=t) for i, t in enumerate(options, start=1)]
+        db.session.flush()
+        for step in (VoteStatus.announced, VoteStatus.open):
+            lifecycle.transition(row, step, staff, reason="演示数据")
+        return row
+
+    def ballots(row, share, skip=()):
+        rights = db.session.scalars(db.select(VotingRight).where(VotingRight.vote_id == row.id)).all()
+        for right in rights:
+            if right.person_id in skip or rng.random() > share:
+                continue
+            if row.kind == VoteKind.poll:
+                choices = box.Choices({}, options=frozenset({rng.choice(row.options).key}))
+            else:
+                answers = {i.key: rng.choices(["yes", "no", "abstain", None], [70, 15, 10, 5])[0] for i in row.items}
+                choices = box.Choices(answers)
+            box.cast(row, right, choices)
+
+    lifts = vote(
+        lvyuan,
+        VoteKind.resolution,
+        "关于使用专项维修资金更换1至3栋电梯的表决",
+        items=[
+            ("使用专项维修资金约180万元更换1至3栋共6部电梯", Matter.major),
+            ("授权业委会组织招标并公示结果", Matter.ordinary),
+        ],
+    )
+    ballots(lifts, 0.6, skip={owner.id, chair.id})
+    renewal = vote(
+        lvyuan,
+        VoteKind.resolution,
+        "关于续聘物业服务企业的表决",
+        items=[("续聘现物业服务企业，合同期三年", Matter.ordinary)],
+        opened_days_ago=30,
+        days=10,
+    )
+    renewal.closes_at = now + timedelta(minutes=1)
+    ballots(renewal, 0.8)
+    renewal.closes_at = now - timedelta(days=20)
+    for step in (VoteStatus.closed, VoteStatus.preliminary, VoteStatus.final):
+        lifecycle.transition(renewal, step, staff)
+    poll = vote(
+        guihua, VoteKind.poll, "小区增设电动自行车充电桩的位置", options=("北门停车场", "3栋西侧空地", "地下车库入口")
+    )
+    ballots(poll, 0.4)
+    db.session.flush()
 
 
 def print_logins(echo: Callable[[str], None]) -> None:

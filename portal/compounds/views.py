@@ -24,12 +24,15 @@ def home(slug: str):
 
 def _home(compound, form, status: int = 200):
     """Render the compound home (also with a notice form that failed validation)."""
+    from portal.voting.services import votes_of
+
     member = permissions.may(current_user, "view_members", compound)
     return render(
         "compounds/home.html",
         compound=compound,
         member=member,
         notices=services.notices(compound, members=member),
+        votes=votes_of(compound, include_drafts=False)[:3] if member else [],
         form=form,
         status=status,
     )
