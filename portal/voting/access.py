@@ -21,9 +21,17 @@ def load(slug: str, vote_id: int, action: str = "view_votes"):
     vote = get_vote(compound, vote_id)
     if vote is None:
         abort(404)
-    if vote.status == VoteStatus.draft and not may_manage(vote):
+    if vote.status == VoteStatus.draft and not may_see_draft(vote):
         abort(404)
     return compound, vote
+
+
+def may_see_draft(vote: Vote, person=None) -> bool:
+    """Drafts are for those who prepare them; a draft election is its nomination phase, open to owners."""
+    person = current_user if person is None else person
+    if may_manage(vote, person):
+        return True
+    return vote.kind == VoteKind.election and permissions.may(person, "view_roll", vote.compound)
 
 
 def may_manage(vote: Vote, person=None) -> bool:

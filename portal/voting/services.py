@@ -95,11 +95,15 @@ def remove_option(vote: Vote, option_id: int, actor) -> None:
     audit.record("vote.option_removed", actor, vote.compound, vote_id=vote.id, option_id=option_id)
 
 
-def votes_of(compound: Compound, include_drafts: bool) -> list[Vote]:
-    """The compound's votes, newest first; drafts only for those who prepare votes."""
+def votes_of(compound: Compound, include_drafts: bool, draft_elections: bool = False) -> list[Vote]:
+    """The compound's votes, newest first; drafts only for those who prepare votes (and, for the nomination
+    phase, draft elections for owners)."""
     query = db.select(Vote).where(Vote.compound_id == compound.id)
     if not include_drafts:
-        query = query.where(Vote.status != VoteStatus.draft)
+        visible = Vote.status != VoteStatus.draft
+        if draft_elections:
+            visible = visible | (Vote.kind == VoteKind.election)
+        query = query.where(visible)
     return list(db.session.scalars(query.order_by(Vote.opens_at.desc(), Vote.id.desc())))
 
 

@@ -25,7 +25,9 @@ def index(slug: str):
     manager = permissions.may(current_user, "manage_votes", compound) or permissions.may(
         current_user, "certify_votes", compound
     )
-    votes = services.votes_of(compound, include_drafts=manager)
+    votes = services.votes_of(
+        compound, include_drafts=manager, draft_elections=permissions.may(current_user, "view_roll", compound)
+    )
     for vote in votes:
         lifecycle.remind_closing(vote)
     return render("voting/index.html", compound=compound, votes=votes, manager=manager)

@@ -174,6 +174,7 @@ class Candidate(db.Model):
     vote: Mapped[Vote] = relationship(back_populates="candidates")
     person = relationship("Person", foreign_keys=[person_id])
     nominated_by = relationship("Person", foreign_keys=[nominated_by_id])
+    checked_by = relationship("Person", foreign_keys=[checked_by_id])
 
     @property
     def key(self) -> str:

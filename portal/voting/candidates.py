@@ -1,0 +1,402 @@
+"""Committee election nominations (候选人提名) while the election is a draft; services flush, never commit.
+
+Who may stand: an owner of the compound who holds a would-be voting right (the designated voter of a unit, as
+`electorate.owner_rights` counts them), never the developer. Three ways to come forward: 自荐 (self-nomination,
+consent given by standing), 联名推荐 (another owner nominates by room; the nominee consents or declines on their
+own page) and 社区推荐 (staff record the nomination and the nominee's agreement). Staff then check eligibility
+(fees paid, no relative employed by the property company...). The published list holds the candidates who
+consented and were found eligible (`Candidate.on_ballot`), in order of nomination. Nothing changes once the
+election is announced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from portal import audit
+from portal.accounts.models import Person
+from portal.compounds.models import Compound, Unit
+from portal.compounds.services import natural_key
+from portal.db import utcnow
+from portal.extensions import db
+from portal.register.models import Ownership
+from portal.voting.lifecycle import editable
+from portal.voting.models import Candidate, CandidateStatus, Nomination, Vote, VoteKind
+
+STATEMENT_MAX = 2000  # characters of a candidate's statement (竞选陈述)
+NOTE_MAX = 2000
+
+
+class CandidateError(ValueError):
+    """A nomination step refused; `code` says why (locked, not_eligible, unknown_room, already, ...)."""
+
+    def __init__(self, code: str) -> None:
+        """Keep the reason code for the page to translate."""
+        super().__init__(code)
+        self.code = code
+
+
+# --- who may stand -------------------------------------------------------------------------------------------
+
+
+def _standing_query(compound: Compound):
+    """Designated voters of the compound's units who are not the developer: the owners who may stand."""
+    return (
+        db.select(Ownership.person_id)
+        .join(Unit, Unit.id == Ownership.unit_id)
+        .join(Person, Person.id == Ownership.person_id)
+        .where(
+            Unit.compound_id == compound.id,
+            Ownership.is_designated_voter.is_(True),
+            Person.is_developer.is_(False),
+        )
+    )
+
+
+def may_stand(compound: Compound, person) -> bool:
+    """An owner holding a would-be voting right in this compound (not the developer) may stand and nominate."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    return db.session.scalar(_standing_query(compound).where(Ownership.person_id == person.id).limit(1)) is not None
+
+
+def standing_ids(compound: Compound) -> set[int]:
+    """Ids of everyone who may stand in this compound now."""
+    return set(db.session.scalars(_standing_query(compound)))
+
+
+@dataclass(frozen=True)
+class Room:
+    """A unit whose designated voter may stand: its label and that owner."""
+
+    label: str
+    person_id: int
+    name: str
+
+
+def _normal(label: str) -> str:
+    """A room label compared without spaces and case: "1栋1单元101" finds "1栋 1单元 101"."""
+    return "".join(label.split()).casefold()
+
+
+def rooms(compound: Compound) -> list[Room]:
+    """The rooms whose designated voter may stand, in roll order (names are for staff pages only)."""
+    rows = db.session.execute(
+        db.select(Unit, Person.id, Person.name)
+        .join(Ownership, Ownership.unit_id == Unit.id)
+        .join(Person, Person.id == Ownership.person_id)
+        .where(
+            Unit.compound_id == compound.id,
+            Ownership.is_designated_voter.is_(True),
+            Person.is_developer.is_(False),
+        )
+        .options(db.joinedload(Unit.building), db.joinedload(Unit.entrance))
+    ).all()
+    ordered = sorted(rows, key=lambda row: natural_key(row[0].unit_key))
+    return [Room(unit.label, person_id, name) for unit, person_id, name in ordered]
+
+
+def owner_by_room(compound: Compound, room: str) -> Person:
+    """The owner who would stand for this room (its designated voter); unknown_room or not_eligible otherwise."""
+    wanted = _normal(room or "")
+    if not wanted:
+        raise CandidateError("unknown_room")
+    units = db.session.scalars(
+        db.select(Unit)
+        .where(Unit.compound_id == compound.id)
+        .options(db.joinedload(Unit.building), db.joinedload(Unit.entrance))
+    ).all()
+    unit = next((u for u in units if _normal(u.label) == wanted), None)
+    if unit is None:
+        raise CandidateError("unknown_room")
+    voter = next((o.person for o in unit.ownerships if o.is_designated_voter), None)
+    if voter is None or voter.is_developer:
+        raise CandidateError("not_eligible")
+    return voter
+
+
+def rooms_of(compound: Compound, person_ids: set[int]) -> dict[int, str]:
+    """The rooms each person votes for (as on the roll, without names), e.g. "1栋 1单元 101; 1栋 1单元 102"."""
+    found: dict[int, list[str]] = {}
+    for room in rooms(compound):
+        if room.person_id in person_ids:
+            found.setdefault(room.person_id, []).append(room.label)
+    return {pid: "; ".join(labels) for pid, labels in found.items()}
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+def get(vote: Vote, candidate_id: int) -> Candidate | None:
+    """The nomination if it belongs to this vote."""
+    candidate = db.session.get(Candidate, candidate_id)
+    return candidate if candidate is not None and candidate.vote_id == vote.id else None
+
+
+def mine(vote: Vote, person) -> Candidate | None:
+    """This person's own nomination in the vote (in any state)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return None
+    return next((c for c in vote.candidates if c.person_id == person.id), None)
+
+
+def pending_nomination(vote: Vote, person) -> Candidate | None:
+    """A nomination by others that waits for this person's answer (only while the election is a draft)."""
+    if vote.kind != VoteKind.election or not editable(vote):
+        return None
+    candidate = mine(vote, person)
+    if candidate is None or candidate.consented_at is not None or candidate.status == CandidateStatus.withdrawn:
+        return None
+    return candidate
+
+
+def published(vote: Vote) -> list[Candidate]:
+    """The published candidate list: consented and found eligible, in order of nomination."""
+    return [c for c in vote.candidates if c.on_ballot]
+
+
+def nominated_by(vote: Vote, person) -> list[Candidate]:
+    """The nominations this person made for others (shown to them by room, never by name before consent)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return []
+    return [c for c in vote.candidates if c.nomination == Nomination.others and c.nominated_by_id == person.id]
+
+
+def checker_names(vote: Vote) -> dict[int, str]:
+    """Names of the staff who checked this vote's nominations (for the staff list)."""
+    ids = {c.checked_by_id for c in vote.candidates if c.checked_by_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(Person.id, Person.name).where(Person.id.in_(ids)))
+    return {person_id: name for person_id, name in rows}
+
+
+def state(candidate: Candidate) -> str:
+    """One word for where a nomination stands: declined, withdrawn, awaiting_consent, awaiting_check, on_list,
+    ineligible."""
+    if candidate.status == CandidateStatus.withdrawn:
+        return "declined" if candidate.consented_at is None else "withdrawn"
+    if candidate.consented_at is None:
+        return "awaiting_consent"
+    if candidate.status == CandidateStatus.pending:
+        return "awaiting_check"
+    return "on_list" if candidate.status == CandidateStatus.eligible else "ineligible"
+
+
+# --- changing ------------------------------------------------------------------------------------------------
+
+
+def _check_open(vote: Vote) -> None:
+    """Nominations exist only in an election's draft (the nomination phase)."""
+    if vote.kind != VoteKind.election:
+        raise CandidateError("not_election")
+    if not editable(vote):
+        raise CandidateError("locked")
+
+
+def _statement(text: str | None, required: bool = False) -> str:
+    cleaned = (text or "").strip()
+    if len(cleaned) > STATEMENT_MAX:
+        raise CandidateError("statement_too_long")
+    if required and not cleaned:
+        raise CandidateError("statement_required")
+    return cleaned
+
+
+def _renumber(vote: Vote) -> None:
+    """Published order = order of nomination (a renewed nomination counts from its new time)."""
+    db.session.flush()
+    ordered = sorted(vote.candidates, key=lambda c: (c.nominated_at, c.id))
+    for position, candidate in enumerate(ordered, start=1):
+        candidate.position = position
+    db.session.flush()
+    db.session.expire(vote, ["candidates"])  # reload in the new order
+
+
+def _reopen(candidate: Candidate, nomination: Nomination, nominator, consented: bool, statement: str) -> None:
+    """A withdrawn or declined nomination comes forward again: a fresh nomination, checked afresh."""
+    now = utcnow()
+    candidate.nomination = nomination
+    candidate.nominated_by_id = nominator.id
+    candidate.nominated_at = now
+    candidate.consented_at = now if consented else None
+    candidate.status = CandidateStatus.pending
+    candidate.checked_by_id = candidate.checked_at = candidate.check_note = None
+    candidate.statement = statement
+
+
+def _add(vote: Vote, person: Person, nomination: Nomination, nominator, consented: bool, statement: str) -> Candidate:
+    """Insert a nomination; a concurrent one for the same person loses to the unique constraint."""
+    now = utcnow()
+    candidate = Candidate(
+        vote_id=vote.id,
+        person_id=person.id,
+        position=len(vote.candidates) + 1,
+        statement=statement,
+        nomination=nomination,
+        nominated_by_id=nominator.id,
+        nominated_at=now,
+        consented_at=now if consented else None,
+        status=CandidateStatus.pending,
+    )
+    try:
+        with db.session.begin_nested():
+            vote.candidates.append(candidate)
+            db.session.flush()
+    except IntegrityError:
+        db.session.expire(vote, ["candidates"])
+        raise CandidateError("already") from None
+    return candidate
+
+
+def self_nominate(vote: Vote, person, statement: str) -> Candidate:
+    """自荐: an owner stands with a statement; standing is consent."""
+    _check_open(vote)
+    text = _statement(statement, required=True)
+    if not may_stand(vote.compound, person):
+        raise CandidateError("not_eligible")
+    candidate = mine(vote, person)
+    if candidate is not None:
+        if candidate.status != CandidateStatus.withdrawn:
+            raise CandidateError("already")
+        _reopen(candidate, Nomination.self_nominated, person, True, text)
+    else:
+        candidate = _add(vote, person, Nomination.self_nominated, person, True, text)
+    _renumber(vote)
+    audit.record("candidate.self_nominated", person, vote.compound, vote_id=vote.id, candidate_id=candidate.id)
+    return candidate
+
+
+def nominate(vote: Vote, nominator, room: str) -> Candidate:
+    """联名推荐: an owner nominates the owner of a room; the nominee appears only once they consent."""
+    _check_open(vote)
+    if not may_stand(vote.compound, nominator):
+        raise CandidateError("not_owner")
+    nominee = owner_by_room(vote.compound, room)
+    if nominee.id == nominator.id:
+        raise CandidateError("self")
+    if mine(vote, nominee) is not None:  # standing, waiting, or declined: a refusal is not asked again
+        raise CandidateError("already")
+    candidate = _add(vote, nominee, Nomination.others, nominator, False, "")
+    _renumber(vote)
+    audit.record(
+        "candidate.nominated", nominator, vote.compound, vote_id=vote.id, candidate_id=candidate.id, nominee=nominee.id
+    )
+    return candidate
+
+
+def staff_nominate(vote: Vote, actor, room: str, statement: str = "") -> Candidate:
+    """社区推荐: staff nominate the owner of a room, recording that the nominee agreed."""
+    _check_open(vote)
+    text = _statement(statement)
+    nominee = owner_by_room(vote.compound, room)
+    candidate = mine(vote, nominee)
+    if candidate is not None:
+        if candidate.status != CandidateStatus.withdrawn:
+            raise CandidateError("already")
+        _reopen(candidate, Nomination.staff, actor, True, text)
+    else:
+        candidate = _add(vote, nominee, Nomination.staff, actor, True, text)
+    _renumber(vote)
+    audit.record(
+        "candidate.staff_nominated",
+        actor,
+        vote.compound,
+        vote_id=vote.id,
+        candidate_id=candidate.id,
+        nominee=nominee.id,
+    )
+    return candidate
+
+
+def _own(candidate: Candidate, person) -> None:
+    if person is None or candidate.person_id != getattr(person, "id", None):
+        raise CandidateError("not_yours")
+
+
+def consent(candidate: Candidate, person, statement: str | None = None) -> None:
+    """The nominee accepts a nomination by others, optionally with a statement."""
+    _check_open(candidate.vote)
+    _own(candidate, person)
+    text = _statement(statement)
+    if candidate.consented_at is not None or candidate.status == CandidateStatus.withdrawn:
+        raise CandidateError("state")
+    candidate.consented_at = utcnow()
+    if text:
+        candidate.statement = text
+    db.session.flush()
+    audit.record(
+        "candidate.consented", person, candidate.vote.compound, vote_id=candidate.vote_id, candidate_id=candidate.id
+    )
+
+
+def decline(candidate: Candidate, person) -> None:
+    """The nominee refuses a nomination by others (it stays on record as declined)."""
+    _check_open(candidate.vote)
+    _own(candidate, person)
+    if candidate.consented_at is not None or candidate.status == CandidateStatus.withdrawn:
+        raise CandidateError("state")
+    candidate.status = CandidateStatus.withdrawn
+    db.session.flush()
+    audit.record(
+        "candidate.declined", person, candidate.vote.compound, vote_id=candidate.vote_id, candidate_id=candidate.id
+    )
+
+
+def withdraw(candidate: Candidate, person) -> None:
+    """A candidate who consented withdraws while the election is a draft."""
+    _check_open(candidate.vote)
+    _own(candidate, person)
+    if candidate.consented_at is None or candidate.status == CandidateStatus.withdrawn:
+        raise CandidateError("state")
+    candidate.status = CandidateStatus.withdrawn
+    db.session.flush()
+    audit.record(
+        "candidate.withdrawn", person, candidate.vote.compound, vote_id=candidate.vote_id, candidate_id=candidate.id
+    )
+
+
+def update_statement(candidate: Candidate, person, statement: str) -> None:
+    """A candidate rewrites their statement while the election is a draft."""
+    _check_open(candidate.vote)
+    _own(candidate, person)
+    text = _statement(statement, required=True)
+    if candidate.consented_at is None or candidate.status == CandidateStatus.withdrawn:
+        raise CandidateError("state")
+    candidate.statement = text
+    db.session.flush()
+    audit.record(
+        "candidate.statement_changed",
+        person,
+        candidate.vote.compound,
+        vote_id=candidate.vote_id,
+        candidate_id=candidate.id,
+    )
+
+
+def check(candidate: Candidate, actor, eligible: bool, note: str = "") -> None:
+    """Staff's eligibility check (资格审查): eligible, or ineligible with the reason."""
+    _check_open(candidate.vote)
+    if candidate.status == CandidateStatus.withdrawn:
+        raise CandidateError("state")
+    cleaned = (note or "").strip()
+    if len(cleaned) > NOTE_MAX:
+        raise CandidateError("note_too_long")
+    if not eligible and not cleaned:
+        raise CandidateError("note_required")
+    candidate.status = CandidateStatus.eligible if eligible else CandidateStatus.ineligible
+    candidate.checked_by_id = actor.id
+    candidate.checked_at = utcnow()
+    candidate.check_note = cleaned or None
+    _renumber(candidate.vote)
+    audit.record(
+        "candidate.checked",
+        actor,
+        candidate.vote.compound,
+        vote_id=candidate.vote_id,
+        candidate_id=candidate.id,
+        eligible=eligible,
+        note=cleaned,
+    )
