@@ -17,8 +17,10 @@ from portal.voting.services import get_vote
 def load(slug: str, vote_id: int, action: str = "view_votes"):
     """(compound, vote) after the permission check; drafts exist only for those who prepare votes."""
     compound = get_compound(slug)
-    permissions.require(action, compound)
     vote = get_vote(compound, vote_id)
+    # A proxy need not live in the compound: holding an authorisation for this vote lets them see it.
+    if not (action == "view_votes" and vote is not None and vote.status != VoteStatus.draft and proxy_rights(vote)):
+        permissions.require(action, compound)
     if vote is None:
         abort(404)
     if vote.status == VoteStatus.draft and not may_see_draft(vote):

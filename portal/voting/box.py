@@ -143,7 +143,7 @@ def cast(
     if existing is not None:
         if _may_replace(vote, existing, channel):
             return _replace(vote, right, choices, existing, proxy)
-        _conflict(vote, right, channel, existing.channel, actor)
+        record_conflict(vote, right, channel, existing.channel, actor)
         raise CastError("already_voted")
     try:
         with db.session.begin_nested():
@@ -221,7 +221,7 @@ def _count_secretly(vote: Vote, right: VotingRight, choices: Choices) -> None:
     )
 
 
-def _conflict(vote: Vote, right: VotingRight, attempted: BallotChannel, existing, actor) -> None:
+def record_conflict(vote: Vote, right: VotingRight, attempted: BallotChannel, existing, actor) -> None:
     """Record an attempt to use a right twice across channels (same-channel repeats are simply refused)."""
     if attempted != existing:
         db.session.add(

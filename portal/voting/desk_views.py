@@ -1,1 +1,243 @@
-"""Placeholder: replaced by its feature work."""
+"""投票工作台 for community staff: proxy authorisations, paper ballots entered twice, conflicts, the proxy cap."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from portal.htmx import render
+from portal.voting import access, box, bp, paper, proxies
+
+
+class ProxyForm(FlaskForm):
+    """委托: whose right, who votes with it, and the written authorisation's number."""
+
+    owner = StringField(_l("Owner: number on the roll, or room"), validators=[InputRequired(), Length(max=100)])
+    person = StringField(_l("Proxy: account number or phone"), validators=[InputRequired(), Length(max=40)])
+    reference = StringField(_l("Authorisation number (委托书编号)"), validators=[InputRequired(), Length(max=100)])
+
+
+class PaperForm(FlaskForm):
+    """书面表决票: whose ballot this is (the choices are the ballot's own fields)."""
+
+    right = StringField(_l("Voting right: number on the roll, or room"), validators=[InputRequired(), Length(max=100)])
+
+
+class CapForm(FlaskForm):
+    """How many owners one proxy may represent in one vote (a compound setting)."""
+
+    max_proxies_per_person = IntegerField(
+        _l("Owners one proxy may represent in one vote"),
+        validators=[InputRequired(), NumberRange(min=1, max=proxies.MAX_CAP)],
+    )
+
+
+def _desk(slug: str, vote_id: int):
+    """(compound, vote) for community staff: 404 outside the compound, 403 for members who are not staff."""
+    compound, vote = access.load(slug, vote_id)
+    if not access.may_certify(vote):
+        abort(403)
+    return compound, vote
+
+
+def _desk_page(compound, vote, status: int = 200, chosen=None, ballot_error: str | None = None, **forms):
+    """The desk with its four sections; a form given in `forms` is shown again with its errors."""
+    forms.setdefault("proxy_form", ProxyForm(prefix="proxy", formdata=None))
+    forms.setdefault("paper_form", PaperForm(prefix="paper", formdata=None))
+    forms.setdefault(
+        "cap_form", CapForm(formdata=None, data={"max_proxies_per_person": compound.max_proxies_per_person})
+    )
+    return render(
+        "voting/desk/desk.html",
+        compound=compound,
+        vote=vote,
+        proxy_rows=proxies.rows(vote),
+        cap=compound.max_proxies_per_person,
+        may_record=proxies.may_record(vote),
+        paper_open=access.is_open_now(vote),
+        entries=paper.desk(vote),
+        conflicts=paper.conflicts(vote),
+        chosen={} if chosen is None else chosen,
+        ballot_error=ballot_error,
+        status=status,
+        **forms,
+    )
+
+
+def _back(slug: str, vote_id: int, anchor: str):
+    """POST → 303 → the desk, at the section that changed."""
+    return redirect(url_for("voting.desk", slug=slug, vote_id=vote_id) + f"#{anchor}", 303)
+
+
+@bp.route("/<int:vote_id>/desk")
+def desk(slug: str, vote_id: int):
+    """投票工作台: proxies, paper ballots, conflicts and the proxy cap of one vote."""
+    compound, vote = _desk(slug, vote_id)
+    return _desk_page(compound, vote)
+
+
+# Which field a proxy error is shown next to.
+PROXY_ERROR_FIELD = {
+    "proxy_not_found": "person",
+    "self": "person",
+    "cap": "person",
+    "reference_required": "reference",
+}
+
+
+@bp.route("/<int:vote_id>/desk/proxies", methods=["POST"])
+def desk_add_proxy(slug: str, vote_id: int):
+    """Record a proxy authorisation (委托) for one owner's voting right."""
+    compound, vote = _desk(slug, vote_id)
+    form = ProxyForm(prefix="proxy")
+    if form.validate_on_submit():
+        try:
+            owner = proxies.lookup(vote, form.owner.data)
+            person = proxies.find_proxy(form.person.data)
+            proxies.authorise(vote, owner, person, form.reference.data, current_user)
+        except proxies.ProxyError as error:
+            field = getattr(form, PROXY_ERROR_FIELD.get(error.code, "owner"))
+            field.errors = [proxy_error_text(error.code, compound.max_proxies_per_person)]
+        else:
+            flash(_("Proxy recorded: %(name)s votes for %(rooms)s.", name=person.name, rooms=owner.label), "info")
+            return _back(slug, vote.id, "proxies")
+    return _desk_page(compound, vote, status=400, proxy_form=form)
+
+
+@bp.route("/<int:vote_id>/desk/proxies/<int:authorisation_id>/revoke", methods=["POST"])
+def desk_revoke_proxy(slug: str, vote_id: int, authorisation_id: int):
+    """Revoke a proxy authorisation before the owner's right is used."""
+    _compound, vote = _desk(slug, vote_id)
+    authorisation = proxies.get(vote, authorisation_id)
+    if authorisation is None:
+        abort(404)
+    try:
+        proxies.revoke(vote, authorisation, current_user)
+    except proxies.ProxyError as error:
+        flash(proxy_error_text(error.code), "error")
+    else:
+        flash(_("The authorisation is revoked."), "info")
+    return _back(slug, vote.id, "proxies")
+
+
+@bp.route("/<int:vote_id>/desk/paper", methods=["POST"])
+def desk_enter_paper(slug: str, vote_id: int):
+    """Enter one paper ballot (书面表决票); it counts once a second staff member enters the same choices."""
+    from portal.voting import views  # the ballot's field reader (views imports this module at its end)
+
+    compound, vote = _desk(slug, vote_id)
+    form = PaperForm(prefix="paper")
+    if not form.validate_on_submit():
+        return _desk_page(compound, vote, status=400, chosen=request.form, paper_form=form)
+    try:
+        ref = proxies.lookup(vote, form.right.data)
+        if ref.right is None:
+            raise paper.PaperError("closed")
+        entry = paper.enter(vote, ref.right, views.choices_from(vote, request.form), current_user)
+    except proxies.ProxyError as error:
+        form.right.errors = [proxy_error_text(error.code)]
+        return _desk_page(compound, vote, status=400, chosen=request.form, paper_form=form)
+    except box.CastError as error:
+        return _desk_page(
+            compound,
+            vote,
+            status=400,
+            chosen=request.form,
+            paper_form=form,
+            ballot_error=views.cast_error_text(error.code),
+        )
+    except paper.PaperError as error:
+        if error.code == "already_voted":  # the conflict is recorded: keep it (a 303 commits, an error rolls back)
+            flash(paper_error_text(error.code), "error")
+            return _back(slug, vote.id, "conflicts")
+        form.right.errors = [paper_error_text(error.code)]
+        return _desk_page(compound, vote, status=409, chosen=request.form, paper_form=form)
+    flash(paper_done_text(entry.state, ref.label), "error" if entry.state == paper.MISMATCH else "info")
+    return _back(slug, vote.id, "paper")
+
+
+@bp.route("/<int:vote_id>/desk/paper/<int:entry_id>/void", methods=["POST"])
+def desk_void_paper(slug: str, vote_id: int, entry_id: int):
+    """A supervisor voids a pending entry or a flagged mismatch, so that the ballot can be entered again."""
+    _compound, vote = _desk(slug, vote_id)
+    entry = paper.get(vote, entry_id)
+    if entry is None:
+        abort(404)
+    try:
+        paper.void(vote, entry, current_user)
+    except paper.PaperError as error:
+        flash(paper_error_text(error.code), "error")
+    else:
+        flash(_("Voided. The paper ballot can be entered again by two staff members."), "info")
+    return _back(slug, vote.id, "paper")
+
+
+@bp.route("/<int:vote_id>/desk/cap", methods=["POST"])
+def desk_set_cap(slug: str, vote_id: int):
+    """Set how many owners one proxy may represent in one vote (the compound's setting)."""
+    compound, vote = _desk(slug, vote_id)
+    form = CapForm()
+    if not form.validate_on_submit():
+        return _desk_page(compound, vote, status=400, cap_form=form)
+    proxies.set_cap(compound, form.max_proxies_per_person.data, current_user)
+    flash(_("Saved."), "info")
+    return _back(slug, vote.id, "cap")
+
+
+@bp.app_template_global()
+def proxy_holding_my_right(vote):
+    """For the owner's vote page: the active authorisation under which a proxy votes for the signed-in person."""
+    return proxies.held_for(vote, current_user)
+
+
+def proxy_error_text(code: str, cap: int | None = None) -> str:
+    """Why a proxy authorisation (or a voting right lookup) was refused."""
+    if code == "cap":
+        return ngettext(
+            "This person already represents %(num)d owner in this vote, the most the compound allows.",
+            "This person already represents %(num)d owners in this vote, the most the compound allows.",
+            cap or 1,
+        )
+    return {
+        "right_required": _("Give the number on the roll or the room."),
+        "right_not_found": _("No voting right has this number or room."),
+        "right_ambiguous": _("Several voting rights match: give the building and entrance too, or the number."),
+        "proxy_not_found": _("No account has this account number or phone."),
+        "self": _("An owner cannot be their own proxy."),
+        "reference_required": _("Give the number of the written authorisation."),
+        "owner_has_proxy": _("This owner already has a proxy in this vote. Revoke it first."),
+        "used": _("This voting right has been used already."),
+        "not_now": _("Proxies are recorded and revoked from the announcement until voting closes."),
+        "revoked": _("The authorisation was revoked already."),
+    }.get(code, code)
+
+
+def paper_error_text(code: str) -> str:
+    """Why a paper entry (or voiding one) was refused."""
+    return {
+        "closed": _("Paper ballots are entered while voting is open."),
+        "already_voted": _(
+            "This voting right has been used online or by proxy. The paper ballot is refused and listed as a conflict."
+        ),
+        "already_counted": _("A paper ballot for this voting right has been counted already."),
+        "mismatch_open": _("The entries for this voting right differ. A supervisor must void them first."),
+        "same_staff": _("You entered this ballot already. A second staff member must enter it."),
+        "not_voidable": _("Only pending or mismatched entries can be voided."),
+    }.get(code, _("The ballot could not be read. Please fill it in again."))
+
+
+def paper_done_text(state: str, rooms: str) -> str:
+    """What happened to a paper entry."""
+    if state == paper.COUNTED:
+        return _("The two entries match: the paper ballot of %(rooms)s is counted.", rooms=rooms)
+    if state == paper.MISMATCH:
+        return _(
+            "The two entries for %(rooms)s differ. Nothing was counted; a supervisor must check them.", rooms=rooms
+        )
+    return _("Entry saved for %(rooms)s. It counts when a second staff member enters the same choices.", rooms=rooms)

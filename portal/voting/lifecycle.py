@@ -93,6 +93,9 @@ def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None)
         box.prepare_counters(vote)
         vote.opened_at = now
     elif target == VoteStatus.closed:
+        from portal.voting import paper
+
+        paper.forget_uncounted(vote)  # secret votes: entries that never counted keep no choices either
         box.seal(vote)
         vote.closed_at = now
     elif target == VoteStatus.preliminary:

@@ -134,6 +134,9 @@ def ballot(slug: str, vote_id: int):
     already = box.has_voted(vote, right)
     context = {"compound": compound, "vote": vote, "right": right, "proxy": proxy, "on_behalf": on_behalf}
     if already and not vote.allow_change:
+        if request.method == "POST":
+            channel = BallotChannel.proxy if proxy else BallotChannel.online
+            box.record_conflict(vote, right, channel, already.channel, current_user)
         flash(_("This ballot has been cast already."), "info")
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
     if request.method == "GET":

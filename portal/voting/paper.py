@@ -1,0 +1,211 @@
+"""书面表决票: paper ballots, entered twice by two different staff members before they count.
+
+The first entry of a right waits (pending). A second entry by another staff member with identical choices casts the
+ballot through the ballot box (channel paper) and both entries become counted; different choices flag both as a
+mismatch for a supervisor, who voids them so the ballot can be entered again. A right already used online or by
+proxy is refused and the attempt recorded as a conflict. In a secret vote the entries forget their choices once
+counted or voided, so nothing stored links the counted choices to the unit. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal import audit
+from portal.accounts.models import Person
+from portal.extensions import db
+from portal.voting import access, box
+from portal.voting.models import (
+    BallotChannel,
+    Conflict,
+    PaperEntry,
+    Participation,
+    Secrecy,
+    Vote,
+    VotingRight,
+)
+
+PENDING, COUNTED, MISMATCH, VOID = "pending", "counted", "mismatch", "void"
+OPEN_STATES = (PENDING, MISMATCH)  # entries still in play for their right
+
+
+class PaperError(ValueError):
+    """The paper entry is refused; `code` says why (the page translates it)."""
+
+    def __init__(self, code: str) -> None:
+        """Keep the reason code."""
+        super().__init__(code)
+        self.code = code
+
+
+def _lock(right: VotingRight) -> None:
+    """Serialise entries for one right (PostgreSQL row lock): two desks entering at once still pair up."""
+    db.session.execute(db.select(VotingRight.id).where(VotingRight.id == right.id).with_for_update())
+
+
+def _blank(entry: PaperEntry) -> None:
+    """Forget what an entry said (secret votes): only the right, who, when and the state remain."""
+    entry.answers, entry.selected, entry.options = "{}", "[]", "[]"
+
+
+def _record_conflict(vote: Vote, right: VotingRight, existing: Participation, actor) -> None:
+    """A paper ballot for a right already used another way: refused, and listed for the supervisor."""
+    db.session.add(
+        Conflict(
+            vote_id=vote.id,
+            right_id=right.id,
+            attempted=BallotChannel.paper,
+            existing=existing.channel,
+            actor_id=getattr(actor, "id", None),
+        )
+    )
+    db.session.flush()
+    audit.record("vote.conflict", actor, vote.compound, vote_id=vote.id, right=right.ordinal, attempted="paper")
+
+
+def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperEntry:
+    """Store one staff member's entry of the paper ballot of `right`; count it when it matches another's."""
+    if not access.is_open_now(vote):
+        raise PaperError("closed")
+    if right.vote_id != vote.id:
+        raise PaperError("invalid")
+    choices = box.validate(vote, choices)  # box.CastError for choices the ballot does not allow
+    _lock(right)
+    used = box.has_voted(vote, right)
+    if used is not None:
+        if used.channel != BallotChannel.paper:
+            _record_conflict(vote, right, used, actor)
+            raise PaperError("already_voted")
+        raise PaperError("already_counted")
+    waiting = list(
+        db.session.scalars(
+            db.select(PaperEntry)
+            .where(PaperEntry.vote_id == vote.id, PaperEntry.right_id == right.id, PaperEntry.state.in_(OPEN_STATES))
+            .order_by(PaperEntry.id)
+        )
+    )
+    if any(e.state == MISMATCH for e in waiting):
+        raise PaperError("mismatch_open")
+    if any(e.entered_by_id == actor.id for e in waiting):
+        raise PaperError("same_staff")
+    answers, selected, options = choices.as_json()
+    entry = PaperEntry(
+        vote_id=vote.id,
+        right_id=right.id,
+        entered_by_id=actor.id,
+        answers=answers,
+        selected=selected,
+        options=options,
+        state=PENDING,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record("vote.paper_entered", actor, vote.compound, vote_id=vote.id, entry_id=entry.id, right=right.ordinal)
+    if not waiting:
+        return entry
+    first = waiting[0]
+    if (first.answers, first.selected, first.options) == (answers, selected, options):
+        box.cast(vote, right, choices, BallotChannel.paper, actor)
+        first.state = entry.state = COUNTED
+        if vote.secrecy == Secrecy.secret:
+            _blank(first)
+            _blank(entry)
+        action = "vote.paper_counted"
+    else:
+        first.state = entry.state = MISMATCH
+        action = "vote.paper_mismatch"
+    db.session.flush()
+    audit.record(action, actor, vote.compound, vote_id=vote.id, entries=[first.id, entry.id], right=right.ordinal)
+    return entry
+
+
+def get(vote: Vote, entry_id: int) -> PaperEntry | None:
+    """A paper entry of this vote."""
+    entry = db.session.get(PaperEntry, entry_id)
+    return entry if entry is not None and entry.vote_id == vote.id else None
+
+
+def void(vote: Vote, entry: PaperEntry, actor) -> list[PaperEntry]:
+    """A supervisor voids a pending entry, or both entries of a mismatch, so the ballot can be entered again."""
+    if entry.state not in OPEN_STATES:
+        raise PaperError("not_voidable")
+    if entry.state == MISMATCH:
+        voided = list(
+            db.session.scalars(
+                db.select(PaperEntry).where(
+                    PaperEntry.vote_id == vote.id, PaperEntry.right_id == entry.right_id, PaperEntry.state == MISMATCH
+                )
+            )
+        )
+    else:
+        voided = [entry]
+    for row in voided:
+        row.state = VOID
+        if vote.secrecy == Secrecy.secret:
+            _blank(row)
+    db.session.flush()
+    audit.record("vote.paper_voided", actor, vote.compound, vote_id=vote.id, entries=[e.id for e in voided])
+    return voided
+
+
+def forget_uncounted(vote: Vote) -> int:
+    """When a secret vote closes: entries that never counted forget their choices too; returns how many."""
+    if vote.secrecy != Secrecy.secret:
+        return 0
+    rows = list(
+        db.session.scalars(
+            db.select(PaperEntry).where(PaperEntry.vote_id == vote.id, PaperEntry.state.in_(OPEN_STATES))
+        )
+    )
+    for row in rows:
+        _blank(row)
+    db.session.flush()
+    return len(rows)
+
+
+@dataclass
+class Desk:
+    """The paper entries of a vote by state, for the desk page."""
+
+    pending: list[PaperEntry] = field(default_factory=list)
+    mismatch: list[PaperEntry] = field(default_factory=list)
+    counted: list[PaperEntry] = field(default_factory=list)
+    void: list[PaperEntry] = field(default_factory=list)
+    used: dict[int, BallotChannel] = field(default_factory=dict)  # right id → how it was used, for pending rows
+
+
+def desk(vote: Vote) -> Desk:
+    """Every paper entry of the vote, grouped by state, in roll order then entry order."""
+    entries = db.session.scalars(
+        db.select(PaperEntry)
+        .join(VotingRight, VotingRight.id == PaperEntry.right_id)
+        .where(PaperEntry.vote_id == vote.id)
+        .options(db.joinedload(PaperEntry.right), db.joinedload(PaperEntry.entered_by))
+        .order_by(VotingRight.ordinal, PaperEntry.id)
+    )
+    result = Desk()
+    for entry in entries:
+        getattr(result, entry.state).append(entry)
+    if result.pending:
+        result.used = dict(
+            db.session.execute(
+                db.select(Participation.right_id, Participation.channel).where(
+                    Participation.vote_id == vote.id,
+                    Participation.right_id.in_({e.right_id for e in result.pending}),
+                )
+            ).all()
+        )
+    return result
+
+
+def conflicts(vote: Vote) -> list[tuple[Conflict, Person | None]]:
+    """Every attempt to use a right twice across channels, oldest first, with who tried."""
+    return list(
+        db.session.execute(
+            db.select(Conflict, Person)
+            .outerjoin(Person, Person.id == Conflict.actor_id)
+            .where(Conflict.vote_id == vote.id)
+            .options(db.joinedload(Conflict.right))
+            .order_by(Conflict.at, Conflict.id)
+        ).all()
+    )

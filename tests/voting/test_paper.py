@@ -1,0 +1,238 @@
+"""Paper ballots (书面表决票): two staff members enter each one; it counts only when both entries match."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.voting import box, paper
+from portal.voting.models import (
+    Ballot,
+    BallotChannel,
+    Conflict,
+    PaperEntry,
+    Participation,
+    SecretCounter,
+    VotingRight,
+)
+
+ROOM_ONE = "1栋 1单元 301"  # people.one, 70.00 m²
+
+
+def _url(vote, tail=""):
+    return f"/c/lvyuan/votes/{vote.id}/{tail}"
+
+
+def _items(vote, *answers):
+    return {f"item_{item.id}": a for item, a in zip(vote.items, answers, strict=False) if a}
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _section(html: str, anchor: str) -> str:
+    return re.search(rf'<section id="{anchor}".*?</section>', html, re.S).group(0)
+
+
+def _flagged(html: str) -> str:
+    """The table of entries that differ (after the entry form, before the pending ones)."""
+    return _section(html, "paper").split("Entries that differ")[1].split("Waiting for the second entry")[0]
+
+
+@pytest.fixture
+def desk(client, estate, make, login):
+    """Two staff members of the community at one browser: `desk.as_(person)` switches who is logged in."""
+    client.set_cookie("lang", "en")
+    second = make.person("第二位工作人员")
+    make.staff(second, estate.community)
+    current = {}
+
+    def as_(person):
+        if current.get("who") is not person:
+            if current:
+                client.post("/logout")
+            login(person)
+            current["who"] = person
+        return client
+
+    def enter(vote, person, right=ROOM_ONE, **fields):
+        return as_(person).post(_url(vote, "desk/paper"), data={"paper-right": right, **fields})
+
+    return type(
+        "Desk", (), {"as_": staticmethod(as_), "enter": staticmethod(enter), "a": estate.people.staff, "b": second}
+    )
+
+
+def test_two_matching_entries_count_the_ballot_on_paper(desk, estate, make_vote):
+    vote = make_vote()
+    first = desk.enter(vote, desk.a, **_items(vote, "yes", "no"))
+    assert first.status_code == 303
+    entry = db.session.scalar(sa.select(PaperEntry))
+    assert entry.state == "pending" and entry.entered_by_id == desk.a.id
+    assert _count(Ballot) == 0 and _count(Participation) == 0
+    pending = _section(desk.as_(desk.a).get(_url(vote, "desk")).get_data(as_text=True), "paper")
+    assert "Waiting for the second entry" in pending and ROOM_ONE in pending and estate.people.staff.name in pending
+    assert "Agree" not in pending.split("Waiting for the second entry")[1]  # the second enterer cannot copy it
+
+    again = desk.enter(vote, desk.a, **_items(vote, "yes", "no"))
+    assert again.status_code == 409 and "You entered this ballot already" in again.get_data(as_text=True)
+    assert _count(PaperEntry) == 1
+
+    second = desk.enter(vote, desk.b, right="3", **_items(vote, "yes", "no"))  # by number on the roll this time
+    assert second.status_code == 303
+    entries = db.session.scalars(sa.select(PaperEntry).order_by(PaperEntry.id)).all()
+    assert [e.state for e in entries] == ["counted", "counted"]
+    assert [e.entered_by_id for e in entries] == [desk.a.id, desk.b.id]
+    ballot = db.session.scalar(sa.select(Ballot))
+    right = db.session.get(VotingRight, ballot.right_id)
+    assert right.person_id == estate.people.one.id and ballot.channel == BallotChannel.paper
+    assert json.loads(ballot.answers) == {str(vote.items[0].id): "yes", str(vote.items[1].id): "no"}
+    assert db.session.scalar(sa.select(Participation.channel)) == BallotChannel.paper
+    counted = _section(desk.as_(desk.b).get(_url(vote, "desk")).get_data(as_text=True), "paper")
+    assert "第二位工作人员" in counted.split("Counted")[1]
+
+    third = desk.enter(vote, estate.people.staff, **_items(vote, "yes", "no"))  # counted already: refused
+    assert third.status_code == 409 and _count(Ballot) == 1
+
+
+def test_different_entries_are_flagged_and_nothing_counts_until_voided(desk, estate, make_vote):
+    vote = make_vote()
+    desk.enter(vote, desk.a, **_items(vote, "yes", "yes"))
+    flagged = desk.enter(vote, desk.b, **_items(vote, "yes", "no"))
+    assert flagged.status_code == 303
+    assert [e.state for e in db.session.scalars(sa.select(PaperEntry))] == ["mismatch", "mismatch"]
+    assert _count(Ballot) == 0 and _count(Participation) == 0
+    html = _flagged(desk.as_(desk.b).get(_url(vote, "desk")).get_data(as_text=True))
+    assert html.count('class="row-bad"') == 2 and html.count("Void both entries") == 1
+    assert "Disagree" in html  # a named vote: the supervisor sees what each entry said
+
+    blocked = desk.enter(vote, estate.people.staff, **_items(vote, "yes", "yes"))
+    assert blocked.status_code == 409 and "A supervisor must void them first" in blocked.get_data(as_text=True)
+
+    entry = db.session.scalar(sa.select(PaperEntry).order_by(PaperEntry.id.desc()))
+    assert desk.as_(desk.b).post(_url(vote, f"desk/paper/{entry.id}/void")).status_code == 303
+    assert [e.state for e in db.session.scalars(sa.select(PaperEntry))] == ["void", "void"]
+    desk.enter(vote, desk.b, **_items(vote, "yes", "yes"))
+    desk.enter(vote, desk.a, **_items(vote, "yes", "yes"))
+    assert _count(Ballot) == 1
+    assert sorted(db.session.scalars(sa.select(PaperEntry.state))) == ["counted", "counted", "void", "void"]
+
+
+def test_paper_for_a_right_used_online_is_refused_and_listed_as_a_conflict(desk, estate, make_vote):
+    vote = make_vote()
+    right = db.session.scalar(sa.select(VotingRight).filter_by(vote_id=vote.id, person_id=estate.people.one.id))
+    box.cast(vote, right, box.Choices({}), BallotChannel.online, estate.people.one)
+    db.session.commit()
+    refused = desk.enter(vote, desk.a, **_items(vote, "no", "no"))
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("#conflicts")
+    assert _count(PaperEntry) == 0 and _count(Ballot) == 1
+    conflict = db.session.scalar(sa.select(Conflict))
+    assert (conflict.right_id, conflict.attempted, conflict.existing, conflict.actor_id) == (
+        right.id,
+        BallotChannel.paper,
+        BallotChannel.online,
+        desk.a.id,
+    )
+    page = desk.as_(desk.a).get(refused.headers["Location"]).get_data(as_text=True)
+    assert "has been used online or by proxy" in page  # the flash
+    listed = _section(page, "conflicts")
+    assert f"<td>{right.ordinal}</td>" in listed and ROOM_ONE in listed
+    assert "on paper" in listed and "online" in listed and estate.people.staff.name in listed
+
+
+def test_a_pending_entry_shows_when_its_right_was_used_since(desk, estate, make_vote):
+    vote = make_vote()
+    desk.enter(vote, desk.a, **_items(vote, "yes"))
+    right = db.session.scalar(sa.select(VotingRight).filter_by(vote_id=vote.id, person_id=estate.people.one.id))
+    box.cast(vote, right, box.Choices({}), BallotChannel.online, estate.people.one)
+    db.session.commit()
+    html = desk.as_(desk.a).get(_url(vote, "desk")).get_data(as_text=True)
+    assert "This right has been used since" in html
+    assert desk.enter(vote, desk.b, **_items(vote, "yes")).status_code == 303
+    assert _count(Conflict) == 1 and _count(Ballot) == 1
+
+
+def test_secret_vote_paper_entries_keep_no_choices_once_counted(desk, estate, make_vote):
+    vote = make_vote(secrecy="secret")
+    desk.enter(vote, desk.a, **_items(vote, "yes", "no"))
+    desk.enter(vote, desk.b, **_items(vote, "yes", "no"))
+    entries = db.session.scalars(sa.select(PaperEntry)).all()
+    assert [e.state for e in entries] == ["counted", "counted"]
+    assert all((e.answers, e.selected, e.options) == ("{}", "[]", "[]") for e in entries)
+    ballot = db.session.scalar(sa.select(Ballot))
+    assert (ballot.right_id, ballot.channel, ballot.proxy_id, ballot.weight_area, ballot.cast_at) == (None,) * 5
+    counters = dict(db.session.execute(sa.select(SecretCounter.key, SecretCounter.area_cents)).all())
+    assert counters["participation"] == 7000 and counters[f"item:{vote.items[1].id}:no"] == 7000
+    # a mismatch shows no choices in a secret vote, and voiding it forgets them
+    desk.enter(vote, desk.a, right="1栋 1单元 302", **_items(vote, "yes"))
+    desk.enter(vote, desk.b, right="1栋 1单元 302", **_items(vote, "no"))
+    html = _flagged(desk.as_(desk.b).get(_url(vote, "desk")).get_data(as_text=True))
+    assert html.count('class="row-bad"') == 2 and "Agree" not in html and "Disagree" not in html
+    flagged = db.session.scalar(sa.select(PaperEntry).where(PaperEntry.state == "mismatch"))
+    desk.as_(desk.b).post(_url(vote, f"desk/paper/{flagged.id}/void"))
+    voided = db.session.scalars(sa.select(PaperEntry).where(PaperEntry.state == "void")).all()
+    assert len(voided) == 2 and all(e.answers == "{}" for e in voided)
+
+
+def test_invalid_choices_are_shown_again_and_nothing_is_written(desk, estate, make_vote):
+    vote = make_vote()
+    bad = desk.enter(vote, desk.a, **{f"item_{vote.items[0].id}": "maybe", f"item_{vote.items[1].id}": "no"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "could not be read" in html
+    assert f'name="item_{vote.items[1].id}" value="no" checked' in html  # what was typed is kept
+    missing = desk.enter(vote, desk.a, right="", **_items(vote, "yes"))
+    assert missing.status_code == 400 and 'id="paper-right-error"' in missing.get_data(as_text=True)
+    unknown = desk.enter(vote, desk.a, right="42", **_items(vote, "yes"))
+    assert unknown.status_code == 400 and "No voting right has this" in unknown.get_data(as_text=True)
+    assert _count(PaperEntry) == 0
+
+
+@pytest.mark.parametrize("status", ["announced", "closed"])
+def test_paper_only_while_voting_is_open(desk, estate, make_vote, status):
+    vote = make_vote(status=status)
+    response = desk.enter(vote, desk.a, right="1", **_items(vote, "yes"))
+    assert response.status_code in (400, 409)
+    assert _count(PaperEntry) == 0
+
+
+def test_poll_paper_ballot_with_the_ballot_fields(desk, estate, make_vote):
+    vote = make_vote(kind="poll")
+    ordinal = db.session.scalar(
+        sa.select(VotingRight.ordinal).filter_by(vote_id=vote.id, person_id=estate.people.resident.id)
+    )
+    empty = desk.enter(vote, desk.a, right=str(ordinal))
+    assert empty.status_code == 400 and "Choose at least one option" in empty.get_data(as_text=True)
+    option = str(vote.options[1].id)
+    desk.enter(vote, desk.a, right=str(ordinal), option=option)
+    desk.enter(vote, desk.b, right=str(ordinal), option=option)
+    assert json.loads(db.session.scalar(sa.select(Ballot.options))) == [vote.options[1].id]
+
+
+def test_service_refuses_the_same_staff_member_and_counts_with_a_second(estate, make_vote, make, database):
+    vote = make_vote()
+    right = db.session.scalar(sa.select(VotingRight).filter_by(vote_id=vote.id, ordinal=1))
+    choices = box.Choices({str(vote.items[0].id): "yes"})
+    assert paper.enter(vote, right, choices, estate.people.staff).state == "pending"
+    with pytest.raises(paper.PaperError) as error:
+        paper.enter(vote, right, choices, estate.people.staff)
+    assert error.value.code == "same_staff"
+    other = make.person()
+    assert paper.enter(vote, right, choices, other).state == "counted"
+    with pytest.raises(paper.PaperError) as error:
+        paper.void(vote, db.session.scalar(sa.select(PaperEntry)), other)
+    assert error.value.code == "not_voidable"
+
+
+def test_closing_a_secret_vote_forgets_entries_that_never_counted(estate, make_vote, database):
+    vote = make_vote(secrecy="secret")
+    right = db.session.scalar(sa.select(VotingRight).filter_by(vote_id=vote.id, ordinal=1))
+    paper.enter(vote, right, box.Choices({str(vote.items[0].id): "no"}), estate.people.staff)
+    assert paper.forget_uncounted(vote) == 1
+    entry = db.session.scalar(sa.select(PaperEntry))
+    assert (entry.state, entry.answers) == ("pending", "{}")
+    assert paper.forget_uncounted(make_vote()) == 0  # named votes keep them
