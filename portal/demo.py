@@ -222,7 +222,7 @@ def _votes(lvyuan, guihua, staff, chair, owner) -> None:
     ballots(renewal, 0.8)
     renewal.closes_at = now - timedelta(days=20)
     for step in (VoteStatus.closed, VoteStatus.preliminary, VoteStatus.final):
-        lifecycle.transition(renewal, step, staff)
+        lifecycle.transition(renewal, step, staff, reason="演示数据")
     poll = vote(
         guihua, VoteKind.poll, "小区增设电动自行车充电桩的位置", options=("北门停车场", "3栋西侧空地", "地下车库入口")
     )

@@ -213,6 +213,13 @@ def _count_secretly(vote: Vote, right: VotingRight, choices: Choices) -> None:
     keys = ["participation"]
     keys += [f"item:{item}:{answer}" for item, answer in answers.items()]
     keys += [f"candidate:{c}" for c in choices.selected] + [f"option:{o}" for o in choices.options]
+    # Lock the rows in one fixed order first: concurrent ballots would otherwise deadlock on PostgreSQL.
+    db.session.execute(
+        sa.select(SecretCounter.id)
+        .where(SecretCounter.vote_id == vote.id, SecretCounter.key.in_(keys))
+        .order_by(SecretCounter.key)
+        .with_for_update()
+    ).all()
     db.session.execute(
         sa.update(SecretCounter)
         .where(SecretCounter.vote_id == vote.id, SecretCounter.key.in_(keys))

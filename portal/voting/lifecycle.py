@@ -101,6 +101,12 @@ def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None)
     elif target == VoteStatus.preliminary:
         vote.preliminary_at = now
     elif target == VoteStatus.final:
+        from portal.voting import objections
+
+        if objections.unanswered(vote):
+            raise TransitionError("objections_unanswered")
+        if objections.period_open(vote, now) and not (reason or "").strip():
+            raise TransitionError("objection_period_open")
         vote.final_at = now
     elif target == VoteStatus.cancelled:
         if not (reason or "").strip():

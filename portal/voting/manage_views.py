@@ -172,6 +172,10 @@ def step_error_text(code: str) -> str:
         "incomplete": _("The vote is not complete yet: see what is missing above."),
         "early_reason_required": _("The vote opens in less than 15 days: give the reason for the short notice."),
         "cancel_reason_required": _("Give the reason for cancelling."),
+        "objections_unanswered": _("Answer every objection before posting the final result."),
+        "objection_period_open": _(
+            "The objection period has not ended: give the reason for posting the final result early."
+        ),
     }.get(code, code)
 
 

@@ -1,11 +1,167 @@
-"""Result pages (filled in by the results work)."""
+"""Result pages: the result, the printable notice, the published receipts, the exports, and objections (询异).
 
-from flask import abort
+Results are shown by the same rule everywhere (`views.results_visible`): to members once posted, to those who run
+the vote from its close; never before. Anything else answers 404, as if there were nothing to see yet.
+"""
 
-from portal.voting import bp
+from __future__ import annotations
+
+import json
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.htmx import render
+from portal.voting import access, box, bp, export, objections, wording
+from portal.voting import results as counting
+from portal.voting.models import VoteStatus
+from portal.voting.views import results_visible
+
+
+def _visible(slug: str, vote_id: int):
+    """(compound, vote) when its results may be shown to this person; 404 otherwise."""
+    compound, vote = access.load(slug, vote_id)
+    if not results_visible(vote):
+        abort(404)
+    return compound, vote
+
+
+def _page_context(compound, vote) -> dict:
+    """What the result page and the notice share."""
+    return {
+        "compound": compound,
+        "vote": vote,
+        "r": counting.compute(vote),
+        "units": export.unit_rows(vote),
+        "w": wording,
+        "deadline": objections.deadline(vote),
+        "objection_count": len(objections.of(vote)),
+    }
 
 
 @bp.route("/<int:vote_id>/results")
 def results(slug: str, vote_id: int):
-    """The result of a vote."""
-    abort(404)
+    """表决结果: every item's numbers, shares with their fractions, the threshold and why it passed or not."""
+    compound, vote = _visible(slug, vote_id)
+    return render("voting/results.html", **_page_context(compound, vote))
+
+
+@bp.route("/<int:vote_id>/notice")
+def notice(slug: str, vote_id: int):
+    """The printable A4 notice: 初步结果公示 (preliminary, with the objection deadline) or 最终结果公告 (final)."""
+    compound, vote = _visible(slug, vote_id)
+    return render("voting/notice.html", title=notice_title(vote), **_page_context(compound, vote))
+
+
+@bp.route("/<int:vote_id>/receipts")
+def receipts(slug: str, vote_id: int):
+    """回执清单: the sealed box's receipt fingerprints, sorted, so every voter can find their own."""
+    compound, vote = _visible(slug, vote_id)
+    if vote.digest is None:
+        abort(404)
+    return render("voting/receipts.html", compound=compound, vote=vote, fingerprints=box.receipt_fingerprints(vote))
+
+
+@bp.route("/<int:vote_id>/results.json")
+def results_json(slug: str, vote_id: int):
+    """results.json: the result in the issue's fixed shape."""
+    _compound, vote = _visible(slug, vote_id)
+    body = json.dumps(export.results_json(counting.compute(vote)), ensure_ascii=False, indent=2)
+    response = make_response(body)
+    response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = f'inline; filename="vote-{vote.id}-results.json"'
+    return response
+
+
+@bp.route("/<int:vote_id>/results.csv")
+def results_csv(slug: str, vote_id: int):
+    """The result as CSV (UTF-8 with a BOM), one row per item, candidate or option."""
+    _compound, vote = _visible(slug, vote_id)
+    response = make_response(export.results_csv(counting.compute(vote)).encode("utf-8"))
+    response.mimetype = "text/csv"
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}-results.csv"'
+    return response
+
+
+def _objections_page(compound, vote, text: str = "", error: str | None = None, answer_error=None, status: int = 200):
+    """The objections page, with a refused objection or answer shown again next to its field."""
+    certify = access.may_certify(vote)
+    return render(
+        "voting/objections.html",
+        compound=compound,
+        vote=vote,
+        objections=objections.of(vote),
+        deadline=objections.deadline(vote),
+        period_open=objections.period_open(vote),
+        may_file=objections.may_file(vote, current_user),
+        certify=certify,
+        show_names=certify,
+        text=text,
+        error=objection_error_text(error) if error else None,
+        answer_error=answer_error,  # (objection id, text typed, message)
+        max_length=objections.TEXT_MAX,
+        status=status,
+    )
+
+
+@bp.route("/<int:vote_id>/objections", methods=["GET", "POST"])
+def objections_page(slug: str, vote_id: int):
+    """询异: owners object to the preliminary result until the deadline; members read objections and answers."""
+    compound, vote = _visible(slug, vote_id)
+    if request.method == "GET":
+        return _objections_page(compound, vote)
+    text = request.form.get("text", "")
+    try:
+        objections.file(vote, current_user, text)
+    except objections.ObjectionError as error:
+        if error.code == "no_right":
+            abort(403)
+        status = 422 if error.code in ("empty", "too_long") else 409
+        return _objections_page(compound, vote, text=text, error=error.code, status=status)
+    flash(_("Your objection is filed. Community staff will answer it here."), "info")
+    return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + "#objections", 303)
+
+
+@bp.route("/<int:vote_id>/objections/<int:objection_id>/answer", methods=["POST"])
+@login_required
+def answer_objection(slug: str, vote_id: int, objection_id: int):
+    """Staff answer one objection (答复); the answer is published with it."""
+    compound, vote = _visible(slug, vote_id)
+    if not access.may_certify(vote):
+        abort(403)
+    objection = objections.get(vote, objection_id)
+    if objection is None:
+        abort(404)
+    text = request.form.get("answer", "")
+    try:
+        objections.answer(objection, current_user, text)
+    except objections.ObjectionError as error:
+        status = 422 if error.code in ("empty", "too_long") else 409
+        return _objections_page(
+            compound, vote, answer_error=(objection.id, text, objection_error_text(error.code)), status=status
+        )
+    flash(_("The answer is published."), "info")
+    return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + f"#objection-{objection.id}", 303)
+
+
+def objection_error_text(code: str) -> str:
+    """Why an objection or an answer was refused."""
+    return {
+        "closed": _("Objections can be filed only while the preliminary result is posted."),
+        "deadline": _("The objection period has ended. New objections can no longer be filed."),
+        "no_right": _("Only owners with a voting right in this vote can file an objection."),
+        "empty": _("Write your text."),
+        "too_long": _("Please keep it within %(n)d characters.", n=objections.TEXT_MAX),
+        "answered": _("This objection has been answered already."),
+    }.get(code, code)
+
+
+def notice_title(vote) -> str:
+    """The notice's heading by status: 初步结果公示, 最终结果公告, or a draft count before posting."""
+    if vote.status == VoteStatus.preliminary:
+        return _("Preliminary result notice")
+    if vote.status in (VoteStatus.final, VoteStatus.archived):
+        return _("Final result notice")
+    return _("Result count (not posted yet)")

@@ -151,3 +151,18 @@ def test_drafts_are_hidden_from_owners(client, estate, make_vote, login):
     login(estate.people.one)
     assert client.get(f"/c/lvyuan/votes/{vote.id}/").status_code == 404
     assert vote.title not in client.get("/c/lvyuan/votes/").get_data(as_text=True)
+
+
+def test_final_result_waits_for_the_objection_period_and_answers(estate, make_vote):
+    from portal.voting import objections
+
+    vote = make_vote(status="preliminary")
+    with pytest.raises(TransitionError, match="objection_period_open"):
+        lifecycle.transition(vote, VoteStatus.final, estate.people.staff)
+    objection = objections.file(vote, estate.people.buyer, "第二项计票有误")
+    with pytest.raises(TransitionError, match="objections_unanswered"):
+        lifecycle.transition(vote, VoteStatus.final, estate.people.staff, reason="业委会换届在即")
+    objections.answer(objection, estate.people.staff, "已复核，计票无误")
+    vote.preliminary_at = utcnow() - timedelta(days=vote.objection_days + 1)
+    lifecycle.transition(vote, VoteStatus.final, estate.people.staff)
+    assert vote.status == VoteStatus.final
