@@ -113,10 +113,11 @@ def client(app, database):
 
 @pytest.fixture(scope="session")
 def password_hash():
-    """One scrypt hash for every test person (hashing is slow on purpose)."""
-    from portal.security import hash_password
+    """One cheap hash for every test person: scrypt is slow on purpose, and logging in is not what most tests test
+    (tests/accounts checks the real scrypt hashing)."""
+    from werkzeug.security import generate_password_hash
 
-    return hash_password(PASSWORD)
+    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 @pytest.fixture

@@ -72,3 +72,14 @@ def test_account_page_lists_rooms_and_roles(client, make, login):
     login(person)
     page = client.get("/account").get_data(as_text=True)
     assert "1201" in page and "88.50 ㎡" in page and "绿园小区" in page
+
+
+def test_passwords_are_stored_with_scrypt(client, make, database):
+    from portal.accounts.models import Person
+    from portal.accounts.services import activate, issue_code
+
+    compound = make.compound()
+    person = make.person(active=False)
+    code = issue_code(person, compound, None).code
+    activate(code, "a-good-password", None)
+    assert database.session.get(Person, person.id).password_hash.startswith("scrypt:")
