@@ -82,6 +82,7 @@ def turnout_fragment(slug: str, vote_id: int):
     tag = turnout.etag(vote)
     if tag in request.if_none_match:
         response = make_response("", 304)
+        response.headers["Vary"] = "HX-Request"
     else:
         response = render("voting/_turnout.html", vote=vote, turnout=turnout.turnout(vote))
     response.set_etag(tag)

@@ -359,6 +359,98 @@ def seed(live_app):
     return SimpleNamespace(compound_with_owners=compound_with_owners, phone=lambda: f"139{next(_numbers):08d}")
 
 
+@pytest.fixture(scope="package")
+def vote_seed(live_app, seed):
+    """Builders for the voting browser tests: a compound whose owners can log in, with an open vote."""
+    from datetime import timedelta
+
+    from portal.accounts.models import Person
+    from portal.accounts.services import activate, new_account_no
+    from portal.compounds import services as compounds
+    from portal.db import utcnow
+    from portal.extensions import db
+    from portal.roles import services as roles
+    from portal.security import hash_password
+    from portal.voting import lifecycle, proxies, services
+    from portal.voting.forms import to_local
+    from portal.voting.models import Vote, VoteStatus
+
+    def _value(data) -> SimpleNamespace:
+        return SimpleNamespace(data=data)
+
+    def voting_compound(
+        owners: list[tuple[str, str]], staff: int = 1, proxy: tuple[int, int] | None = None
+    ) -> SimpleNamespace:
+        """A compound whose owners (name, room) have passwords, `staff` staff members of its community, and an
+        open named resolution vote with an ordinary and a major item; proxy=(owner, proxy): the second owner holds
+        a written authorisation to vote for the first (indexes into `owners`)."""
+        place = seed.compound_with_owners(owners, staff=True)
+        with live_app.app_context():
+            for owner in place.people:
+                activate(owner.code, PASSWORD, None)
+            community = compounds.get_or_create_community(place.community)
+            compound = compounds.get_compound(place.slug)
+            staff_people = [db.session.get(Person, place.staff.id)]
+            for i in range(1, staff):
+                person = Person(
+                    name=f"{place.staff.name}-{i + 1}",
+                    account_no=new_account_no(),
+                    password_hash=hash_password(PASSWORD),
+                )
+                db.session.add(person)
+                db.session.flush()
+                roles.add_staff(person, community)
+                staff_people.append(person)
+            actor = staff_people[0]
+
+            now = utcnow()
+            form = SimpleNamespace(
+                kind=_value("resolution"),
+                title=_value(f"关于{place.name}电梯改造的表决"),
+                description=_value("请业主在投票期内表决。"),
+                secrecy=_value("named"),
+                opens_at=_value(to_local(now - timedelta(minutes=5))),  # already open: no waiting in the test
+                closes_at=_value(to_local(now + timedelta(days=7))),
+                allow_change=_value(False),
+                publish_unit_choices=_value(False),
+                poll_multiple=_value(False),
+                seats=_value(None),
+                objection_days=_value(7),
+            )
+            vote = services.create_vote(compound, form, actor)
+            ordinary = services.add_item(vote, "选聘新的物业服务企业", "", "ordinary", actor)
+            major = services.add_item(vote, "使用维修资金改造电梯", "", "major", actor)
+            lifecycle.transition(vote, VoteStatus.announced, actor, reason="测试")  # short notice needs a reason
+            lifecycle.transition(vote, VoteStatus.open, actor)
+            authorisation = None
+            if proxy is not None:
+                owner, holder = (place.people[i] for i in proxy)
+                authorisation = proxies.authorise(
+                    vote,
+                    proxies.lookup(vote, f"1栋1单元{owner.room}"),  # the seeded building and entrance
+                    db.session.get(Person, holder.id),
+                    f"WT-{vote.id}-1",
+                    actor,
+                )
+            place.vote = SimpleNamespace(
+                id=vote.id,
+                title=vote.title,
+                path=f"/c/{place.slug}/votes/{vote.id}/",
+                heads=vote.electorate_heads,
+                items=[
+                    SimpleNamespace(id=item.id, title=item.title, matter=item.matter.value)
+                    for item in (ordinary, major)
+                ],
+                proxy_reference=authorisation.reference if authorisation else None,
+            )
+            place.staff_members = [SimpleNamespace(id=p.id, name=p.name, account_no=p.account_no) for p in staff_people]
+            db.session.commit()
+            assert db.session.get(Vote, place.vote.id).status == VoteStatus.open
+        return place
+
+    return SimpleNamespace(voting_compound=voting_compound)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """Show the moderate/minor axe findings and the strings still untranslated in zh-Hans."""
     if AXE_MINOR:

@@ -28,7 +28,7 @@ ROOM_TWO = "1栋1单元302"  # people.two, typed without spaces
 # The snippet reported for templates/voting/show.html (the owner sees that a proxy holds their right).
 SHOW_SNIPPET = (
     '{% set held = proxy_holding_my_right(vote) if vote.status in ("announced", "open") else None %}\n'
-    "{% if held %}\n"
+    "{% if held and not voted %}\n"
     '<p class="flash">{{ _("%(name)s holds your voting right in this vote as your proxy (authorisation %(ref)s). '
     'If you vote yourself first, your proxy can no longer vote for you.", name=held.proxy.name, '
     "ref=held.reference) }}</p>\n"

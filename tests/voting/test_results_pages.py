@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from flask_babel import force_locale
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -391,7 +392,7 @@ REGISTER = tally.Weight(4, Decimal("400.00"))
 def test_one_sentence_per_reason(app, ballots, matter, reason, start):
     result = _item(REGISTER, [_ballot(a, x) for a, x in ballots], matter)
     assert result.reason == reason
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         assert wording.item_sentence(result).startswith(start)
 
 
@@ -404,6 +405,6 @@ def test_runoff_has_its_sentence(app):
     )
     decided = tally.decide_election(tally.Weight(3, Decimal("300.00")), counts, 3, list("abcd"))
     assert {r.outcome for r in decided} == {tally.Outcome.runoff}
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         assert wording.candidate_sentence(decided[0], True).startswith("Exactly tied in heads and in area")
         assert wording.outcome_label(decided[0].outcome) == "Runoff"
