@@ -82,17 +82,25 @@ def init_transactions(app: Flask) -> None:
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_connect(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys and let SQLAlchemy, not pysqlite, open transactions (savepoints work)."""
+    """SQLite: enforce foreign keys, write-ahead logging so readers never wait, and wait (not fail) for the writer;
+    let SQLAlchemy, not pysqlite, open transactions (so savepoints work)."""
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
 @sa.event.listens_for(sa.engine.Engine, "begin")
 def _sqlite_begin(connection) -> None:
+    """A request that may write takes the write lock at BEGIN: two deferred transactions that both read and then
+    write would otherwise fail at once with "database is locked" instead of waiting their turn."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        from flask import has_request_context, request
+
+        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

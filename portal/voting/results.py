@@ -12,8 +12,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.voting import box, tally
-from portal.voting.models import Participation, Secrecy, SecretCounter, Vote, VoteKind, VotingRight
+from portal.voting import tally
+from portal.voting.models import Ballot, Participation, Secrecy, SecretCounter, Vote, VoteKind, VotingRight
 from portal.voting.tally import Answer, Counts, Weight, WeightedBallot
 
 CENT = Decimal("0.01")
@@ -26,14 +26,20 @@ def electorate_weight(vote: Vote) -> Weight:
 
 def weighted_ballots(vote: Vote) -> list[WeightedBallot]:
     """A named vote's counted ballots as the tally sees them (one head each, the right's area)."""
+    rows = db.session.execute(
+        sa.select(Ballot.answers, Ballot.selected, Ballot.options, Ballot.weight_area).where(
+            Ballot.vote_id == vote.id, Ballot.current_right_id.is_not(None)
+        )
+    ).all()
+    poll = vote.kind == VoteKind.poll
     return [
         WeightedBallot(
-            Weight(1, ballot.weight_area if vote.kind != VoteKind.poll else Decimal("0.00")),
-            {key: Answer(value) for key, value in json.loads(ballot.answers).items()},
-            frozenset(str(c) for c in json.loads(ballot.selected)),
-            frozenset(str(o) for o in json.loads(ballot.options)),
+            Weight(1, Decimal("0.00") if poll else area),
+            json.loads(answers),
+            frozenset(str(c) for c in json.loads(selected)),
+            frozenset(str(o) for o in json.loads(options)),
         )
-        for ballot in box.counted_ballots(vote)
+        for answers, selected, options, area in rows
     ]
 
 

@@ -232,9 +232,11 @@ def aggregate(
     options = _keys(option_keys, "option")
     item_set, candidate_set, option_set = set(items), set(candidates), set(options)
 
-    participation = Weight.ZERO
-    item_sums = {key: dict.fromkeys(Answer, Weight.ZERO) for key in items}
-    candidate_sums = dict.fromkeys(candidates, Weight.ZERO)
+    # Running sums are kept as [heads, cents] integers (exact, and far cheaper than adding Weights); each becomes a
+    # Weight once, at the end.
+    participation = [0, 0]
+    item_sums = {key: {answer: [0, 0] for answer in Answer} for key in items}
+    candidate_sums = {key: [0, 0] for key in candidates}
     option_heads = dict.fromkeys(options, 0)
     for ballot in ballots:
         weight = ballot.weight
@@ -248,16 +250,30 @@ def aggregate(
             raise ValueError(f"a ballot selects {len(ballot.selected)} candidates; at most {max_selected} allowed")
         if max_options is not None and len(ballot.options) > max_options:
             raise ValueError(f"a ballot chooses {len(ballot.options)} options; at most {max_options} allowed")
+        heads, cents = weight.heads, int(weight.area.scaleb(2))
         # Whoever casts a ballot takes part, whatever they left blank (an owner who does not vote is not counted).
-        participation = participation + weight
+        participation[0] += heads
+        participation[1] += cents
         for key in items:
-            answer = _answer(ballot.answers.get(key))
-            item_sums[key][answer] = item_sums[key][answer] + weight
+            total = item_sums[key][_answer(ballot.answers.get(key))]
+            total[0] += heads
+            total[1] += cents
         for key in ballot.selected:
-            candidate_sums[key] = candidate_sums[key] + weight
+            candidate_sums[key][0] += heads
+            candidate_sums[key][1] += cents
         for key in ballot.options:
-            option_heads[key] += weight.heads
-    return Counts(participation=participation, items=item_sums, candidates=candidate_sums, options=option_heads)
+            option_heads[key] += heads
+    return Counts(
+        participation=_weight(participation),
+        items={key: {answer: _weight(total) for answer, total in row.items()} for key, row in item_sums.items()},
+        candidates={key: _weight(total) for key, total in candidate_sums.items()},
+        options=option_heads,
+    )
+
+
+def _weight(total: list[int]) -> Weight:
+    """A [heads, cents] running sum as a Weight."""
+    return Weight(total[0], Decimal(total[1]).scaleb(-2))
 
 
 def _at_least_two_thirds(part: int | Decimal, whole: int | Decimal) -> bool:

@@ -4,9 +4,8 @@ These tests need real concurrent transactions, so they cannot use the rollback-p
 module builds its own data with real commits in its own PostgreSQL schema (`concurrency`, migrated by
 `flask_migrate.upgrade()` and dropped at the end), so nothing it commits is seen by the other tests.
 
-They run only on PostgreSQL (PORTAL_TEST_DATABASE_URL=postgresql...): the suite's SQLite run skips them with the
-reason shown by `-ra`. SQLite serialises writers on one file lock, so the races tested here cannot happen there;
-CI's PostgreSQL job runs them.
+They run only on PostgreSQL (PORTAL_TEST_DATABASE_URL=postgresql...), where the races are real: the suite's SQLite
+run deselects them (marker `postgresql`, see tests/conftest.py). CI runs the suite on both databases.
 """
 
 from __future__ import annotations
@@ -41,12 +40,7 @@ from portal.voting.models import (
 )
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, make_app
 
-POSTGRES = TEST_DATABASE_URL.startswith(("postgresql", "postgres://"))
-pytestmark = pytest.mark.skipif(
-    not POSTGRES,
-    reason="concurrency tests need PostgreSQL (set PORTAL_TEST_DATABASE_URL; CI's PostgreSQL job runs them): "
-    "SQLite serialises writers, so these races cannot occur on it",
-)
+pytestmark = pytest.mark.postgresql
 
 SCHEMA = "concurrency"
 OWNERS = 200
