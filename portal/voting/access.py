@@ -19,7 +19,9 @@ def load(slug: str, vote_id: int, action: str = "view_votes"):
     compound = get_compound(slug)
     vote = get_vote(compound, vote_id)
     # A proxy need not live in the compound: holding an authorisation for this vote lets them see it.
-    if not (action == "view_votes" and vote is not None and vote.status != VoteStatus.draft and proxy_rights(vote)):
+    if not permissions.may(current_user, action, compound) and not (
+        action == "view_votes" and vote is not None and vote.status != VoteStatus.draft and proxy_rights(vote)
+    ):
         permissions.require(action, compound)
     if vote is None:
         abort(404)

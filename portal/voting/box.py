@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.db import utcnow
@@ -137,27 +136,37 @@ def cast(
     if right.vote_id != vote.id:
         raise CastError("invalid")
     choices = validate(vote, choices)
-    existing = db.session.scalar(
-        db.select(Participation).where(Participation.vote_id == vote.id, Participation.right_id == right.id)
-    )
-    if existing is not None:
-        if _may_replace(vote, existing, channel):
+    # The unique (vote, right) constraint decides who is first, also between simultaneous requests.
+    if not _take_right(vote, right, channel, proxy):
+        existing = db.session.scalar(
+            db.select(Participation).where(Participation.vote_id == vote.id, Participation.right_id == right.id)
+        )
+        if existing is not None and _may_replace(vote, existing, channel):
             return _replace(vote, right, choices, existing, proxy)
-        record_conflict(vote, right, channel, existing.channel, actor)
+        record_conflict(vote, right, channel, existing.channel if existing else None, actor)
         raise CastError("already_voted")
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                Participation(vote_id=vote.id, right_id=right.id, channel=channel, proxy_id=getattr(proxy, "id", None))
-            )
-            db.session.flush()
-    except IntegrityError:
-        # Another request used this right a moment ago (the unique constraint decided).
-        raise CastError("already_voted") from None
     receipt = new_receipt()
     _store(vote, right, choices, receipt, channel, proxy)
     audit.record("vote.cast", actor, vote.compound, vote_id=vote.id, channel=channel.value)
     return receipt
+
+
+def _take_right(vote: Vote, right: VotingRight, channel: BallotChannel, proxy) -> bool:
+    """Record that this right is used, unless it already is (INSERT … ON CONFLICT DO NOTHING); True if taken now."""
+    values = {
+        "vote_id": vote.id,
+        "right_id": right.id,
+        "channel": channel.value,
+        "proxy_id": getattr(proxy, "id", None),
+        "at": utcnow(),
+    }
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Participation).values(**values).on_conflict_do_nothing(index_elements=["vote_id", "right_id"])
+    return db.session.execute(statement).rowcount == 1
 
 
 def _may_replace(vote: Vote, existing: Participation, channel: BallotChannel) -> bool:
