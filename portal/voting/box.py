@@ -165,8 +165,13 @@ def _take_right(vote: Vote, right: VotingRight, channel: BallotChannel, proxy) -
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(Participation).values(**values).on_conflict_do_nothing(index_elements=["vote_id", "right_id"])
-    return db.session.execute(statement).rowcount == 1
+    statement = (
+        insert(Participation)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["vote_id", "right_id"])
+        .returning(Participation.id)
+    )
+    return db.session.execute(statement).scalar() is not None
 
 
 def _may_replace(vote: Vote, existing: Participation, channel: BallotChannel) -> bool:
