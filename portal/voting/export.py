@@ -60,9 +60,10 @@ class UnitRow:
     options: tuple[str, ...]  # poll option labels ticked
 
 
-def unit_rows(vote: Vote) -> list[UnitRow]:
-    """The per-unit choices, by roll order, when a named vote publishes them (publish_unit_choices); else []."""
-    if vote.secrecy != Secrecy.named or not vote.publish_unit_choices:
+def unit_rows(vote: Vote, for_staff: bool = False) -> list[UnitRow]:
+    """The per-unit choices of a named vote, by roll order: published when the vote says so (publish_unit_choices),
+    and always shown to staff (记名: staff see per-unit choices); never for secret votes."""
+    if vote.secrecy != Secrecy.named or not (vote.publish_unit_choices or for_staff):
         return []
     rights = {r.id: r for r in db.session.scalars(db.select(VotingRight).where(VotingRight.vote_id == vote.id))}
     rows = []

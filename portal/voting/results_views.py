@@ -27,13 +27,14 @@ def _visible(slug: str, vote_id: int):
     return compound, vote
 
 
-def _page_context(compound, vote) -> dict:
-    """What the result page and the notice share."""
+def _page_context(compound, vote, staff_view: bool = False) -> dict:
+    """What the result page and the notice share (the notice is public: staff extras only on the page)."""
     return {
         "compound": compound,
         "vote": vote,
         "r": counting.compute(vote),
-        "units": export.unit_rows(vote),
+        "units": export.unit_rows(vote, for_staff=staff_view),
+        "staff_view": staff_view,
         "w": wording,
         "deadline": objections.deadline(vote),
         "objection_count": len(objections.of(vote)),
@@ -44,7 +45,7 @@ def _page_context(compound, vote) -> dict:
 def results(slug: str, vote_id: int):
     """表决结果: every item's numbers, shares with their fractions, the threshold and why it passed or not."""
     compound, vote = _visible(slug, vote_id)
-    return render("voting/results.html", **_page_context(compound, vote))
+    return render("voting/results.html", **_page_context(compound, vote, staff_view=access.may_certify(vote)))
 
 
 @bp.route("/<int:vote_id>/notice")
