@@ -290,7 +290,7 @@ def _lines(vote: Vote) -> list[bytes]:
             Ballot.selected,
             Ballot.options,
             VotingRight.ordinal,
-            Ballot.weight_area,
+            sa.type_coerce(Ballot.weight_area, sa.String),  # the stored text, without a Decimal per row
             Ballot.channel,
             Ballot.current_right_id,
         )
@@ -304,7 +304,7 @@ def _lines(vote: Vote) -> list[bytes]:
         fields = [receipt, answers, selected, options]
         if named:
             # replaced ballots stay in the box as history: whether a row counts is part of what is sealed
-            fields += [str(ordinal), str(area), channel.value if channel else "", "1" if current else "0"]
+            fields += [str(ordinal), str(area), channel or "", "1" if current else "0"]
         lines.append("\x1f".join(fields).encode())
     return lines
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from portal.accounts.models import Person
 from portal.compounds.models import Compound, Unit
 from portal.compounds.services import natural_key
@@ -77,21 +79,34 @@ def drafts_for(vote: Vote) -> list[RightDraft]:
 
 
 def freeze(vote: Vote) -> tuple[int, Decimal]:
-    """Write the vote's voting rights (called once, when it opens); returns the totals (heads, area)."""
+    """Write the vote's voting rights (called once, when it opens); returns the totals (heads, area).
+
+    Bulk inserts: a compound of 20,000 units opens in one request without building an ORM object per unit.
+    """
     drafts = drafts_for(vote)
     poll = vote.kind == VoteKind.poll
-    for ordinal, draft in enumerate(drafts, start=1):
-        right = VotingRight(
-            vote_id=vote.id,
-            ordinal=ordinal,
-            person_id=draft.person_id,
-            area_m2=Decimal("0.00") if poll else draft.area,
-            label=draft.label,
-            is_developer=draft.is_developer,
-        )
-        right.units = [VotingRightUnit(unit_id=uid, label=label, area_m2=area) for uid, label, area in draft.units]
-        db.session.add(right)
-    db.session.flush()
+    rows = [
+        {
+            "vote_id": vote.id,
+            "ordinal": ordinal,
+            "person_id": draft.person_id,
+            "area_m2": Decimal("0.00") if poll else draft.area,
+            "label": draft.label,
+            "is_developer": draft.is_developer,
+        }
+        for ordinal, draft in enumerate(drafts, start=1)
+    ]
+    if rows:
+        ids = db.session.scalars(
+            sa.insert(VotingRight).returning(VotingRight.id, sort_by_parameter_order=True), rows
+        ).all()
+        units = [
+            {"right_id": right_id, "unit_id": uid, "label": label, "area_m2": area}
+            for right_id, draft in zip(ids, drafts, strict=True)
+            for uid, label, area in draft.units
+        ]
+        if units:
+            db.session.execute(sa.insert(VotingRightUnit), units)
     heads = len(drafts)
     area = Decimal("0.00") if poll else sum((d.area for d in drafts), Decimal("0.00"))
     vote.electorate_heads, vote.electorate_area = heads, area

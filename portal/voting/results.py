@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.voting import tally
 from portal.voting.models import Ballot, Participation, Secrecy, SecretCounter, Vote, VoteKind, VotingRight
-from portal.voting.tally import Answer, Counts, Weight, WeightedBallot
+from portal.voting.tally import Answer, Counts, Weight
 
 CENT = Decimal("0.01")
 
@@ -24,8 +24,8 @@ def electorate_weight(vote: Vote) -> Weight:
     return Weight(vote.electorate_heads or 0, vote.electorate_area or Decimal("0.00"))
 
 
-def weighted_ballots(vote: Vote) -> list[WeightedBallot]:
-    """A named vote's counted ballots as the tally sees them (one head each, the right's area)."""
+def plain_ballots(vote: Vote) -> list[tally.PlainBallot]:
+    """A named vote's counted ballots as plain tuples (one head, the right's area in cents, the choices)."""
     rows = db.session.execute(
         sa.select(Ballot.answers, Ballot.selected, Ballot.options, Ballot.weight_area).where(
             Ballot.vote_id == vote.id, Ballot.current_right_id.is_not(None)
@@ -33,11 +33,12 @@ def weighted_ballots(vote: Vote) -> list[WeightedBallot]:
     ).all()
     poll = vote.kind == VoteKind.poll
     return [
-        WeightedBallot(
-            Weight(1, Decimal("0.00") if poll else area),
+        (
+            1,
+            0 if poll else int(area.scaleb(2)),
             json.loads(answers),
-            frozenset(str(c) for c in json.loads(selected)),
-            frozenset(str(o) for o in json.loads(options)),
+            [str(c) for c in json.loads(selected)],
+            [str(o) for o in json.loads(options)],
         )
         for answers, selected, options, area in rows
     ]
@@ -72,7 +73,7 @@ def counts(vote: Vote) -> Counts:
     if vote.secrecy == Secrecy.secret:
         return counter_counts(vote)
     items, candidates, options = _keys(vote)
-    return tally.aggregate(weighted_ballots(vote), items, candidates, options)
+    return tally.aggregate_plain(plain_ballots(vote), items, candidates, options)
 
 
 @dataclass

@@ -9,7 +9,7 @@ with a float, and shares stay Fractions for the caller to format.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from enum import StrEnum
@@ -29,7 +29,9 @@ __all__ = [
     "Share",
     "Weight",
     "WeightedBallot",
+    "PlainBallot",
     "aggregate",
+    "aggregate_plain",
     "decide_election",
     "decide_items",
     "decide_poll",
@@ -227,6 +229,26 @@ def aggregate(
     max_options: int | None = None,
 ) -> Counts:
     """Add up cast ballots into Counts; an answer, tick or choice for an unknown key is a ValueError."""
+    plain = ((b.weight.heads, int(b.weight.area.scaleb(2)), b.answers, b.selected, b.options) for b in ballots)
+    return aggregate_plain(
+        plain, item_keys, candidate_keys, option_keys, max_selected=max_selected, max_options=max_options
+    )
+
+
+PlainBallot = tuple[int, int, Mapping[str, "Answer | str | None"], Collection[str], Collection[str]]
+
+
+def aggregate_plain(
+    ballots: Iterable[PlainBallot],
+    item_keys: Sequence[str] = (),
+    candidate_keys: Sequence[str] = (),
+    option_keys: Sequence[str] = (),
+    *,
+    max_selected: int | None = None,
+    max_options: int | None = None,
+) -> Counts:
+    """`aggregate` for ballots given as plain tuples (heads, area in cents, answers, selected, options): the same
+    rules without building a WeightedBallot per ballot, for a box of thousands read straight from the database."""
     items = _keys(item_keys, "item")
     candidates = _keys(candidate_keys, "candidate")
     options = _keys(option_keys, "option")
@@ -238,30 +260,32 @@ def aggregate(
     item_sums = {key: {answer: [0, 0] for answer in Answer} for key in items}
     candidate_sums = {key: [0, 0] for key in candidates}
     option_heads = dict.fromkeys(options, 0)
-    for ballot in ballots:
-        weight = ballot.weight
-        if unknown := set(ballot.answers) - item_set:
+    for heads, cents, answers, selected, chosen in ballots:
+        if isinstance(heads, bool) or not isinstance(heads, int) or heads < 0:
+            raise ValueError(f"heads are a non-negative int, not {heads!r}")
+        if isinstance(cents, bool) or not isinstance(cents, int) or cents < 0:
+            raise ValueError(f"an area in cents is a non-negative int, not {cents!r}")
+        if unknown := set(answers) - item_set:
             raise ValueError(f"answers for unknown item keys: {sorted(unknown)}")
-        if unknown := ballot.selected - candidate_set:
+        if unknown := set(selected) - candidate_set:
             raise ValueError(f"selected unknown candidate keys: {sorted(unknown)}")
-        if unknown := ballot.options - option_set:
+        if unknown := set(chosen) - option_set:
             raise ValueError(f"chose unknown option keys: {sorted(unknown)}")
-        if max_selected is not None and len(ballot.selected) > max_selected:
-            raise ValueError(f"a ballot selects {len(ballot.selected)} candidates; at most {max_selected} allowed")
-        if max_options is not None and len(ballot.options) > max_options:
-            raise ValueError(f"a ballot chooses {len(ballot.options)} options; at most {max_options} allowed")
-        heads, cents = weight.heads, int(weight.area.scaleb(2))
+        if max_selected is not None and len(selected) > max_selected:
+            raise ValueError(f"a ballot selects {len(selected)} candidates; at most {max_selected} allowed")
+        if max_options is not None and len(chosen) > max_options:
+            raise ValueError(f"a ballot chooses {len(chosen)} options; at most {max_options} allowed")
         # Whoever casts a ballot takes part, whatever they left blank (an owner who does not vote is not counted).
         participation[0] += heads
         participation[1] += cents
         for key in items:
-            total = item_sums[key][_answer(ballot.answers.get(key))]
+            total = item_sums[key][_answer(answers.get(key))]
             total[0] += heads
             total[1] += cents
-        for key in ballot.selected:
+        for key in set(selected):
             candidate_sums[key][0] += heads
             candidate_sums[key][1] += cents
-        for key in ballot.options:
+        for key in set(chosen):
             option_heads[key] += heads
     return Counts(
         participation=_weight(participation),
