@@ -132,7 +132,9 @@ def ballot(slug: str, vote_id: int):
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
     on_behalf = request.values.get("for")
     right, proxy = access.right_for(vote, on_behalf)
-    already = box.has_voted(vote, right)
+    confirming = request.method == "POST" and request.form.get("step") == "confirm" and not request.form.get("change")
+    # Submitting: the ballot box itself refuses a used right (and records a conflict), so no look-up first.
+    already = None if confirming else box.has_voted(vote, right)
     context = {"compound": compound, "vote": vote, "right": right, "proxy": proxy, "on_behalf": on_behalf}
     if already and not vote.allow_change:
         if request.method == "POST":
@@ -147,7 +149,7 @@ def ballot(slug: str, vote_id: int):
         choices = box.validate(vote, choices_from(vote, request.form))
     except box.CastError as error:
         return render("voting/ballot.html", chosen=request.form, error=error.code, status=400, **context)
-    if request.form.get("step") != "confirm" or request.form.get("change"):
+    if not confirming:
         return render("voting/review.html" if not request.form.get("change") else "voting/ballot.html",
                       choices=choices, chosen=request.form, error=None, **context)  # fmt: skip
     try:
