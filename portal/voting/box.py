@@ -283,21 +283,26 @@ def counted_ballots(vote: Vote) -> list[Ballot]:
 
 def _lines(vote: Vote) -> list[bytes]:
     """Every ballot row as one canonical line, in receipt order (one plain query: no ORM objects for a big box)."""
-    rows = db.session.execute(
-        sa.select(
-            Ballot.receipt_hash,
-            Ballot.answers,
-            Ballot.selected,
-            Ballot.options,
-            VotingRight.ordinal,
-            sa.type_coerce(Ballot.weight_area, sa.String),  # the stored text, without a Decimal per row
-            Ballot.channel,
-            Ballot.current_right_id,
+    # Core execution on the session's connection, columns read as stored text: no ORM row or enum per ballot.
+    rows = (
+        db.session.connection()
+        .execute(
+            sa.select(
+                Ballot.receipt_hash,
+                Ballot.answers,
+                Ballot.selected,
+                Ballot.options,
+                VotingRight.ordinal,
+                sa.type_coerce(Ballot.weight_area, sa.String),
+                sa.type_coerce(Ballot.channel, sa.String),
+                Ballot.current_right_id,
+            )
+            .outerjoin(VotingRight, VotingRight.id == Ballot.right_id)
+            .where(Ballot.vote_id == vote.id)
+            .order_by(Ballot.receipt_hash)
         )
-        .outerjoin(VotingRight, VotingRight.id == Ballot.right_id)
-        .where(Ballot.vote_id == vote.id)
-        .order_by(Ballot.receipt_hash)
-    ).all()
+        .all()
+    )
     named = vote.secrecy == Secrecy.named
     lines = []
     for receipt, answers, selected, options, ordinal, area, channel, current in rows:

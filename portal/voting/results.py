@@ -26,20 +26,26 @@ def electorate_weight(vote: Vote) -> Weight:
 
 def plain_ballots(vote: Vote) -> list[tally.PlainBallot]:
     """A named vote's counted ballots as plain tuples (one head, the right's area in cents, the choices)."""
-    rows = db.session.execute(
-        sa.select(Ballot.answers, Ballot.selected, Ballot.options, Ballot.weight_area).where(
-            Ballot.vote_id == vote.id, Ballot.current_right_id.is_not(None)
+    rows = (
+        db.session.connection()
+        .execute(
+            sa.select(Ballot.answers, Ballot.selected, Ballot.options, Ballot.weight_area).where(
+                Ballot.vote_id == vote.id, Ballot.current_right_id.is_not(None)
+            )
         )
-    ).all()
+        .all()
+    )
     poll = vote.kind == VoteKind.poll
+    parsed: dict[str, object] = {}  # ballots repeat the same few answer sets: parse each text once
+
+    def read(text: str):
+        if text not in parsed:
+            value = json.loads(text)
+            parsed[text] = [str(key) for key in value] if isinstance(value, list) else value
+        return parsed[text]
+
     return [
-        (
-            1,
-            0 if poll else int(area.scaleb(2)),
-            json.loads(answers),
-            [str(c) for c in json.loads(selected)],
-            [str(o) for o in json.loads(options)],
-        )
+        (1, 0 if poll else int(Decimal(area).scaleb(2)), read(answers), read(selected), read(options))
         for answers, selected, options, area in rows
     ]
 
