@@ -154,10 +154,10 @@ def create() -> None:
     compounds.post_notice(lvyuan, "业委会第三次会议纪要已归档", "请业主登录后查阅会议纪要。", False, chair)
     compounds.post_notice(guihua, "垃圾分类宣传周", "本周为垃圾分类宣传周，欢迎业主参加志愿活动。", True, staff)
     db.session.flush()
-    _votes(lvyuan, guihua, staff, chair, owner)
+    _votes(lvyuan, guihua, staff, chair, secretary, owner)
 
 
-def _votes(lvyuan, guihua, staff, chair, owner) -> None:
+def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
     """An open resolution with ballots (the demo owner has not voted yet), a finished one, and an open poll."""
     from datetime import timedelta
 
@@ -227,7 +227,33 @@ def _votes(lvyuan, guihua, staff, chair, owner) -> None:
         guihua, VoteKind.poll, "小区增设电动自行车充电桩的位置", options=("北门停车场", "3栋西侧空地", "地下车库入口")
     )
     ballots(poll, 0.4)
+    _election(lvyuan, staff, chair, secretary, now)
     db.session.flush()
+
+
+def _election(lvyuan, staff, chair, secretary, now) -> None:
+    """The next committee election in its nomination phase: two owners stand, one already checked by staff."""
+    from datetime import timedelta
+
+    from portal.voting import candidates
+    from portal.voting.models import Vote, VoteKind
+
+    election = Vote(
+        compound_id=lvyuan.id,
+        kind=VoteKind.election,
+        title="第二届业主委员会选举",
+        description="本届业委会任期届满，现开展换届选举。欢迎符合条件的业主自荐参选。",
+        opens_at=now + timedelta(days=30),
+        closes_at=now + timedelta(days=37),
+        seats=5,
+        created_by_id=staff.id,
+    )
+    election.compound = lvyuan
+    db.session.add(election)
+    db.session.flush()
+    first = candidates.self_nominate(election, chair, "愿继续为小区服务，重点推进电梯更新和停车管理。")
+    candidates.check(first, staff, True)
+    candidates.self_nominate(election, secretary, "退休教师，时间充裕，愿意为邻里做事。")
 
 
 def print_logins(echo: Callable[[str], None]) -> None:
