@@ -156,6 +156,10 @@ def step(slug: str, vote_id: int):
     if not _may_take(vote, target):
         abort(403)
     reason_form = ReasonForm()
+    if target == VoteStatus.announced and lifecycle.needs_early_reason(vote) and not access.may_certify(vote):
+        # Short notice is the community's call (DOMAIN: announced 15 days ahead unless staff record a reason).
+        reason_form.reason.errors = [step_error_text("early_needs_staff")]
+        return _edit_page(compound, vote, reason_form=reason_form, status=400)
     try:
         lifecycle.transition(vote, target, current_user, reason_form.reason.data)
     except lifecycle.TransitionError as error:
@@ -172,6 +176,9 @@ def step_error_text(code: str) -> str:
         "incomplete": _("The vote is not complete yet: see what is missing above."),
         "early_reason_required": _("The vote opens in less than 15 days: give the reason for the short notice."),
         "cancel_reason_required": _("Give the reason for cancelling."),
+        "early_needs_staff": _(
+            "The vote opens in less than 15 days: only community staff may announce it at short notice, with a reason."
+        ),
         "objections_unanswered": _("Answer every objection before posting the final result."),
         "objection_period_open": _(
             "The objection period has not ended: give the reason for posting the final result early."

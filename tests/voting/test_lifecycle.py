@@ -166,3 +166,14 @@ def test_final_result_waits_for_the_objection_period_and_answers(estate, make_vo
     vote.preliminary_at = utcnow() - timedelta(days=vote.objection_days + 1)
     lifecycle.transition(vote, VoteStatus.final, estate.people.staff)
     assert vote.status == VoteStatus.final
+
+
+def test_short_notice_needs_staff_not_only_a_reason(client, estate, make_vote, login):
+    vote = make_vote(status="draft", opens_in=timedelta(days=3))
+    login(estate.people.chair)
+    refused = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "announced", "reason": "急需"})
+    assert refused.status_code == 400 and db.session.get(Vote, vote.id).status == VoteStatus.draft
+    client.post("/logout")
+    login(estate.people.staff)
+    accepted = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "announced", "reason": "急需"})
+    assert accepted.status_code == 303 and db.session.get(Vote, vote.id).early_reason == "急需"
