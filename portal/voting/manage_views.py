@@ -99,50 +99,54 @@ def _may_take(vote, target: VoteStatus) -> bool:
     return access.may_certify(vote) if target in CERTIFY_STEPS else access.may_manage(vote)
 
 
+def _draft(slug: str, vote_id: int, kind: VoteKind | None = None):
+    """(compound, vote) of a draft this person manages; 409 once announced or for the wrong kind of vote."""
+    compound, vote = _managed(slug, vote_id)
+    if not lifecycle.editable(vote) or (kind is not None and vote.kind != kind):
+        abort(409)
+    return compound, vote
+
+
+def _back_to(vote, anchor: str):
+    return redirect(url_for("voting.edit", slug=vote.compound.slug, vote_id=vote.id) + anchor, 303)
+
+
 @bp.route("/<int:vote_id>/items", methods=["POST"])
 def add_item(slug: str, vote_id: int):
     """Add a 表决事项."""
-    compound, vote = _managed(slug, vote_id)
+    compound, vote = _draft(slug, vote_id, VoteKind.resolution)
     item_form = ItemForm(prefix="item")
-    if vote.kind != VoteKind.resolution or not lifecycle.editable(vote):
-        abort(409)
     if not item_form.validate_on_submit():
         return _edit_page(compound, vote, item_form=item_form, status=400)
     services.add_item(vote, item_form.title.data, item_form.description.data or "", item_form.matter.data, current_user)
-    return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id) + "#items", 303)
+    return _back_to(vote, "#items")
 
 
 @bp.route("/<int:vote_id>/items/<int:item_id>/delete", methods=["POST"])
 def remove_item(slug: str, vote_id: int, item_id: int):
     """Remove an item from a draft."""
-    _compound, vote = _managed(slug, vote_id)
-    if not lifecycle.editable(vote):
-        abort(409)
+    _compound, vote = _draft(slug, vote_id)
     services.remove_item(vote, item_id, current_user)
-    return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id) + "#items", 303)
+    return _back_to(vote, "#items")
 
 
 @bp.route("/<int:vote_id>/options", methods=["POST"])
 def add_option(slug: str, vote_id: int):
     """Add a poll option."""
-    compound, vote = _managed(slug, vote_id)
+    compound, vote = _draft(slug, vote_id, VoteKind.poll)
     option_form = OptionForm(prefix="option")
-    if vote.kind != VoteKind.poll or not lifecycle.editable(vote):
-        abort(409)
     if not option_form.validate_on_submit():
         return _edit_page(compound, vote, option_form=option_form, status=400)
     services.add_option(vote, option_form.label.data, current_user)
-    return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id) + "#options", 303)
+    return _back_to(vote, "#options")
 
 
 @bp.route("/<int:vote_id>/options/<int:option_id>/delete", methods=["POST"])
 def remove_option(slug: str, vote_id: int, option_id: int):
     """Remove a poll option from a draft."""
-    _compound, vote = _managed(slug, vote_id)
-    if not lifecycle.editable(vote):
-        abort(409)
+    _compound, vote = _draft(slug, vote_id)
     services.remove_option(vote, option_id, current_user)
-    return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id) + "#options", 303)
+    return _back_to(vote, "#options")
 
 
 @bp.route("/<int:vote_id>/step", methods=["POST"])
