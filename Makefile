@@ -33,12 +33,15 @@ run: setup
 	$(FLASK) portal demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Debian's Chromium drives the browser tests (no browser download); installed here when missing.
+# Debian's Chromium drives the browser tests (no browser download), with a CJK font so that Chinese pages are measured
+# as people see them; both installed here when missing.
 browser-deps:
-	@test -x /usr/bin/chromium || { \
-	  echo "installing Debian's chromium for the browser tests"; \
+	@if ! test -x /usr/bin/chromium || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  echo "installing Debian's chromium and a Chinese font for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
 
 test: setup browser-deps
 	$(MAKE) --no-print-directory test-sqlite
