@@ -26,14 +26,17 @@ class AuditEvent(db.Model):
     detail: Mapped[str] = mapped_column(sa.Text, default="{}")
 
 
-def record(action: str, actor=None, compound=None, **detail) -> AuditEvent:
-    """Add an audit event to the session (the request's commit writes it with the change)."""
-    event = AuditEvent(
-        action=action,
-        actor_id=getattr(actor, "id", None),
-        compound_id=getattr(compound, "id", None),
-        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
-    )
-    db.session.add(event)
-    log.info("%s actor=%s compound=%s %s", action, event.actor_id, event.compound_id, event.detail)
-    return event
+def record(action: str, actor=None, compound=None, **detail) -> None:
+    """Write an audit line in the request's transaction (committed, or rolled back, with the change it records)."""
+    row = {
+        "at": utcnow(),
+        "action": action,
+        "actor_id": getattr(actor, "id", None),
+        "compound_id": getattr(compound, "id", None),
+        "detail": json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+    }
+    db.session.connection().execute(_INSERT, row)
+    log.info("%s actor=%s compound=%s %s", action, row["actor_id"], row["compound_id"], row["detail"])
+
+
+_INSERT = AuditEvent.__table__.insert()

@@ -6,18 +6,24 @@ from flask import abort
 from flask_login import current_user
 
 from portal import permissions
+from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.db import utcnow
 from portal.extensions import db
 from portal.voting import electorate
 from portal.voting.models import ProxyAuthorisation, Vote, VoteKind, VoteStatus, VotingRight
-from portal.voting.services import get_vote
 
 
 def load(slug: str, vote_id: int, action: str = "view_votes"):
     """(compound, vote) after the permission check; drafts exist only for those who prepare votes."""
-    compound = get_compound(slug)
-    vote = get_vote(compound, vote_id)
+    # One query for the vote, its compound and its items (every vote page needs all three).
+    vote = db.session.scalars(
+        db.select(Vote)
+        .join(Vote.compound)
+        .where(Vote.id == vote_id, Compound.slug == slug)
+        .options(db.contains_eager(Vote.compound), db.joinedload(Vote.items))
+    ).unique().one_or_none()
+    compound = vote.compound if vote is not None else get_compound(slug)
     # A proxy need not live in the compound: holding an authorisation for this vote lets them see it.
     if not permissions.may(current_user, action, compound) and not (
         action == "view_votes" and vote is not None and vote.status != VoteStatus.draft and proxy_rights(vote)

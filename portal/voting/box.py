@@ -151,8 +151,26 @@ def cast(
     return receipt
 
 
+_TAKE_RIGHT: dict[str, sa.Insert] = {}  # dialect → the prepared statement (built once: casting is the hot path)
+
+
+def _take_right_statement(dialect: str) -> sa.Insert:
+    if dialect not in _TAKE_RIGHT:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        _TAKE_RIGHT[dialect] = (
+            insert(Participation.__table__)
+            .on_conflict_do_nothing(index_elements=["vote_id", "right_id"])
+            .returning(Participation.__table__.c.id)
+        )
+    return _TAKE_RIGHT[dialect]
+
+
 def _take_right(vote: Vote, right: VotingRight, channel: BallotChannel, proxy) -> bool:
     """Record that this right is used, unless it already is (INSERT … ON CONFLICT DO NOTHING); True if taken now."""
+    connection = db.session.connection()
     values = {
         "vote_id": vote.id,
         "right_id": right.id,
@@ -160,18 +178,7 @@ def _take_right(vote: Vote, right: VotingRight, channel: BallotChannel, proxy) -
         "proxy_id": getattr(proxy, "id", None),
         "at": utcnow(),
     }
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = (
-        insert(Participation)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["vote_id", "right_id"])
-        .returning(Participation.id)
-    )
-    return db.session.execute(statement).scalar() is not None
+    return connection.execute(_take_right_statement(connection.dialect.name), values).scalar() is not None
 
 
 def _may_replace(vote: Vote, existing: Participation, channel: BallotChannel) -> bool:
@@ -199,25 +206,38 @@ def _replace(vote: Vote, right: VotingRight, choices: Choices, existing: Partici
 
 
 def _store(vote: Vote, right: VotingRight, choices: Choices, receipt: str, channel: BallotChannel, proxy) -> None:
+    """Write the ballot row (a plain INSERT: no ORM object is needed after casting)."""
     answers, selected, options = choices.as_json()
-    ballot = Ballot(
-        id=secrets.token_hex(16),
-        vote_id=vote.id,
-        receipt_hash=receipt_hash(receipt),
-        answers=answers,
-        selected=selected,
-        options=options,
-    )
+    row = {
+        "id": secrets.token_hex(16),
+        "vote_id": vote.id,
+        "receipt_hash": receipt_hash(receipt),
+        "answers": answers,
+        "selected": selected,
+        "options": options,
+        "right_id": None,
+        "current_right_id": None,
+        "channel": None,
+        "proxy_id": None,
+        "weight_area": None,
+        "cast_at": None,
+        "replaced_at": None,
+    }
     if vote.secrecy == Secrecy.named:
-        ballot.right_id = ballot.current_right_id = right.id
-        ballot.channel = channel
-        ballot.proxy_id = getattr(proxy, "id", None)
-        ballot.weight_area = right.area_m2
-        ballot.cast_at = utcnow()
+        row.update(
+            right_id=right.id,
+            current_right_id=right.id,
+            channel=channel.value,
+            proxy_id=getattr(proxy, "id", None),
+            weight_area=right.area_m2,
+            cast_at=utcnow(),
+        )
     else:
         _count_secretly(vote, right, choices)
-    db.session.add(ballot)
-    db.session.flush()
+    db.session.connection().execute(_BALLOT_INSERT, row)
+
+
+_BALLOT_INSERT = Ballot.__table__.insert()
 
 
 def _count_secretly(vote: Vote, right: VotingRight, choices: Choices) -> None:
