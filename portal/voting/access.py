@@ -17,12 +17,16 @@ from portal.voting.models import ProxyAuthorisation, Vote, VoteKind, VoteStatus,
 def load(slug: str, vote_id: int, action: str = "view_votes"):
     """(compound, vote) after the permission check; drafts exist only for those who prepare votes."""
     # One query for the vote, its compound and its items (every vote page needs all three).
-    vote = db.session.scalars(
-        db.select(Vote)
-        .join(Vote.compound)
-        .where(Vote.id == vote_id, Compound.slug == slug)
-        .options(db.contains_eager(Vote.compound), db.joinedload(Vote.items))
-    ).unique().one_or_none()
+    vote = (
+        db.session.scalars(
+            db.select(Vote)
+            .join(Vote.compound)
+            .where(Vote.id == vote_id, Compound.slug == slug)
+            .options(db.contains_eager(Vote.compound), db.joinedload(Vote.items))
+        )
+        .unique()
+        .one_or_none()
+    )
     compound = vote.compound if vote is not None else get_compound(slug)
     # A proxy need not live in the compound: holding an authorisation for this vote lets them see it.
     if not permissions.may(current_user, action, compound) and not (
