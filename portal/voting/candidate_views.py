@@ -10,13 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from portal import permissions
-from portal.compounds.services import get_compound
 from portal.htmx import render, wants_partial
 from portal.voting import access, bp, candidates, lifecycle
 from portal.voting.candidates import NOTE_MAX, STATEMENT_MAX, CandidateError
 from portal.voting.models import VoteKind, VoteStatus
-from portal.voting.services import get_vote
 
 # --- forms ---------------------------------------------------------------------------------------------------
 
@@ -82,15 +79,9 @@ def check_form(candidate, formdata=None) -> CheckForm:
 
 def load_election(slug: str, vote_id: int):
     """(compound, election) for members; a draft election (the nomination phase) also for the owner side."""
-    compound = get_compound(slug)
-    permissions.require("view_votes", compound)
-    vote = get_vote(compound, vote_id)
-    if vote is None or vote.kind != VoteKind.election:
+    compound, vote = access.load(slug, vote_id)  # drafts: see access.may_see_draft
+    if vote.kind != VoteKind.election:
         abort(404)
-    if vote.status == VoteStatus.draft and not (
-        access.may_manage(vote) or permissions.may(current_user, "view_roll", compound)
-    ):
-        abort(404)  # residents do not see drafts; owners, committee and staff see the nomination phase
     return compound, vote
 
 
