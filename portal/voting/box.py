@@ -136,18 +136,36 @@ def cast(
     if right.vote_id != vote.id:
         raise CastError("invalid")
     choices = validate(vote, choices)
-    # The unique (vote, right) constraint decides who is first, also between simultaneous requests.
-    if not _take_right(vote, right, channel, proxy):
-        existing = db.session.scalar(
-            db.select(Participation).where(Participation.vote_id == vote.id, Participation.right_id == right.id)
-        )
-        if existing is not None and _may_replace(vote, existing, channel):
-            return _replace(vote, right, choices, existing, proxy)
-        record_conflict(vote, right, channel, existing.channel if existing else None, actor)
-        raise CastError("already_voted")
+    receipt = cast_unused(vote, right, choices, channel, actor, proxy)
+    if receipt is not None:
+        return receipt
+    existing = db.session.scalar(
+        db.select(Participation).where(Participation.vote_id == vote.id, Participation.right_id == right.id)
+    )
+    if existing is not None and _may_replace(vote, existing, channel):
+        return _replace(vote, right, choices, existing, proxy)
+    record_conflict(vote, right, channel, existing.channel if existing else None, actor)
+    raise CastError("already_voted")
+
+
+def cast_unused(vote: Vote, right: VotingRight, choices: Choices, channel: BallotChannel, actor, proxy) -> str | None:
+    """Cast validated choices into a right not used yet; None, with nothing written, if it is used already."""
     receipt = new_receipt()
-    _store(vote, right, choices, receipt, channel, proxy)
-    audit.record("vote.cast", actor, vote.compound, vote_id=vote.id, channel=channel.value)
+    connection = db.session.connection()
+    if vote.secrecy == Secrecy.named and connection.dialect.name == "postgresql":
+        # One round trip: the ballot is inserted only if the right was taken now (a data-modifying CTE).
+        ballot = _ballot_row(vote, right, choices, receipt, channel, proxy)
+        row = {**_participation_row(vote, right, channel, proxy), **{f"b_{k}": v for k, v in ballot.items()}}
+        if connection.execute(_take_and_store_statement(), row).scalar() is None:
+            return None
+    else:
+        # The unique (vote, right) constraint decides who is first, also between simultaneous requests.
+        if not _take_right(vote, right, channel, proxy):
+            return None
+        _store(vote, right, choices, receipt, channel, proxy)
+    # The participation row is the durable record of who used which right, when and how (and it holds nothing
+    # more in secret votes); an audit row per ballot would repeat it, so casting is only logged.
+    audit.log.info("vote.cast actor=%s vote=%s channel=%s", getattr(actor, "id", None), vote.id, channel.value)
     return receipt
 
 
@@ -168,17 +186,51 @@ def _take_right_statement(dialect: str) -> sa.Insert:
     return _TAKE_RIGHT[dialect]
 
 
-def _take_right(vote: Vote, right: VotingRight, channel: BallotChannel, proxy) -> bool:
-    """Record that this right is used, unless it already is (INSERT … ON CONFLICT DO NOTHING); True if taken now."""
-    connection = db.session.connection()
-    values = {
+def _participation_row(vote: Vote, right: VotingRight, channel: BallotChannel, proxy) -> dict:
+    return {
         "vote_id": vote.id,
         "right_id": right.id,
         "channel": channel.value,
         "proxy_id": getattr(proxy, "id", None),
         "at": utcnow(),
     }
+
+
+def _take_right(vote: Vote, right: VotingRight, channel: BallotChannel, proxy) -> bool:
+    """Record that this right is used, unless it already is (INSERT … ON CONFLICT DO NOTHING); True if taken now."""
+    connection = db.session.connection()
+    values = _participation_row(vote, right, channel, proxy)
     return connection.execute(_take_right_statement(connection.dialect.name), values).scalar() is not None
+
+
+_TAKE_AND_STORE: list[sa.Insert] = []
+
+
+def _take_and_store_statement() -> sa.Insert:
+    """PostgreSQL: WITH taken AS (INSERT participation … ON CONFLICT DO NOTHING RETURNING id)
+    INSERT INTO ballot SELECT … FROM taken RETURNING id — nothing is stored when the right was used already."""
+    if not _TAKE_AND_STORE:
+        from sqlalchemy.dialects.postgresql import insert
+
+        participation, ballot = Participation.__table__, Ballot.__table__
+        taken = (
+            insert(participation)
+            .values({c: sa.bindparam(c, type_=participation.c[c].type) for c in _PARTICIPATION_COLUMNS})
+            .on_conflict_do_nothing(index_elements=["vote_id", "right_id"])
+            .returning(participation.c.id)
+            .cte("taken")
+        )
+        ballot_columns = [c.name for c in ballot.c]
+        values = sa.select(
+            *[sa.bindparam(f"b_{c}", type_=ballot.c[c].type).label(c) for c in ballot_columns]
+        ).select_from(taken)
+        _TAKE_AND_STORE.append(
+            ballot.insert().from_select(ballot_columns, values).returning(ballot.c.id).add_cte(taken)
+        )
+    return _TAKE_AND_STORE[0]
+
+
+_PARTICIPATION_COLUMNS = ("vote_id", "right_id", "channel", "proxy_id", "at")
 
 
 def _may_replace(vote: Vote, existing: Participation, channel: BallotChannel) -> bool:
@@ -207,6 +259,14 @@ def _replace(vote: Vote, right: VotingRight, choices: Choices, existing: Partici
 
 def _store(vote: Vote, right: VotingRight, choices: Choices, receipt: str, channel: BallotChannel, proxy) -> None:
     """Write the ballot row (a plain INSERT: no ORM object is needed after casting)."""
+    row = _ballot_row(vote, right, choices, receipt, channel, proxy)
+    if vote.secrecy != Secrecy.named:
+        _count_secretly(vote, right, choices)
+    db.session.connection().execute(_BALLOT_INSERT, row)
+
+
+def _ballot_row(vote: Vote, right: VotingRight, choices: Choices, receipt: str, channel: BallotChannel, proxy) -> dict:
+    """The ballot's columns: in a secret vote only the answers and the receipt's hash under a random id."""
     answers, selected, options = choices.as_json()
     row = {
         "id": secrets.token_hex(16),
@@ -232,9 +292,7 @@ def _store(vote: Vote, right: VotingRight, choices: Choices, receipt: str, chann
             weight_area=right.area_m2,
             cast_at=utcnow(),
         )
-    else:
-        _count_secretly(vote, right, choices)
-    db.session.connection().execute(_BALLOT_INSERT, row)
+    return row
 
 
 _BALLOT_INSERT = Ballot.__table__.insert()

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.compounds.services import get_compound
 from portal.htmx import render
-from portal.voting import access, box, bp, electorate, lifecycle, services, turnout
+from portal.voting import access, box, bp, casting, electorate, lifecycle, services, turnout
 from portal.voting.models import BallotChannel, VoteKind, VoteStatus
 
 RESULT_STATUSES = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
@@ -126,12 +126,16 @@ def choices_from(vote, form) -> box.Choices:
 @login_required
 def ballot(slug: str, vote_id: int):
     """选票: fill in → review → submit. Works without JavaScript; `for` = an owner's right held as proxy."""
-    compound, vote = access.load(slug, vote_id)
+    if _plain_submit():
+        receipt = casting.try_cast(slug, vote_id, current_user, lambda vote: choices_from(vote, request.form))
+        if receipt is not None:
+            return _receipt_redirect(slug, vote_id, receipt)
+    compound, vote, own = access.load_with_right(slug, vote_id)
     if not access.is_open_now(vote):
         flash(_("This vote is not open for voting."), "error")
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
     on_behalf = request.values.get("for")
-    right, proxy = access.right_for(vote, on_behalf)
+    right, proxy = access.right_for(vote, on_behalf, own)
     confirming = request.method == "POST" and request.form.get("step") == "confirm" and not request.form.get("change")
     # Submitting: the ballot box itself refuses a used right (and records a conflict), so no look-up first.
     already = None if confirming else box.has_voted(vote, right)
@@ -159,9 +163,25 @@ def ballot(slug: str, vote_id: int):
     except box.CastError as error:
         flash(cast_error_text(error.code), "error")
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
-    session.setdefault("receipts", {})[str(vote.id) if proxy is None else f"{vote.id}:{right.id}"] = receipt
+    return _receipt_redirect(slug, vote.id, receipt, right.id if proxy else None)
+
+
+def _plain_submit() -> bool:
+    """The owner submits their own reviewed ballot (the case that may take the quick path)."""
+    return (
+        request.method == "POST"
+        and request.form.get("step") == "confirm"
+        and not request.form.get("change")
+        and not request.values.get("for")
+    )
+
+
+def _receipt_redirect(slug: str, vote_id: int, receipt: str, proxy_for: int | None = None):
+    """Keep the receipt in the session (shown once on the receipt page) and go there."""
+    session.setdefault("receipts", {})[str(vote_id) if proxy_for is None else f"{vote_id}:{proxy_for}"] = receipt
     session.modified = True
-    return redirect(url_for("voting.receipt", slug=slug, vote_id=vote.id, **({"for": right.id} if proxy else {})), 303)
+    extra = {"for": proxy_for} if proxy_for else {}
+    return redirect(url_for("voting.receipt", slug=slug, vote_id=vote_id, **extra), 303)
 
 
 def _chosen_from_ballot(vote, ballot) -> dict:

@@ -9,7 +9,6 @@ import http.client
 import re
 import time
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 HOST = "127.0.0.1"
@@ -104,20 +103,26 @@ class Session:
     def remember(self, response: Response) -> Response:
         """Keep cookies and any CSRF token the page carries."""
         for line in response.headers.get("set-cookie", "").split("\n"):
-            if not line:
-                continue
-            cookie = SimpleCookie()
-            cookie.load(line)
-            for name, morsel in cookie.items():
-                if morsel.value == "" or morsel.get("max-age") == "0":
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
+            if line:
+                self._set_cookie(line)
         if response.headers.get("content-type", "").startswith("text/html"):
             found = CSRF_FIELD.search(response.text) or CSRF_HEADER.search(response.text)
             if found:
                 self.csrf = found.group(1)
         return response
+
+    def _set_cookie(self, line: str) -> None:
+        """Apply one Set-Cookie line (the portal's own cookies only: name=value, removed by Max-Age=0).
+
+        Parsed by hand rather than with http.cookies: the client shares the server's two cores, and SimpleCookie's
+        cost per response would be counted against the server's rate."""
+        pair, _sep, attributes = line.partition(";")
+        name, _eq, value = pair.strip().partition("=")
+        removed = value in ("", '""') or "max-age=0" in attributes.lower().replace(" ", "")
+        if removed:
+            self.cookies.pop(name, None)
+        else:
+            self.cookies[name] = value
 
     def get(self, conn: Connection, path: str, headers: dict[str, str] | None = None) -> Response:
         """GET a page."""
