@@ -89,6 +89,10 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The minutes' full-text index (SQLite FTS5 tables, a PostgreSQL trigram index) is made by hand in 0003.
+    conf_args.setdefault(
+        "include_name", lambda name, type_, parents: not (name or "").startswith(("minutes_fts", "ix_minutes_search"))
+    )
 
     connectable = get_engine()
 

@@ -58,16 +58,25 @@ def _init_extensions(app: Flask) -> None:
     @app.context_processor
     def _template_globals():
         from flask_babel import get_locale
+        from flask_login import current_user
 
         from portal import permissions
+        from portal.inbox.services import unread_count
 
-        return {"html_lang": i18n.html_lang(get_locale()), "permissions": permissions}
+        def unread_notifications() -> int:
+            return unread_count(current_user) if current_user.is_authenticated else 0
+
+        return {
+            "html_lang": i18n.html_lang(get_locale()),
+            "permissions": permissions,
+            "unread_notifications": unread_notifications,
+        }
 
 
 def _register_blueprints(app: Flask) -> None:
     """Import each feature's views (they attach routes to its blueprint), then register the blueprints."""
     import importlib
 
-    for feature in ("public", "accounts", "compounds", "staff", "register", "voting"):
+    for feature in ("public", "accounts", "compounds", "staff", "register", "voting", "meetings", "inbox"):
         importlib.import_module(f"portal.{feature}.views")
         app.register_blueprint(importlib.import_module(f"portal.{feature}").bp)

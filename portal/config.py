@@ -27,9 +27,11 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: older owners leave forms open for hours
-    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": None,  # derived from PORTAL_UPLOAD_LIMIT_MB unless set
     "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,  # the register preview carries the file back in a form field
     "PORTAL_BASE_URL": None,  # used in activation letters' QR codes; defaults to the request's host
+    "PORTAL_UPLOAD_DIR": None,  # user files; defaults to instance/uploads, never under static/
+    "PORTAL_UPLOAD_LIMIT_MB": 10,  # one uploaded file, in MiB
 }
 
 # Environment variables read at start-up, each with the config key it fills.
@@ -38,7 +40,10 @@ ENVIRONMENT = {
     "SECRET_KEY": "SECRET_KEY",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
-INT_KEYS = {"PORTAL_ACTIVATION_DAYS", "MAX_CONTENT_LENGTH"}
+INT_KEYS = {"PORTAL_ACTIVATION_DAYS", "MAX_CONTENT_LENGTH", "PORTAL_UPLOAD_LIMIT_MB"}
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+MIB = 1024 * 1024
+FORM_OVERHEAD = MIB  # a request carries the file plus the form's other fields and multipart framing
 
 
 def normalise_database_url(url: str) -> str:
@@ -79,9 +84,28 @@ def load(instance_path: str, overrides: dict | None = None, environ: dict | None
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    _uploads(config, instance_path)
     config.setdefault("SESSION_COOKIE_SECURE", not development)
     config.setdefault("REMEMBER_COOKIE_SECURE", not development)
     return config
+
+
+def _uploads(config: dict, instance_path: str) -> None:
+    """Resolve the upload folder and size the request limit so one file at the upload limit fits."""
+    folder = Path(config.get("PORTAL_UPLOAD_DIR") or Path(instance_path) / "uploads").resolve()
+    if folder.is_relative_to(STATIC_DIR):
+        raise ConfigError(
+            f"PORTAL_UPLOAD_DIR={folder} is inside static/, where anyone could fetch the files without a permission "
+            "check. Choose a folder outside the application, e.g. the default instance/uploads."
+        )
+    config["PORTAL_UPLOAD_DIR"] = str(folder)
+    limit = config["PORTAL_UPLOAD_LIMIT_MB"] = int(config["PORTAL_UPLOAD_LIMIT_MB"])
+    if limit < 1:
+        raise ConfigError(f"PORTAL_UPLOAD_LIMIT_MB must be at least 1, not {limit}.")
+    if config.get("MAX_CONTENT_LENGTH") is None:
+        # The register's confirmation carries its file back in one form field of up to MAX_FORM_MEMORY_SIZE.
+        largest = max(limit * MIB, int(config.get("MAX_FORM_MEMORY_SIZE") or 0))
+        config["MAX_CONTENT_LENGTH"] = largest + FORM_OVERHEAD
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -14,7 +14,10 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (_("Not allowed"), _("You are not allowed to do this.")),
         404: (_("Not found"), _("This page does not exist, or you are not allowed to see it.")),
         405: (_("Not allowed"), _("This action cannot be done this way.")),
-        413: (_("File too large"), _("The file is larger than allowed.")),
+        413: (
+            _("File too large"),
+            _("The file is larger than the limit of %(mb)s MB.", mb=current_app.config["PORTAL_UPLOAD_LIMIT_MB"]),
+        ),
         429: (_("Too many attempts"), _("Too many attempts. Please wait a minute and try again.")),
         500: (_("Something went wrong"), _("Nothing was saved. Please try again later.")),
     }

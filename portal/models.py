@@ -3,6 +3,8 @@
 from portal.accounts.models import ActivationCode, Person
 from portal.audit import AuditEvent
 from portal.compounds.models import AreaSource, Building, Community, Compound, Entrance, Notice, Unit
+from portal.inbox.models import Notification
+from portal.meetings.models import *  # noqa: F403 (registers the meeting models)
 from portal.register.models import Ownership
 from portal.roles.models import CommitteePost, CommunityStaff, Membership, Role
 from portal.voting.models import *  # noqa: F403 (registers the voting models)
@@ -19,6 +21,7 @@ __all__ = [
     "Entrance",
     "Membership",
     "Notice",
+    "Notification",
     "Ownership",
     "Person",
     "Role",

@@ -101,6 +101,7 @@ ACTIONS: dict[str, Callable] = {
     "view_votes": _member,  # the compound's votes, turnout and results
     "manage_votes": _committee_or_staff,  # draft, announce, open, close resolutions and polls
     "certify_votes": _staff,  # elections, proxies, paper ballots, results, objections (社区监督)
+    "manage_meetings": _committee_or_staff,  # create and prepare meetings (微会议)
 }
 
 

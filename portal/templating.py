@@ -7,6 +7,9 @@ from decimal import Decimal
 
 from flask import Flask
 
+from portal.db import utcnow
+from portal.markup import render_markdown
+
 
 def area(value) -> str:
     """An exclusive floor area as owners read it: two decimals and ㎡ (formatted from the Decimal, no float)."""
@@ -27,3 +30,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["area"] = area
     app.jinja_env.filters["notice_title"] = notice_title
     app.jinja_env.filters["fromjson"] = json.loads
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["now_utc"] = utcnow

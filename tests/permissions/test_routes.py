@@ -97,9 +97,11 @@ def test_route_access(client, world, login, route, role):
 
 
 def test_every_route_is_covered(app):
-    """A new route must be added to a table here or in test_voting_routes.py (or to the public list below)."""
+    """A new route must be added to a table here, in test_voting_routes.py or test_meeting_routes.py (or to the public
+    list below)."""
     from collections import defaultdict
 
+    from test_meeting_routes import ROUTES as MEETING_ROUTES
     from test_voting_routes import ROUTES as VOTING_ROUTES
 
     public = {
@@ -113,9 +115,10 @@ def test_every_route_is_covered(app):
         "static",
     }
     any_id = defaultdict(lambda: "1", b="compound-b")
+    tables = [*ROUTES.values(), *VOTING_ROUTES.values(), *MEETING_ROUTES.values()]
     covered = set()
     adapter = app.url_map.bind("localhost")
-    for method, template, *_ in [*ROUTES.values(), *VOTING_ROUTES.values()]:
+    for method, template, *_ in tables:
         endpoint, _args = adapter.match(template.format_map(any_id), method=method)
         covered.add(endpoint)
     missing = {rule.endpoint for rule in app.url_map.iter_rules()} - covered - public

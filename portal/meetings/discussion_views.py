@@ -1,0 +1,182 @@
+"""Discussion routes: comment, edit, hide, the polled comment lists, and attachments (upload and download).
+
+Every form is a plain POST answered with 303 back to the item; with htmx the same form gets the item's discussion
+fragment back (200, or 400 with the error shown in the form), so nothing needs JavaScript.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import uploads
+from portal.extensions import db
+from portal.htmx import wants_partial
+from portal.meetings import access, bp, discussion, services
+from portal.meetings.models import AgendaItem, Attachment, Comment, Meeting
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    """The meeting's agenda item, or 404."""
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+def _comment(meeting: Meeting, comment_id: int) -> Comment:
+    """The meeting's comment, or 404."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.meeting_id != meeting.id:
+        abort(404)
+    return comment
+
+
+def _back(meeting: Meeting, item_id: int):
+    """303 to the meeting page, at the item."""
+    url = url_for("meetings.show", slug=meeting.compound.slug, meeting_id=meeting.id, _anchor=f"item-{item_id}")
+    return redirect(url, 303)
+
+
+def _fragment(compound, meeting: Meeting, item: AgendaItem, status: int = 200, **extra):
+    """The item's discussion (comments, attachments, forms) for an htmx swap."""
+    body = render_template(
+        "meetings/_discussion.html",
+        compound=compound,
+        meeting=meeting,
+        item=item,
+        discussion=discussion.load(meeting, current_user),
+        **extra,
+    )
+    response = make_response(body, status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _answer(compound, meeting: Meeting, item: AgendaItem, message: str | None = None, **extra):
+    """Done (message None) or refused: the fragment for htmx, else a flash and 303 to the item."""
+    if wants_partial():
+        if message is None:
+            return _fragment(compound, meeting, item)
+        return _fragment(compound, meeting, item, status=400, error=message, **extra)
+    if message is not None:
+        flash(message, "error")
+    return _back(meeting, item.id)
+
+
+def error_text(code: str) -> str:
+    """A sentence for a refused discussion change."""
+    return {
+        "empty": _("Write something before sending."),
+        "too_long": _("A comment can have at most %(limit)d characters.", limit=discussion.BODY_LIMIT),
+        "take_part": _("Only invitees who have signed in can take part, while the meeting is open."),
+        "not_author": _("Only the author can edit a comment."),
+        "hidden": _("A hidden comment cannot be edited."),
+        "edit_window": _("A comment can only be edited within 5 minutes of posting it."),
+        "not_chair": _("Only the chair can hide a comment."),
+        "reason": _("Give the reason for hiding the comment."),
+        "reason_too_long": _("The reason can have at most %(limit)d characters.", limit=discussion.REASON_LIMIT),
+        "already_hidden": _("This comment is hidden already."),
+    }.get(code, _("This cannot be done now."))
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/comments", methods=["POST"])
+@login_required
+def comment(slug: str, meeting_id: int, item_id: int):
+    """发言: an attendee comments on an agenda item."""
+    compound, meeting = access.load(slug, meeting_id)
+    item = _item(meeting, item_id)
+    access.require(access.can_take_part(current_user, meeting))
+    text = request.form.get("body", "")
+    try:
+        discussion.add_comment(meeting, item, current_user, text)
+    except services.MeetingError as error:
+        return _answer(compound, meeting, item, error_text(error.code), draft=text)
+    return _answer(compound, meeting, item)
+
+
+@bp.route("/<int:meeting_id>/comments/<int:comment_id>/edit", methods=["POST"])
+@login_required
+def edit_comment(slug: str, meeting_id: int, comment_id: int):
+    """The author corrects a comment within 5 minutes (the old text is kept)."""
+    compound, meeting = access.load(slug, meeting_id)
+    found = _comment(meeting, comment_id)
+    item = _item(meeting, found.item_id)
+    access.require(found.author_id == current_user.id)
+    try:
+        discussion.edit_comment(meeting, found, current_user, request.form.get("body", ""))
+    except services.MeetingError as error:
+        return _answer(compound, meeting, item, error_text(error.code))
+    return _answer(compound, meeting, item)
+
+
+@bp.route("/<int:meeting_id>/comments/<int:comment_id>/hide", methods=["POST"])
+@login_required
+def hide_comment(slug: str, meeting_id: int, comment_id: int):
+    """The chair hides a comment, with a reason that everyone sees."""
+    compound, meeting = access.load(slug, meeting_id)
+    found = _comment(meeting, comment_id)
+    item = _item(meeting, found.item_id)
+    access.require(access.is_convenor(current_user, meeting))
+    try:
+        discussion.hide_comment(meeting, found, current_user, request.form.get("reason", ""))
+    except services.MeetingError as error:
+        return _answer(compound, meeting, item, error_text(error.code))
+    return _answer(compound, meeting, item)
+
+
+def _etag(meeting: Meeting) -> str:
+    """Changes with the meeting (meeting.changed_at), the reader (own edit forms, hidden text) and the language."""
+    from flask_babel import get_locale
+
+    reader = getattr(current_user, "id", None) or 0
+    return f"d{meeting.id}-{meeting.changed_at.timestamp():.6f}-{reader}-{get_locale()}"
+
+
+@bp.route("/<int:meeting_id>/comments")
+def comments(slug: str, meeting_id: int):
+    """The comment lists of every item, polled by htmx about every 10 s; 304 while the meeting is unchanged."""
+    compound, meeting = access.load(slug, meeting_id)
+    tag = _etag(meeting)
+    if tag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        response = make_response(
+            render_template(
+                "meetings/_comments_poll.html",
+                compound=compound,
+                meeting=meeting,
+                discussion=discussion.load(meeting, current_user),
+            )
+        )
+    response.headers["Vary"] = "HX-Request"
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/attachments", methods=["POST"])
+@login_required
+def attach(slug: str, meeting_id: int, item_id: int):
+    """附件: upload a PDF, JPEG or PNG to an agenda item (checked by content; refused files leave nothing behind)."""
+    compound, meeting = access.load(slug, meeting_id)
+    item = _item(meeting, item_id)
+    access.require(discussion.can_attach(current_user, meeting))
+    try:
+        attachment = discussion.attach(meeting, item, current_user, request.files.get("file"))
+    except uploads.UploadError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("The file %(name)s is attached.", name=attachment.filename), "success")
+    return _back(meeting, item.id)
+
+
+@bp.route("/<int:meeting_id>/attachments/<int:attachment_id>")
+def attachment(slug: str, meeting_id: int, attachment_id: int):
+    """Download an attachment, only for those who may see the meeting (404 for everyone else)."""
+    compound, meeting = access.load(slug, meeting_id)
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or found.meeting_id != meeting.id:
+        abort(404)
+    return uploads.send(found.storage_key, found.filename, found.mime)

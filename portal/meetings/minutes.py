@@ -1,0 +1,366 @@
+"""会议纪要: the secretary writes the minutes from a draft the portal fills, the attendees sign off, then they are
+published (with the decisions posted to the compound's notices) and never change again: corrections are addenda.
+
+Sign-off rule: every attendee (who signed in) confirms the current text; a confirmation given before the text last
+changed no longer counts, and the latest word of each person counts. Without every confirmation only the chair
+(convenor) may publish, with a recorded reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import get_template_attribute, url_for
+from flask_babel import force_locale, format_datetime
+from flask_babel import gettext as _
+
+from portal.compounds import services as compounds
+from portal.db import utcnow
+from portal.extensions import db
+from portal.inbox import services as inbox
+from portal.markup import render_markdown
+from portal.meetings import access, motions, services
+from portal.meetings.models import (
+    Addendum,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+    Motion,
+    MotionRule,
+    SignOff,
+    Visibility,
+)
+
+MinutesError = services.MeetingError  # codes: published, empty, status, not_allowed, comment, reason, motions_open
+
+
+@dataclass
+class SignOffLine:
+    """One attendee and their latest word on the minutes (None: not yet)."""
+
+    attendance: Attendance
+    signoff: SignOff | None
+    current: bool  # given after the text last changed
+
+    @property
+    def confirmed(self) -> bool:
+        """Confirmed the current text."""
+        return self.signoff is not None and self.signoff.confirmed and self.current
+
+
+def get(meeting: Meeting) -> Minutes | None:
+    """The meeting's minutes, if begun."""
+    return db.session.scalar(db.select(Minutes).where(Minutes.meeting_id == meeting.id))
+
+
+# --- who may do what (built on portal.meetings.access) -------------------------------------------------------
+
+
+def can_write(person, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """The secretary writes the minutes of a posted meeting until they are published."""
+    published = minutes is not None and minutes.status == MinutesStatus.published
+    return meeting.status == MeetingStatus.posted and access.is_secretary(person, meeting) and not published
+
+
+def can_read(person, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """Published minutes: whoever may read the meeting; before that the secretary, those who manage the meeting,
+    and, while signing, the attendees."""
+    if minutes is None:
+        return False
+    if minutes.status == MinutesStatus.published:
+        return access.can_view(person, meeting)
+    if access.is_secretary(person, meeting) or access.can_manage(person, meeting):
+        return True
+    return minutes.status == MinutesStatus.signing and access.has_signed_in(person, meeting)
+
+
+def can_sign(person, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """Attendees sign off while the minutes are out for sign-off."""
+    return minutes is not None and minutes.status == MinutesStatus.signing and access.has_signed_in(person, meeting)
+
+
+def can_publish(person, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """The secretary or the convenor publishes (the convenor alone may do so without every sign-off)."""
+    return (
+        minutes is not None
+        and minutes.status != MinutesStatus.published
+        and (access.is_secretary(person, meeting) or access.is_convenor(person, meeting))
+    )
+
+
+def can_add_addendum(person, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """The secretary or the convenor adds dated corrections under published minutes."""
+    return (
+        minutes is not None
+        and minutes.status == MinutesStatus.published
+        and (access.is_secretary(person, meeting) or access.is_convenor(person, meeting))
+    )
+
+
+# --- the draft ----------------------------------------------------------------------------------------------------
+
+
+def _when(moment) -> str:
+    return format_datetime(moment, "short")
+
+
+def motion_line(motion: Motion) -> str:
+    """A motion with its counts and outcome (or that it is still open), in the current language."""
+    if motion.closed_at is None:
+        return _("%(text)s — the vote is still open.", text=motion.text)
+    outcome = _("Passed") if motion.passed else _("Not passed")
+    if motion.rule == MotionRule.all_members:
+        rule = _("more than half of all %(total)d committee members needed", total=motion.members_total or 0)
+    else:
+        rule = _("more than half of those who answered needed")
+    return _(
+        "%(text)s — Agree %(yes)d, Disagree %(no)d, Abstain %(abstain)d: %(outcome)s (%(rule)s).",
+        text=motion.text,
+        yes=motion.yes or 0,
+        no=motion.no or 0,
+        abstain=motion.abstain or 0,
+        outcome=outcome,
+        rule=rule,
+    )
+
+
+def draft_text(meeting: Meeting) -> str:
+    """Markdown the secretary starts from: title, kind, time, attendance, quorum, agenda with each motion's result
+    and a link to each item's discussion."""
+    kind = str(get_template_attribute("meetings/_labels.html", "kind")(meeting.kind)).strip()
+    page = url_for("meetings.show", slug=meeting.compound.slug, meeting_id=meeting.id)
+    present = services.attendees(meeting)
+    here, out_of, met = services.quorum(meeting, present)
+    all_motions = motions.of_meeting(meeting)
+    # Labels are looked up outside the f-strings so that the message extractor sees every msgid.
+    label = {
+        "kind": _("Kind"),
+        "time": _("Time"),
+        "convenor": _("Convenor"),
+        "secretary": _("Secretary"),
+        "attendance": _("Attendance"),
+        "agenda": _("Agenda"),
+        "vote": _("Quick vote"),
+        "discussion": _("Discussion"),
+        "notes": _("Notes"),
+    }
+    lines = [
+        f"# {meeting.title}",
+        "",
+        f"- {label['kind']}: {kind}",
+        f"- {label['time']}: {_when(meeting.starts_at)} – {_when(meeting.ends_at)}",
+        f"- {label['convenor']}: {meeting.convenor.name}",
+    ]
+    if meeting.secretary:
+        lines.append(f"- {label['secretary']}: {meeting.secretary.name}")
+    lines += ["", f"## {label['attendance']}", ""]
+    for attendance in present:
+        signed = _("signed in %(when)s", when=_when(attendance.signed_in_at))
+        lines.append(f"- {attendance.person.name} ({signed})")
+    if not present:
+        lines.append(_("Nobody signed in."))
+    lines.append("")
+    if meeting.kind == MeetingKind.committee:
+        quorum = _("Quorum met.") if met else _("No quorum.")
+        lines.append(_("Committee members present: %(here)d of %(all)d.", here=here, all=out_of) + " " + quorum)
+    else:
+        lines.append(_("Signed in: %(here)d of %(all)d invited.", here=here, all=out_of))
+    lines += ["", f"## {label['agenda']}", ""]
+    for number, item in enumerate(meeting.items, start=1):
+        lines.append(f"{number}. {item.title}")
+        for motion in (m for m in all_motions if m.item_id == item.id):
+            lines.append(f"   - {label['vote']}: {motion_line(motion)}")
+        lines.append(f"   - [{label['discussion']}]({page}#item-{item.id})")
+    lines += ["", f"## {label['notes']}", "", ""]
+    return "\n".join(lines)
+
+
+# --- changes ------------------------------------------------------------------------------------------------------
+
+
+def _refuse_if_published(minutes: Minutes | None) -> None:
+    """Published minutes never change: every change below starts here."""
+    if minutes is not None and minutes.status == MinutesStatus.published:
+        raise MinutesError("published")
+
+
+def save(meeting: Meeting, actor, body: str) -> Minutes:
+    """Save the secretary's text (in draft, or while signing: confirmations of the older text then stop counting)."""
+    minutes = get(meeting)
+    _refuse_if_published(minutes)
+    if not can_write(actor, meeting, minutes):
+        raise MinutesError("not_allowed")
+    body = (body or "").strip()
+    if not body:
+        raise MinutesError("empty")
+    if minutes is None:
+        minutes = Minutes(meeting_id=meeting.id, body="", body_html="")
+        db.session.add(minutes)
+    changed = body != minutes.body
+    if changed:
+        minutes.body = body
+        minutes.body_html = str(render_markdown(body))
+        minutes.updated_at = utcnow()
+    db.session.flush()
+    if changed:
+        services.record(meeting, "minutes_saved", actor, minutes_id=minutes.id, status=minutes.status.value)
+    return minutes
+
+
+def _open_motions(meeting: Meeting) -> bool:
+    return any(m.closed_at is None for m in motions.of_meeting(meeting))
+
+
+def submit(meeting: Meeting, actor) -> Minutes:
+    """Send the minutes for sign-off: the attendees are notified."""
+    minutes = get(meeting)
+    _refuse_if_published(minutes)
+    if not can_write(actor, meeting, minutes):
+        raise MinutesError("not_allowed")
+    if minutes is None or not minutes.body.strip():
+        raise MinutesError("empty")
+    if minutes.status != MinutesStatus.draft:
+        raise MinutesError("status")
+    if _open_motions(meeting):
+        raise MinutesError("motions_open")
+    minutes.status = MinutesStatus.signing
+    minutes.submitted_at = utcnow()
+    db.session.flush()
+    services.record(meeting, "minutes_submitted", actor, minutes_id=minutes.id)
+    link = url_for("meetings.show", slug=meeting.compound.slug, meeting_id=meeting.id) + "#minutes"
+    attendees = {a.person_id for a in services.attendees(meeting)} - {actor.id}
+    inbox.notify(attendees, "minutes.signoff", meeting.title, link, meeting.compound)
+    return minutes
+
+
+def sign_off(meeting: Meeting, person, confirmed: bool, comment: str | None = None) -> SignOff:
+    """An attendee confirms the minutes, or objects with a comment; the latest word replaces an earlier one."""
+    minutes = get(meeting)
+    _refuse_if_published(minutes)
+    if minutes is None or minutes.status != MinutesStatus.signing:
+        raise MinutesError("status")
+    if not can_sign(person, meeting, minutes):
+        raise MinutesError("not_allowed")
+    comment = (comment or "").strip() or None
+    if not confirmed and comment is None:
+        raise MinutesError("comment")
+    row = db.session.scalar(db.select(SignOff).where(SignOff.minutes_id == minutes.id, SignOff.person_id == person.id))
+    if row is None:
+        row = SignOff(minutes_id=minutes.id, person_id=person.id, confirmed=confirmed)
+        db.session.add(row)
+    row.confirmed = confirmed
+    row.comment = comment
+    row.at = utcnow()
+    db.session.flush()
+    action = "minutes_confirmed" if confirmed else "minutes_objected"
+    services.record(meeting, action, person, minutes_id=minutes.id, comment=comment)
+    return row
+
+
+def signoff_lines(meeting: Meeting, minutes: Minutes | None) -> list[SignOffLine]:
+    """Every attendee with their latest word on the minutes."""
+    present = services.attendees(meeting)
+    rows: dict[int, SignOff] = {}
+    if minutes is not None:
+        rows = {s.person_id: s for s in db.session.scalars(db.select(SignOff).where(SignOff.minutes_id == minutes.id))}
+    lines = []
+    for attendance in present:
+        signoff = rows.get(attendance.person_id)
+        current = signoff is not None and minutes is not None and signoff.at >= minutes.updated_at
+        lines.append(SignOffLine(attendance, signoff, current))
+    return lines
+
+
+def all_confirmed(meeting: Meeting, minutes: Minutes | None) -> bool:
+    """Every attendee (at least one) confirmed the current text."""
+    lines = signoff_lines(meeting, minutes)
+    return bool(lines) and all(line.confirmed for line in lines)
+
+
+def decisions_text(meeting: Meeting) -> str:
+    """The closed motions and their outcomes as plain text (one per line), for the notice."""
+    closed = [m for m in motions.of_meeting(meeting) if m.closed_at is not None]
+    if not closed:
+        return _("No quick votes were taken at this meeting.")
+    return "\n".join(f"{number}. {motion_line(m)}" for number, m in enumerate(closed, start=1))
+
+
+def publish(meeting: Meeting, actor, reason: str | None = None) -> Minutes:
+    """Publish: by the secretary or convenor once every attendee confirmed; otherwise by the convenor with a reason.
+    The search index is refreshed, the decisions go to the compound's notices and the invitees are told."""
+    from portal.meetings import archive
+
+    minutes = get(meeting)
+    _refuse_if_published(minutes)
+    if not can_publish(actor, meeting, minutes):
+        raise MinutesError("not_allowed")
+    if not minutes.body.strip():
+        raise MinutesError("empty")
+    if _open_motions(meeting):
+        raise MinutesError("motions_open")
+    reason = (reason or "").strip() or None
+    if all_confirmed(meeting, minutes):
+        reason = None
+    elif not access.is_convenor(actor, meeting):
+        raise MinutesError("chair_only")
+    elif reason is None:
+        raise MinutesError("reason")
+    minutes.status = MinutesStatus.published
+    minutes.published_at = utcnow()
+    minutes.published_by_id = actor.id
+    minutes.publish_reason = reason
+    db.session.flush()
+    services.record(meeting, "minutes_published", actor, minutes_id=minutes.id, reason=reason)
+    archive.index(minutes)
+    link = url_for("meetings.show", slug=meeting.compound.slug, meeting_id=meeting.id) + "#minutes"
+    # Stored in Chinese, like the portal's other notices (notice titles are searched and read as written).
+    with force_locale("zh_Hans"):
+        title = _("Decisions of the meeting: %(title)s", title=meeting.title)
+        body = decisions_text(meeting) + "\n\n" + _("The minutes: %(link)s", link=link)
+    compounds.post_notice(
+        meeting.compound, title[:200], body, meeting.visibility == Visibility.public, actor, event="minutes.published"
+    )
+    inbox.notify(access.invitee_ids(meeting) - {actor.id}, "minutes.published", meeting.title, link, meeting.compound)
+    return minutes
+
+
+def add_addendum(meeting: Meeting, actor, body: str) -> Addendum:
+    """A dated correction under published minutes (the minutes themselves stay as published)."""
+    from portal.meetings import archive
+
+    minutes = get(meeting)
+    if not can_add_addendum(actor, meeting, minutes):
+        raise MinutesError("not_allowed")
+    body = (body or "").strip()
+    if not body:
+        raise MinutesError("empty")
+    addendum = Addendum(minutes_id=minutes.id, body=body, body_html=str(render_markdown(body)), author_id=actor.id)
+    minutes.addenda.append(addendum)
+    db.session.flush()
+    services.record(meeting, "addendum_added", actor, minutes_id=minutes.id, addendum_id=addendum.id)
+    archive.index(minutes)
+    return addendum
+
+
+def context(meeting, person) -> dict:
+    """What the meeting page needs from this part (merged into its template context)."""
+    minutes = get(meeting)
+    readable = can_read(person, meeting, minutes)
+    lines = signoff_lines(meeting, minutes) if readable else []
+    person_id = getattr(person, "id", None)
+    mine = next((line for line in lines if line.attendance.person_id == person_id), None)
+    return {
+        "minutes": minutes,
+        "minutes_readable": readable,
+        "minutes_signoffs": lines,
+        "minutes_all_confirmed": bool(lines) and all(line.confirmed for line in lines),
+        "my_signoff": mine,
+        "can_write_minutes": can_write(person, meeting, minutes),
+        "can_sign_minutes": can_sign(person, meeting, minutes),
+        "can_publish_minutes": can_publish(person, meeting, minutes),
+        "is_chair": access.is_convenor(person, meeting),
+        "can_add_addendum": can_add_addendum(person, meeting, minutes),
+    }

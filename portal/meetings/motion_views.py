@@ -1,0 +1,97 @@
+"""Routes for quick votes: the chair opens and closes a motion on an agenda item; attendees answer it in person."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.extensions import db
+from portal.htmx import render
+from portal.meetings import access, bp, motions, services
+from portal.meetings.models import AgendaItem, Motion
+
+
+def refuse(status: int, text: str):
+    """An error page (or fragment) that says exactly why the request was refused."""
+    titles = {400: _("Bad request"), 403: _("Not allowed"), 409: _("Cannot be changed")}
+    return render(
+        "errors/error.html", partial="errors/_error.html", status=status, title=titles.get(status, ""), text=text
+    )
+
+
+def motion_error_text(code: str) -> str:
+    """A sentence for a refused quick-vote change."""
+    return {
+        "motion_text": _("Write the motion to be voted on."),
+        "motion_closed": _("This vote is closed."),
+        "not_allowed": _("Only attendees who signed in can answer (in committee meetings: committee members)."),
+        "answer": _("Choose yes, no or abstain."),
+        "window": _("This cannot be done outside the meeting's time window."),
+    }.get(code, _("This cannot be done now."))
+
+
+def _back(meeting, item_id: int):
+    return redirect(
+        url_for("meetings.show", slug=meeting.compound.slug, meeting_id=meeting.id) + f"#item-{item_id}", 303
+    )
+
+
+def _motion(meeting, motion_id: int) -> Motion:
+    motion = db.session.scalar(db.select(Motion).where(Motion.id == motion_id, Motion.meeting_id == meeting.id))
+    if motion is None:
+        abort(404)
+    return motion
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/motions", methods=["POST"])
+@login_required
+def open_motion(slug: str, meeting_id: int, item_id: int):
+    """发起表决: the chair opens a quick vote on an agenda item."""
+    compound, meeting = access.load(slug, meeting_id)
+    item = db.session.scalar(db.select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id))
+    if item is None:
+        abort(404)
+    access.require(access.is_convenor(current_user, meeting))
+    try:
+        motions.open_motion(meeting, item, current_user, request.form.get("text", ""))
+    except services.MeetingError as error:
+        flash(motion_error_text(error.code), "error")
+    else:
+        flash(_("The quick vote is open."), "success")
+    return _back(meeting, item.id)
+
+
+@bp.route("/<int:meeting_id>/motions/<int:motion_id>/answer", methods=["POST"])
+@login_required
+def answer_motion(slug: str, meeting_id: int, motion_id: int):
+    """表决: an attendee answers yes, no or abstain for themself (never for someone else)."""
+    compound, meeting = access.load(slug, meeting_id)
+    motion = _motion(meeting, motion_id)
+    if any(name in request.values for name in motions.PROXY_FIELDS):
+        return refuse(400, _("Nobody may answer for someone else: there are no proxies. Answer only for yourself."))
+    access.require(access.can_answer(current_user, meeting))
+    try:
+        motions.answer(motion, meeting, current_user, request.form.get("answer", ""))
+    except services.MeetingError as error:
+        if error.code == "motion_closed":
+            return refuse(409, motion_error_text(error.code))
+        flash(motion_error_text(error.code), "error")
+    else:
+        flash(_("Your answer is recorded. You can change it until the vote closes."), "success")
+    return _back(meeting, motion.item_id)
+
+
+@bp.route("/<int:meeting_id>/motions/<int:motion_id>/close", methods=["POST"])
+@login_required
+def close_motion(slug: str, meeting_id: int, motion_id: int):
+    """结束表决: the chair closes the vote; the counts and outcome are frozen."""
+    compound, meeting = access.load(slug, meeting_id)
+    motion = _motion(meeting, motion_id)
+    access.require(motions.can_close(current_user, meeting))
+    try:
+        motions.close(motion, meeting, current_user)
+    except services.MeetingError as error:
+        return refuse(409, motion_error_text(error.code))
+    flash(_("The quick vote is closed."), "success")
+    return _back(meeting, motion.item_id)

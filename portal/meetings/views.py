@@ -1,0 +1,169 @@
+"""Meeting pages: the list, creating a meeting, one meeting with its agenda and attendance, posting, sign-in, .ics."""
+
+from __future__ import annotations
+
+from flask import flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from portal import permissions
+from portal.compounds.services import get_compound
+from portal.extensions import db
+from portal.htmx import render
+from portal.meetings import access, bp, calendar, discussion, minutes, motions, services
+from portal.meetings.forms import MeetingForm
+from portal.meetings.models import InviteeGroup, MeetingKind, Visibility
+from portal.roles.models import Membership, Role
+from portal.voting.forms import to_utc
+
+# More routes: the discussion (comments, attachments), quick votes, minutes and the archive.
+
+
+@bp.route("/")
+def index(slug: str):
+    """会议: the compound's meetings this person may see, newest first."""
+    compound = get_compound(slug)
+    meetings = services.meetings_of(compound, current_user)
+    return render(
+        "meetings/index.html",
+        compound=compound,
+        meetings=meetings,
+        can_prepare=access.can_prepare(current_user, compound),
+    )
+
+
+def _secretary_choices(compound) -> list[tuple[str, str]]:
+    from portal.accounts.models import Person
+
+    rows = db.session.execute(
+        db.select(Person.id, Person.name)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.compound_id == compound.id, Membership.role == Role.committee)
+        .order_by(Person.name)
+    ).all()
+    return [SelectChoice("", _("The convenor"))] + [SelectChoice(str(pid), name) for pid, name in rows]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    """召集会议: a draft meeting with its agenda; posted from its page."""
+    compound = get_compound(slug)
+    permissions.require("manage_meetings", compound)
+    form = MeetingForm()
+    form.secretary.choices = _secretary_choices(compound)
+    if request.method == "GET":
+        form.groups.data = ["committee"]
+    if form.validate_on_submit():
+        meeting = services.create(
+            compound,
+            current_user,
+            kind=MeetingKind(form.kind.data),
+            title=form.title.data,
+            description=form.description.data or "",
+            starts_at=to_utc(form.starts_at.data),
+            ends_at=to_utc(form.ends_at.data),
+            visibility=Visibility(form.visibility.data),
+            secretary_id=int(form.secretary.data) if form.secretary.data else None,
+            groups=[InviteeGroup(g) for g in form.groups.data or []],
+            items=(form.agenda.data or "").splitlines(),
+        )
+        flash(_("The meeting is saved as a draft. Check it, then post the agenda to invite people."), "success")
+        return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render("meetings/new.html", compound=compound, form=form, status=status)
+
+
+@bp.route("/<int:meeting_id>/")
+def show(slug: str, meeting_id: int):
+    """One meeting: agenda with discussion, attendance and quorum, motions, minutes, history."""
+    compound, meeting = access.load(slug, meeting_id)
+    present = services.attendees(meeting)
+    here, out_of, met = services.quorum(meeting, present)
+    return render(
+        "meetings/show.html",
+        compound=compound,
+        meeting=meeting,
+        present=present,
+        quorum=(here, out_of, met),
+        invited=access.is_invitee(current_user, meeting),
+        signed_in=any(a.person_id == getattr(current_user, "id", None) for a in present),
+        can_sign_in=access.can_sign_in(current_user, meeting),
+        can_manage=access.can_manage(current_user, meeting),
+        window_open=access.window_open(meeting),
+        events=services.events(meeting),
+        **discussion.context(meeting, current_user),
+        **motions.context(meeting, current_user),
+        **minutes.context(meeting, current_user),
+    )
+
+
+@bp.route("/<int:meeting_id>/post", methods=["POST"])
+@login_required
+def post(slug: str, meeting_id: int):
+    """发布议程: post the agenda and notify the invitees."""
+    compound, meeting = access.load(slug, meeting_id)
+    access.require(access.can_manage(current_user, meeting))
+    try:
+        count = services.post(meeting, current_user, request.form.get("urgent_reason"))
+    except services.MeetingError as error:
+        flash(error_text(error.code), "error")
+        return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+    flash(_("The agenda is posted; %(count)d invitees were notified.", count=count), "success")
+    return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+
+
+@bp.route("/<int:meeting_id>/cancel", methods=["POST"])
+@login_required
+def cancel(slug: str, meeting_id: int):
+    """取消会议, with a reason."""
+    compound, meeting = access.load(slug, meeting_id)
+    access.require(access.can_manage(current_user, meeting))
+    try:
+        services.cancel(meeting, current_user, request.form.get("reason", ""))
+    except services.MeetingError as error:
+        flash(error_text(error.code), "error")
+    return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+
+
+@bp.route("/<int:meeting_id>/sign-in", methods=["POST"])
+@login_required
+def sign_in(slug: str, meeting_id: int):
+    """签到: an invitee signs in inside the window."""
+    compound, meeting = access.load(slug, meeting_id)
+    access.require(access.is_invitee(current_user, meeting))
+    try:
+        services.sign_in(meeting, current_user)
+    except services.MeetingError as error:
+        flash(error_text(error.code), "error")
+        return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+    flash(_("You are signed in."), "success")
+    return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+
+
+@bp.route("/<int:meeting_id>/meeting.ics")
+def ics(slug: str, meeting_id: int):
+    """The meeting as a calendar file (adds it to the phone's calendar)."""
+    compound, meeting = access.load(slug, meeting_id)
+    link = url_for("meetings.show", slug=slug, meeting_id=meeting.id, _external=True)
+    response = make_response(calendar.ics(meeting, link))
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
+    return response
+
+
+def error_text(code: str) -> str:
+    """A sentence for a refused change."""
+    return {
+        "too_soon": _(
+            "A committee meeting's agenda must be posted at least 7 days ahead. Give the reason why it is urgent."
+        ),
+        "window": _("This cannot be done outside the meeting's time window."),
+        "not_draft": _("The agenda has been posted already."),
+        "cancelled": _("The meeting is cancelled."),
+        "reason": _("Give a reason."),
+    }.get(code, _("This cannot be done now."))
+
+
+from portal.meetings import archive, discussion_views, minutes_views, motion_views  # noqa: E402,F401  (more routes)

@@ -1,0 +1,263 @@
+"""Minutes: the draft, sign-off, publication (by sign-offs or by the chair with a reason), immutability, addenda,
+the decisions notice and the printable view."""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale
+
+from portal.compounds.models import Notice
+from portal.extensions import db
+from portal.inbox.models import Notification
+from portal.meetings import minutes as minutes_service
+from portal.meetings import motions
+from portal.meetings.models import Addendum, MeetingEvent, Minutes, SignOff
+
+BODY = "## 讨论\n\n决定更换 1 号楼电梯。"
+
+
+def _url(meeting, tail=""):
+    return f"/c/lvyuan/meetings/{meeting.id}/{tail}"
+
+
+def _minutes(meeting) -> Minutes:
+    db.session.expire_all()
+    return db.session.scalar(db.select(Minutes).where(Minutes.meeting_id == meeting.id))
+
+
+@pytest.fixture
+def as_(client, login):
+    """Log in as someone else."""
+
+    def _as(person):
+        client.post("/logout")
+        login(person)
+
+    return _as
+
+
+@pytest.fixture
+def decided(app, hall, make_meeting):
+    """A committee meeting with four members present and one closed motion (3 yes, 1 no: fails under the rule)."""
+    present = [hall.chair, hall.secretary, hall.members[0], hall.members[1]]
+    meeting = make_meeting(signed_in=present)
+    with app.test_request_context():
+        motion = motions.open_motion(meeting, meeting.items[0], hall.chair, "同意更换电梯")
+        for person, value in zip(present, ["yes", "yes", "yes", "no"], strict=True):
+            motions.answer(motion, meeting, person, value)
+        motions.close(motion, meeting, hall.chair)
+        db.session.commit()
+    return meeting
+
+
+@pytest.fixture
+def signing(client, hall, decided, as_):
+    """The decided meeting's minutes, saved and sent for sign-off by the secretary through the routes."""
+    as_(hall.secretary)
+    assert client.post(_url(decided, "minutes"), data={"body": BODY}).status_code == 303
+    assert client.post(_url(decided, "minutes/submit")).status_code == 303
+    assert _minutes(decided).status == "signing"
+    return decided
+
+
+def test_draft_has_attendance_agenda_and_motion_results(app, hall, decided):
+    with app.test_request_context(), force_locale("en"):
+        text = minutes_service.draft_text(decided)
+    for person in (hall.chair, hall.secretary, hall.members[0], hall.members[1]):
+        assert person.name in text
+    assert "物业费调整" in text and "电梯维修" in text
+    assert "同意更换电梯" in text and "Agree 3, Disagree 1, Abstain 0: Not passed" in text
+    assert "more than half of all 7 committee members" in text
+    assert "Committee members present: 4 of 7." in text
+    assert f"/c/lvyuan/meetings/{decided.id}/#item-{decided.items[0].id}" in text
+
+
+def test_secretary_edit_page_starts_from_the_draft(client, hall, decided, as_):
+    as_(hall.secretary)
+    page = client.get(_url(decided, "minutes/edit")).get_data(as_text=True)
+    assert "同意更换电梯" in page and hall.members[1].name in page
+    as_(hall.owner)
+    assert client.get(_url(decided, "minutes/edit")).status_code == 403
+    assert client.post(_url(decided, "minutes"), data={"body": "x"}).status_code == 403
+    assert _minutes(decided) is None
+
+
+def test_empty_minutes_are_shown_again_with_the_error(client, hall, decided, as_):
+    as_(hall.secretary)
+    assert client.post(_url(decided, "minutes"), data={"body": "   "}).status_code == 400
+    assert _minutes(decided) is None
+
+
+def test_submit_notifies_attendees(hall, signing):
+    notified = set(db.session.scalars(db.select(Notification.person_id).where(Notification.event == "minutes.signoff")))
+    assert notified == {hall.chair.id, hall.members[0].id, hall.members[1].id}
+
+
+def test_sign_off_flow_then_publish_by_the_secretary(client, hall, signing, as_):
+    meeting = signing
+    as_(hall.secretary)
+    assert client.post(_url(meeting, "minutes/publish")).status_code == 403  # not every attendee has confirmed
+    assert _minutes(meeting).status == "signing"
+
+    as_(hall.members[0])
+    client.post(_url(meeting, "minutes/sign-off"), data={"decision": "object", "comment": ""})
+    assert db.session.scalar(db.select(db.func.count()).select_from(SignOff)) == 0  # an objection needs a comment
+    client.post(_url(meeting, "minutes/sign-off"), data={"decision": "object", "comment": "漏记了我的意见"})
+    row = db.session.scalar(db.select(SignOff).where(SignOff.person_id == hall.members[0].id))
+    assert row.confirmed is False and row.comment == "漏记了我的意见" and row.at is not None
+    client.post(_url(meeting, "minutes/sign-off"), data={"decision": "confirm"})  # the latest word counts
+
+    for person in (hall.chair, hall.secretary):
+        as_(person)
+        client.post(_url(meeting, "minutes/sign-off"), data={"decision": "confirm"})
+    as_(hall.secretary)
+    assert client.post(_url(meeting, "minutes/publish")).status_code == 403  # members[1] has not confirmed yet
+
+    as_(hall.owner)  # not an attendee
+    assert client.post(_url(meeting, "minutes/sign-off"), data={"decision": "confirm"}).status_code in (403, 404)
+    as_(hall.members[1])
+    client.post(_url(meeting, "minutes/sign-off"), data={"decision": "confirm"})
+    assert db.session.scalar(db.select(db.func.count()).where(SignOff.confirmed.is_(True))) == 4
+
+    as_(hall.secretary)
+    assert client.post(_url(meeting, "minutes/publish")).status_code == 303
+    published = _minutes(meeting)
+    assert published.status == "published" and published.published_by_id == hall.secretary.id
+    assert published.publish_reason is None and published.published_at is not None
+    actions = list(db.session.scalars(db.select(MeetingEvent.action).where(MeetingEvent.meeting_id == meeting.id)))
+    for action in ("minutes_saved", "minutes_submitted", "minutes_objected", "minutes_confirmed", "minutes_published"):
+        assert action in actions
+
+
+def test_changing_the_text_while_signing_voids_earlier_confirmations(client, hall, signing, as_):
+    meeting = signing
+    for person in (hall.chair, hall.secretary, hall.members[0], hall.members[1]):
+        as_(person)
+        client.post(_url(meeting, "minutes/sign-off"), data={"decision": "confirm"})
+    as_(hall.secretary)
+    client.post(_url(meeting, "minutes"), data={"body": BODY + "\n\n补充一句。"})
+    assert not minutes_service.all_confirmed(meeting, _minutes(meeting))
+    assert client.post(_url(meeting, "minutes/publish")).status_code == 403
+
+
+def test_chair_publishes_without_every_sign_off_only_with_a_reason(client, hall, signing, as_):
+    meeting = signing
+    as_(hall.secretary)  # not the chair: refused even with a reason
+    assert client.post(_url(meeting, "minutes/publish"), data={"reason": "赶时间"}).status_code == 403
+    as_(hall.chair)
+    client.post(_url(meeting, "minutes/publish"), data={"reason": "  "})
+    assert _minutes(meeting).status == "signing"
+    assert client.post(_url(meeting, "minutes/publish"), data={"reason": "两位委员出差，无法签字"}).status_code == 303
+    published = _minutes(meeting)
+    assert published.status == "published" and published.publish_reason == "两位委员出差，无法签字"
+    assert published.published_by_id == hall.chair.id
+    page = client.get(_url(meeting)).get_data(as_text=True)
+    assert "两位委员出差，无法签字" in page
+
+
+def test_publishing_posts_the_decisions_and_notifies_invitees(client, hall, signing, as_):
+    as_(hall.chair)
+    client.post(_url(signing, "minutes/publish"), data={"reason": "急需公示"})
+    notice = db.session.scalar(db.select(Notice).where(Notice.compound_id == hall.compound.id))
+    assert notice is not None and signing.title in notice.title
+    assert "同意更换电梯" in notice.body and "3" in notice.body and "未通过" in notice.body
+    notified = set(
+        db.session.scalars(db.select(Notification.person_id).where(Notification.event == "minutes.published"))
+    )
+    assert notified == {p.id for p in hall.committee} - {hall.chair.id}
+    assert "电梯" in _minutes(signing).search_text  # archive.index ran
+
+
+def test_published_minutes_never_change_through_any_route(client, hall, signing, as_):
+    meeting = signing
+    as_(hall.chair)
+    client.post(_url(meeting, "minutes/publish"), data={"reason": "急需公示"})
+    before = _minutes(meeting)
+    frozen = (before.body, before.body_html, before.status, before.published_at, before.publish_reason)
+
+    attempts = [
+        (hall.secretary, "minutes", {"body": "篡改后的纪要"}),
+        (hall.secretary, "minutes/submit", {"body": "篡改后的纪要"}),
+        (hall.secretary, "minutes/submit", {}),
+        (hall.chair, "minutes", {"body": "篡改后的纪要"}),
+        (hall.members[0], "minutes/sign-off", {"decision": "object", "comment": "改"}),
+        (hall.members[0], "minutes/sign-off", {"decision": "confirm"}),
+        (hall.chair, "minutes/publish", {"reason": "再发一次"}),
+        (hall.secretary, "minutes/publish", {}),
+    ]
+    for person, tail, data in attempts:
+        as_(person)
+        response = client.post(_url(meeting, tail), data=data)
+        assert response.status_code in (403, 409), (tail, response.status_code)
+    as_(hall.secretary)
+    assert client.get(_url(meeting, "minutes/edit")).status_code in (403, 409)
+
+    after = _minutes(meeting)
+    assert (after.body, after.body_html, after.status, after.published_at, after.publish_reason) == frozen
+    assert db.session.scalar(db.select(db.func.count()).select_from(SignOff)) == 0
+
+    with pytest.raises(minutes_service.MinutesError):
+        minutes_service.save(meeting, hall.secretary, "篡改")
+    assert _minutes(meeting).body == BODY
+
+
+def test_addendum_is_added_and_shown_under_the_minutes(client, hall, signing, as_):
+    meeting = signing
+    as_(hall.chair)
+    client.post(_url(meeting, "minutes/publish"), data={"reason": "急需公示"})
+    as_(hall.members[0])
+    assert client.post(_url(meeting, "minutes/addenda"), data={"body": "不该能加"}).status_code == 403
+    as_(hall.secretary)
+    response = client.post(_url(meeting, "minutes/addenda"), data={"body": "更正：电梯为 **2 号楼**。"})
+    assert response.status_code == 303
+    addendum = db.session.scalar(db.select(Addendum))
+    assert addendum.author_id == hall.secretary.id and "<strong>2 号楼</strong>" in addendum.body_html
+    assert _minutes(meeting).body == BODY and "2 号楼" in _minutes(meeting).search_text
+    page = client.get(_url(meeting)).get_data(as_text=True)
+    assert page.index("决定更换 1 号楼电梯") < page.index("更正：电梯为")
+    printed = client.get(_url(meeting, "minutes/print")).get_data(as_text=True)
+    assert "更正：电梯为" in printed
+
+
+def test_addendum_needs_published_minutes(client, hall, signing, as_):
+    as_(hall.secretary)
+    assert client.post(_url(signing, "minutes/addenda"), data={"body": "太早"}).status_code == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(Addendum)) == 0
+
+
+def test_print_view_has_attendance_body_decisions_and_sign_offs(client, hall, signing, as_):
+    as_(hall.members[0])
+    client.post(_url(signing, "minutes/sign-off"), data={"decision": "confirm"})
+    response = client.get(_url(signing, "minutes/print"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for text in (signing.title, hall.members[1].name, "决定更换 1 号楼电梯", "同意更换电梯", "minutes-sheet"):
+        assert text in page
+    as_(hall.owner)  # unpublished minutes are for the attendees and those who run the meeting
+    assert client.get(_url(signing, "minutes/print")).status_code == 404
+
+
+def test_open_votes_block_sending_for_sign_off(app, client, hall, make_meeting, as_):
+    meeting = make_meeting(signed_in=[hall.chair, hall.secretary])
+    with app.test_request_context():
+        motions.open_motion(meeting, meeting.items[0], hall.chair, "未结束的表决")
+        db.session.commit()
+    as_(hall.secretary)
+    client.post(_url(meeting, "minutes/submit"), data={"body": BODY})
+    assert _minutes(meeting).status == "draft"
+
+
+def test_minutes_text_is_shown_to_readers_only_once_published(app, client, hall, make_meeting, as_):
+    meeting = make_meeting(visibility="public", signed_in=[hall.chair, hall.secretary])
+    with app.test_request_context():
+        minutes_service.save(meeting, hall.secretary, BODY)
+        db.session.commit()
+    assert "决定更换 1 号楼电梯" not in client.get(_url(meeting)).get_data(as_text=True)  # a visitor
+    assert client.get(_url(meeting, "minutes/print")).status_code == 404
+    as_(hall.chair)
+    client.post(_url(meeting, "minutes/publish"), data={"reason": "测试"})
+    client.post("/logout")
+    assert "决定更换 1 号楼电梯" in client.get(_url(meeting)).get_data(as_text=True)
+    assert client.get(_url(meeting, "minutes/print")).status_code == 200
+    notice = db.session.scalar(db.select(Notice))
+    assert notice.is_public is True  # a public meeting's decisions are a public notice
