@@ -269,7 +269,11 @@ def _search_index_up():
         op.execute("CREATE VIRTUAL TABLE minutes_fts USING fts5(search_text, tokenize='trigram')")
     elif bind.dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute("CREATE INDEX ix_minutes_search_trgm ON minutes USING gin (search_text gin_trgm_ops)")
+        # The extension may live in another schema than the tables (one database, several schemas): name it.
+        schema = bind.exec_driver_sql(
+            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'"
+        ).scalar()
+        op.execute(f"CREATE INDEX ix_minutes_search_trgm ON minutes USING gin (search_text {schema}.gin_trgm_ops)")
 
 
 def downgrade():
