@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -61,6 +62,11 @@ class Area(TypeDecorator):
         if value is None:
             return None
         return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def enum_column(cls: type[enum.Enum], length: int = 20) -> sa.Enum:
+    """A string column holding an enum's values (not names), portable across SQLite and PostgreSQL."""
+    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 def init_transactions(app: Flask) -> None:

@@ -1,11 +1,15 @@
-"""Language: zh-Hans first, English second; the choice is kept on the person or in a cookie."""
+"""Language and local time: zh-Hans first, English second (kept on the person or in a cookie); Beijing time."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 COOKIE = "lang"
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # people type and read times in Beijing time; the database keeps UTC
 
 
 def select_locale() -> str:
@@ -24,3 +28,13 @@ def select_locale() -> str:
 def html_lang(locale: str) -> str:
     """The BCP 47 tag for <html lang>."""
     return "zh-Hans" if str(locale).startswith("zh") else "en"
+
+
+def to_utc(local: datetime) -> datetime:
+    """A time typed in Asia/Shanghai, as an aware UTC datetime."""
+    return local.replace(tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
+
+
+def to_local(moment: datetime) -> datetime:
+    """An aware datetime as a naive Asia/Shanghai time for a form field."""
+    return moment.astimezone(SHANGHAI).replace(tzinfo=None)

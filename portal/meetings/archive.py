@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import request
@@ -29,6 +28,7 @@ from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
 from portal.htmx import render
+from portal.i18n import SHANGHAI
 from portal.markup import plain_text
 from portal.meetings import access, bp
 from portal.meetings.models import (
@@ -46,7 +46,6 @@ from portal.meetings.models import (
     Visibility,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Terms of at least this many characters go to the FTS5 trigram index; shorter ones cannot be answered by it.
 _TRIGRAM = 3
 # A search box is not a place for essays: longer input is cut, and only the first few terms count.

@@ -8,12 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, utcnow
+from portal.db import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
-
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class MeetingKind(enum.StrEnum):
@@ -81,14 +77,14 @@ class Meeting(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     compound_id: Mapped[int] = mapped_column(sa.ForeignKey("compound.id"), index=True)
-    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind))
+    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.members)
-    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus), default=MeetingStatus.draft)
-    motion_rule: Mapped[MotionRule] = mapped_column(_enum(MotionRule), default=MotionRule.answered)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.members)
+    status: Mapped[MeetingStatus] = mapped_column(enum_column(MeetingStatus), default=MeetingStatus.draft)
+    motion_rule: Mapped[MotionRule] = mapped_column(enum_column(MotionRule), default=MotionRule.answered)
     convenor_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))  # chairs the meeting (主持人)
     secretary_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))  # writes the minutes (记录人)
     urgent_reason: Mapped[str | None] = mapped_column(sa.Text)  # why the agenda went out < 7 days ahead
@@ -118,7 +114,7 @@ class Invitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    grp: Mapped[InviteeGroup | None] = mapped_column(_enum(InviteeGroup))
+    grp: Mapped[InviteeGroup | None] = mapped_column(enum_column(InviteeGroup))
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="invitations")
@@ -198,7 +194,7 @@ class Motion(db.Model):
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
-    rule: Mapped[MotionRule] = mapped_column(_enum(MotionRule))
+    rule: Mapped[MotionRule] = mapped_column(enum_column(MotionRule))
     members_total: Mapped[int | None] = mapped_column()  # all_members: the committee's size when opened
     opened_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -218,7 +214,7 @@ class MotionAnswer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
-    answer: Mapped[Answer] = mapped_column(_enum(Answer))
+    answer: Mapped[Answer] = mapped_column(enum_column(Answer))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -229,7 +225,7 @@ class Minutes(db.Model):
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), unique=True)
     body: Mapped[str] = mapped_column(sa.Text, default="")
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
-    status: Mapped[MinutesStatus] = mapped_column(_enum(MinutesStatus), default=MinutesStatus.draft)
+    status: Mapped[MinutesStatus] = mapped_column(enum_column(MinutesStatus), default=MinutesStatus.draft)
     # What the archive searches: title, minutes, decisions and addenda as plain text (published minutes only).
     search_text: Mapped[str | None] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,11 +11,11 @@ from portal import permissions
 from portal.compounds.services import get_compound
 from portal.extensions import db
 from portal.htmx import render
+from portal.i18n import to_utc
 from portal.meetings import access, bp, calendar, discussion, minutes, motions, services
 from portal.meetings.forms import MeetingForm
 from portal.meetings.models import InviteeGroup, MeetingKind, Visibility
 from portal.roles.models import Membership, Role
-from portal.voting.forms import to_utc
 
 # More routes: the discussion (comments, attachments), quick votes, minutes and the archive.
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,18 +14,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def to_utc(local: datetime) -> datetime:
-    """A time typed in Asia/Shanghai, as an aware UTC datetime."""
-    return local.replace(tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
-
-
-def to_local(moment: datetime) -> datetime:
-    """An aware datetime as a naive Asia/Shanghai time for the form field."""
-    return moment.astimezone(SHANGHAI).replace(tzinfo=None)
 
 
 class VoteForm(FlaskForm):

@@ -9,8 +9,9 @@ from flask_login import current_user
 from portal import permissions
 from portal.compounds.services import get_compound
 from portal.htmx import render
+from portal.i18n import to_local
 from portal.voting import access, bp, lifecycle, services
-from portal.voting.forms import ItemForm, OptionForm, ReasonForm, VoteForm, to_local
+from portal.voting.forms import ItemForm, OptionForm, ReasonForm, VoteForm
 from portal.voting.models import VoteKind, VoteStatus
 
 # Steps that only staff take: results are certified by the community (社区监督).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal import audit
 from portal.compounds.models import Compound
 from portal.extensions import db
-from portal.voting.forms import to_utc
+from portal.i18n import to_utc
 from portal.voting.lifecycle import editable
 from portal.voting.models import Matter, PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
 

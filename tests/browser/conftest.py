@@ -369,10 +369,10 @@ def vote_seed(live_app, seed):
     from portal.compounds import services as compounds
     from portal.db import utcnow
     from portal.extensions import db
+    from portal.i18n import to_local
     from portal.roles import services as roles
     from portal.security import hash_password
     from portal.voting import lifecycle, proxies, services
-    from portal.voting.forms import to_local
     from portal.voting.models import Vote, VoteStatus
 
     def _value(data) -> SimpleNamespace:

@@ -15,7 +15,7 @@ def _url(meeting, tail=""):
 
 
 def _local(moment):
-    from portal.voting.forms import to_local
+    from portal.i18n import to_local
 
     return to_local(moment).strftime("%Y-%m-%dT%H:%M")
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from test_routes import FORBIDDEN, HIDDEN, LOGIN, MEMBERS, OK, PUBLIC, outcome
+from test_voting_routes import LazyIds
 
 from portal import uploads
 from portal.db import utcnow
@@ -69,19 +70,6 @@ ROUTES = {
     "open notification": ("POST", "/inbox/{notification}", OWN_NOTIFICATION, {}),
     "mark all read": ("POST", "/inbox/read-all", LOGGED_IN, {}),
 }
-
-
-class LazyIds(dict):
-    """Ids for the path templates, each thing built only when a template asks for it."""
-
-    def __init__(self, ids, builders):
-        super().__init__(ids)
-        self.builders = builders
-
-    def __missing__(self, key):
-        self.builders[key]()
-        db.session.commit()
-        return self[key]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Area, UTCDateTime, utcnow
+from portal.db import Area, UTCDateTime, enum_column, utcnow
 from portal.extensions import db
 
 
@@ -26,10 +26,6 @@ class BallotChannel(enum.StrEnum):
     paper = "paper"  # 书面表决票
 
 
-def _channel() -> sa.Enum:
-    return sa.Enum(BallotChannel, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
-
-
 class Participation(db.Model):
     """已投票登记: each voting right is used once, across online, proxy and paper (the database enforces it)."""
 
@@ -37,7 +33,7 @@ class Participation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
     right_id: Mapped[int] = mapped_column(sa.ForeignKey("voting_right.id", ondelete="CASCADE"))
-    channel: Mapped[BallotChannel] = mapped_column(_channel())
+    channel: Mapped[BallotChannel] = mapped_column(enum_column(BallotChannel, length=10))
     proxy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -57,7 +53,7 @@ class Ballot(db.Model):
     # Named votes only (NULL in secret votes):
     right_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voting_right.id", ondelete="CASCADE"), index=True)
     current_right_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voting_right.id", ondelete="CASCADE"))
-    channel: Mapped[BallotChannel | None] = mapped_column(_channel())
+    channel: Mapped[BallotChannel | None] = mapped_column(enum_column(BallotChannel, length=10))
     proxy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     weight_area: Mapped[Decimal | None] = mapped_column(Area)
     cast_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -121,8 +117,8 @@ class Conflict(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
     right_id: Mapped[int] = mapped_column(sa.ForeignKey("voting_right.id", ondelete="CASCADE"))
-    attempted: Mapped[BallotChannel] = mapped_column(_channel())
-    existing: Mapped[BallotChannel | None] = mapped_column(_channel())
+    attempted: Mapped[BallotChannel] = mapped_column(enum_column(BallotChannel, length=10))
+    existing: Mapped[BallotChannel | None] = mapped_column(enum_column(BallotChannel, length=10))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(sa.Text, default="")

@@ -9,12 +9,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Area, UTCDateTime, utcnow
+from portal.db import Area, UTCDateTime, enum_column, utcnow
 from portal.extensions import db
-
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class VoteKind(enum.StrEnum):
@@ -57,11 +53,11 @@ class Vote(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     compound_id: Mapped[int] = mapped_column(sa.ForeignKey("compound.id"), index=True)
-    kind: Mapped[VoteKind] = mapped_column(_enum(VoteKind))
+    kind: Mapped[VoteKind] = mapped_column(enum_column(VoteKind))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    secrecy: Mapped[Secrecy] = mapped_column(_enum(Secrecy), default=Secrecy.named)
-    status: Mapped[VoteStatus] = mapped_column(_enum(VoteStatus), default=VoteStatus.draft, index=True)
+    secrecy: Mapped[Secrecy] = mapped_column(enum_column(Secrecy), default=Secrecy.named)
+    status: Mapped[VoteStatus] = mapped_column(enum_column(VoteStatus), default=VoteStatus.draft, index=True)
     allow_change: Mapped[bool] = mapped_column(default=False)  # a cast ballot may be replaced until close
     publish_unit_choices: Mapped[bool] = mapped_column(default=False)  # named: result lists choices by room
     poll_multiple: Mapped[bool] = mapped_column(default=False)
@@ -110,7 +106,7 @@ class VoteItem(db.Model):
     position: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(300))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    matter: Mapped[Matter] = mapped_column(_enum(Matter), default=Matter.ordinary)
+    matter: Mapped[Matter] = mapped_column(enum_column(Matter), default=Matter.ordinary)
 
     vote: Mapped[Vote] = relationship(back_populates="items")
 
@@ -162,11 +158,11 @@ class Candidate(db.Model):
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     position: Mapped[int] = mapped_column(default=0)
     statement: Mapped[str] = mapped_column(sa.Text, default="")
-    nomination: Mapped[Nomination] = mapped_column(_enum(Nomination))
+    nomination: Mapped[Nomination] = mapped_column(enum_column(Nomination))
     nominated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     nominated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[CandidateStatus] = mapped_column(_enum(CandidateStatus), default=CandidateStatus.pending)
+    status: Mapped[CandidateStatus] = mapped_column(enum_column(CandidateStatus), default=CandidateStatus.pending)
     checked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     check_note: Mapped[str | None] = mapped_column(sa.Text)
