@@ -51,6 +51,12 @@ def staff_community_ids(person) -> frozenset[int]:
     return cache[person.id]
 
 
+def forget_roles() -> None:
+    """Drop the request's cached roles and staff posts (after a change of them in the same request or command)."""
+    g.pop("_roles_cache", None)
+    g.pop("_staff_cache", None)
+
+
 def is_admin(person) -> bool:
     """Platform administrators may act everywhere."""
     person = _person(person)

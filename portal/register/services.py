@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from portal import audit
+from portal import audit, permissions
 from portal.accounts.models import Person
 from portal.accounts.services import new_account_no
 from portal.compounds.models import AreaSource, Building, Compound, Entrance, Unit
@@ -425,4 +425,5 @@ def _apply_owner_roles(compound: Compound, current: _Current, persons: dict[str,
         if person_id not in owner_ids:
             db.session.delete(membership)
             revoked += 1
+    permissions.forget_roles()
     return granted, revoked

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal import audit
+from portal import audit, permissions
 from portal.compounds.models import Compound
 from portal.extensions import db
 from portal.roles.models import CommitteePost, CommunityStaff, Membership, Role
@@ -32,6 +32,7 @@ def grant(person, compound: Compound, role: Role, actor=None, post: CommitteePos
     else:
         row.post = post
     db.session.flush()
+    permissions.forget_roles()
     audit.record("role.granted", actor, compound, person_id=person.id, role=role.value, post=post and post.value)
     return row
 
@@ -43,6 +44,7 @@ def remove(person, compound: Compound, role: Role, actor=None) -> bool:
         return False
     db.session.delete(row)
     db.session.flush()
+    permissions.forget_roles()
     audit.record("role.removed", actor, compound, person_id=person.id, role=role.value)
     return True
 
@@ -58,5 +60,6 @@ def add_staff(person, community, actor=None) -> CommunityStaff:
         row = CommunityStaff(person_id=person.id, community_id=community.id)
         db.session.add(row)
         db.session.flush()
+        permissions.forget_roles()
         audit.record("staff.added", actor, None, person_id=person.id, community_id=community.id)
     return row
