@@ -155,6 +155,9 @@ def create() -> None:
     compounds.post_notice(guihua, "垃圾分类宣传周", "本周为垃圾分类宣传周，欢迎业主参加志愿活动。", True, staff)
     db.session.flush()
     _votes(lvyuan, guihua, staff, chair, secretary, owner)
+    from portal.meetings import demo as meetings
+
+    meetings.create(lvyuan, chair, secretary, manager, staff)
 
 
 def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:

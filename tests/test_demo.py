@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from portal import demo
 from portal.compounds import services
 from portal.compounds.models import Compound
+from portal.db import utcnow
+from portal.meetings.models import Meeting, Minutes
 from portal.voting.models import Vote, VoteKind, VoteStatus
 from portal.voting.verify import verify
 
@@ -23,6 +27,12 @@ def test_demo_builds_two_compounds_votes_and_logins(app, database, client):
     finished = next(v for v in votes.values() if v.status == VoteStatus.final)
     assert verify(finished).ok
     assert {v.kind for v in votes.values()} == {VoteKind.resolution, VoteKind.poll, VoteKind.election}
+    meetings = {m.title: m for m in database.session.scalars(sa.select(Meeting))}
+    assert set(meetings) == {"十一月业委会会议", "十月三方联席会议"}
+    published = database.session.scalar(sa.select(Minutes).where(Minutes.status == "published"))
+    assert published.meeting.title == "十月三方联席会议" and published.published_at < utcnow() - timedelta(days=29)
+    archive = client.get("/c/lvyuan/meetings/minutes/?q=垃圾").get_data(as_text=True)
+    assert "十月三方联席会议" in archive  # public minutes, found by a Chinese word, for a visitor
     for account, *_ in demo.LOGINS:
         response = client.post("/login", data={"login": account, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 303, account

@@ -127,6 +127,8 @@ def post(meeting: Meeting, actor, urgent_reason: str | None = None) -> int:
 
 def cancel(meeting: Meeting, actor, reason: str) -> None:
     """Cancel with a reason (invitees are told)."""
+    if meeting.ends_at <= utcnow():
+        raise MeetingError("ended")
     if meeting.status == MeetingStatus.cancelled or not reason.strip():
         raise MeetingError("reason")
     was_posted = meeting.status == MeetingStatus.posted

@@ -163,6 +163,7 @@ def error_text(code: str) -> str:
         "not_draft": _("The agenda has been posted already."),
         "cancelled": _("The meeting is cancelled."),
         "reason": _("Give a reason."),
+        "ended": _("The meeting has ended; it can no longer be cancelled."),
     }.get(code, _("This cannot be done now."))
 
 

@@ -136,3 +136,15 @@ def test_ics_file(client, hall, login, make_meeting):
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     text = response.get_data(as_text=True)
     assert "BEGIN:VEVENT" in text and "SUMMARY:测试会议（committee）" in text and "DTSTART" in text
+
+
+def test_an_ended_meeting_cannot_be_cancelled(client, hall, login, make_meeting):
+    ended = make_meeting(starts_in=timedelta(days=-3), lasts=timedelta(days=1))
+    login(hall.chair)
+    assert "cancel_reason" not in client.get(_url(ended)).get_data(as_text=True)
+    client.post(_url(ended, "cancel"), data={"reason": "改期"})
+    assert db.session.get(Meeting, ended.id).status == "posted"
+    running = make_meeting()
+    assert "cancel_reason" in client.get(_url(running)).get_data(as_text=True)
+    client.post(_url(running, "cancel"), data={"reason": "改期"})
+    assert db.session.get(Meeting, running.id).status == "cancelled"
