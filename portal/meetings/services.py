@@ -22,6 +22,8 @@ from portal.meetings.models import (
     MeetingEvent,
     MeetingKind,
     MeetingStatus,
+    Minutes,
+    MinutesStatus,
     MotionRule,
     Visibility,
 )
@@ -129,6 +131,8 @@ def cancel(meeting: Meeting, actor, reason: str) -> None:
     """Cancel with a reason (invitees are told)."""
     if meeting.ends_at <= utcnow():
         raise MeetingError("ended")
+    if has_published_minutes(meeting):
+        raise MeetingError("published")
     if meeting.status == MeetingStatus.cancelled or not reason.strip():
         raise MeetingError("reason")
     was_posted = meeting.status == MeetingStatus.posted
@@ -139,6 +143,15 @@ def cancel(meeting: Meeting, actor, reason: str) -> None:
         link = url_for("meetings.show", slug=meeting.compound.slug, meeting_id=meeting.id)
         others = access.invitee_ids(meeting) - {actor.id}
         inbox.notify(others, "meeting.cancelled", meeting.title, link, meeting.compound)
+
+
+def has_published_minutes(meeting: Meeting) -> bool:
+    """The record is closed: a meeting with published minutes can no longer be cancelled."""
+    return bool(
+        db.session.scalar(
+            db.select(Minutes.id).where(Minutes.meeting_id == meeting.id, Minutes.status == MinutesStatus.published)
+        )
+    )
 
 
 def sign_in(meeting: Meeting, person) -> Attendance:

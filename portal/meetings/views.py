@@ -164,6 +164,7 @@ def error_text(code: str) -> str:
         "cancelled": _("The meeting is cancelled."),
         "reason": _("Give a reason."),
         "ended": _("The meeting has ended; it can no longer be cancelled."),
+        "published": _("The minutes are published; the meeting can no longer be cancelled."),
     }.get(code, _("This cannot be done now."))
 
 

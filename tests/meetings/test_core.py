@@ -148,3 +148,16 @@ def test_an_ended_meeting_cannot_be_cancelled(client, hall, login, make_meeting)
     assert "cancel_reason" in client.get(_url(running)).get_data(as_text=True)
     client.post(_url(running, "cancel"), data={"reason": "改期"})
     assert db.session.get(Meeting, running.id).status == "cancelled"
+
+
+def test_a_meeting_whose_minutes_are_published_cannot_be_cancelled(client, hall, login, make_meeting):
+    from portal.meetings.models import Minutes, MinutesStatus
+
+    meeting = make_meeting(signed_in=[hall.chair])
+    db.session.add(Minutes(meeting_id=meeting.id, body="纪要", status=MinutesStatus.published, published_at=utcnow()))
+    db.session.commit()
+    login(hall.chair)
+    assert "cancel_reason" not in client.get(_url(meeting)).get_data(as_text=True)
+    response = client.post(_url(meeting, "cancel"), data={"reason": "改期"}, follow_redirects=True)
+    assert "纪要已公示，会议不能再取消。" in response.get_data(as_text=True)
+    assert db.session.get(Meeting, meeting.id).status == "posted"
