@@ -77,6 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     """Import each feature's views (they attach routes to its blueprint), then register the blueprints."""
     import importlib
 
-    for feature in ("public", "accounts", "compounds", "staff", "register", "voting", "meetings", "inbox"):
+    features = ("public", "accounts", "compounds", "staff", "register", "voting", "meetings", "inbox")
+    features += ("boards", "needs", "lists")
+    for feature in features:
         importlib.import_module(f"portal.{feature}.views")
         app.register_blueprint(importlib.import_module(f"portal.{feature}").bp)

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, object] = {
     "PORTAL_BASE_URL": None,  # used in activation letters' QR codes; defaults to the request's host
     "PORTAL_UPLOAD_DIR": None,  # user files; defaults to instance/uploads, never under static/
     "PORTAL_UPLOAD_LIMIT_MB": 10,  # one uploaded file, in MiB
+    "PORTAL_SUPERVISION_DAYS": 3,  # a request untouched this many days is flagged for 督办 on the staff pages
 }
 
 # Environment variables read at start-up, each with the config key it fills.
@@ -40,7 +41,7 @@ ENVIRONMENT = {
     "SECRET_KEY": "SECRET_KEY",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
-INT_KEYS = {"PORTAL_ACTIVATION_DAYS", "MAX_CONTENT_LENGTH", "PORTAL_UPLOAD_LIMIT_MB"}
+INT_KEYS = {"PORTAL_ACTIVATION_DAYS", "MAX_CONTENT_LENGTH", "PORTAL_UPLOAD_LIMIT_MB", "PORTAL_SUPERVISION_DAYS"}
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MIB = 1024 * 1024
 FORM_OVERHEAD = MIB  # a request carries the file plus the form's other fields and multipart framing

@@ -90,6 +90,11 @@ def _committee_or_staff(person, compound: Compound) -> bool:
     return Role.committee in roles_in(person, compound) or _staff(person, compound)
 
 
+def _lives_here(person, compound: Compound) -> bool:
+    """An owner or resident of the compound (committee members are owners): rates and posts requests."""
+    return bool(roles_in(person, compound) & {Role.owner, Role.resident, Role.committee})
+
+
 def _anyone(person, compound: Compound) -> bool:
     return True
 
@@ -108,6 +113,9 @@ ACTIONS: dict[str, Callable] = {
     "manage_votes": _committee_or_staff,  # draft, announce, open, close resolutions and polls
     "certify_votes": _staff,  # elections, proxies, paper ballots, results, objections (社区监督)
     "manage_meetings": _committee_or_staff,  # create and prepare meetings (微会议)
+    "view_board": _anyone,  # the public service-commitment board, report cards, public requests, the three lists
+    "take_part": _lives_here,  # rate commitments, post requests and micro-wishes (owners and residents)
+    "manage_board": _staff,  # organisations and their members, accept/decline/dispatch requests, supervise (督办)
 }
 
 

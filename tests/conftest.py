@@ -88,7 +88,7 @@ def app():
 def _forget_request_caches(sender, **extra) -> None:
     from flask_babel import refresh
 
-    for name in ("_login_user", "_roles_cache", "_staff_cache"):
+    for name in ("_login_user", "_roles_cache", "_staff_cache", "_org_cache"):
         g.pop(name, None)
     refresh()
 

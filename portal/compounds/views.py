@@ -24,6 +24,8 @@ def home(slug: str):
 
 def _home(compound, form, status: int = 200):
     """Render the compound home (also with a notice form that failed validation)."""
+    from portal.boards.board import home_summary
+    from portal.needs.services import counts
     from portal.voting.services import votes_of
 
     member = permissions.may(current_user, "view_members", compound)
@@ -31,6 +33,8 @@ def _home(compound, form, status: int = 200):
         "compounds/home.html",
         compound=compound,
         member=member,
+        board=home_summary(compound),
+        needs=counts(compound),
         notices=services.notices(compound, members=member),
         votes=votes_of(compound, include_drafts=False)[:3] if member else [],
         form=form,

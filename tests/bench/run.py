@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.bench import data  # noqa: E402
+from tests.bench import data, pages  # noqa: E402
 from tests.bench.client import RECEIPT, Connection, Session  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/linli_bench"
@@ -686,6 +686,27 @@ def run_database(label: str, url: str, workdir: Path, app_spec: str = APP) -> li
     return rows
 
 
+def run_pages(label: str, url: str) -> list[Row]:
+    """The page figures (tests/bench/pages.py) on a fresh database of their own."""
+    from portal import create_app
+    from portal.extensions import db
+
+    say(f"\n== {label}: pages (in-process requests; load average {os.getloadavg()[0]:.1f})")
+    data.reset_database(url)
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(32), "PORTAL_ENV": "production",
+        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+    })  # fmt: skip
+    with app.app_context():
+        data.migrate()
+        db.session.remove()
+    rows = pages.run(label, app, Row, say)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return rows
+
+
 def print_table(rows: list[Row]) -> None:
     """The summary: each figure, its target, met or not."""
     say("\n== Summary")
@@ -702,6 +723,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark on each database asked for; exit 0 unless something broke."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--parts", default="voting,pages", help="voting (issue 3's figures), pages (render times)")
     parser.add_argument("--postgres-url", default=os.environ.get("LINLI_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     parser.add_argument(
         "--app", default=APP, help="the gunicorn app to serve (to measure a proposed change without editing portal/)"
@@ -722,7 +744,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 parser.error(f"unknown database {name!r}")
             try:
-                rows += run_database(label, url, workdir, args.app)
+                if "voting" in args.parts:
+                    rows += run_database(label, url, workdir, args.app)
+                if "pages" in args.parts:
+                    rows += run_pages(label, url)
             except Exception:  # noqa: BLE001 (reported, and the exit status says so)
                 failed = True
                 say(f"   {label}: the benchmark broke:\n{traceback.format_exc()}")

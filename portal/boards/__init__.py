@@ -1,0 +1,5 @@
+"""Public service-commitment boards (服务承诺公示栏): organisations pledge, report progress, residents rate them."""
+
+from flask import Blueprint
+
+bp = Blueprint("boards", __name__, url_prefix="/c/<slug>/board")

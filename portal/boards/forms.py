@@ -1,0 +1,105 @@
+"""Forms of the board: organisations and members (staff), pledges and progress (those who pledge). Rating, fulfilling
+and withdrawing are small plain forms read in the views."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    MultipleFileField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.boards.models import Category, OrgKind
+
+# Labels of the shared enums; templates/boards/_labels.html says the same words for templates.
+KIND_LABELS = {
+    OrgKind.committee: _l("Owners' committee"),
+    OrgKind.property_company: _l("Property company"),
+    OrgKind.party_org: _l("Community Party organisation"),
+    OrgKind.party_branch: _l("Compound Party branch"),
+    OrgKind.cobuilder: _l("Co-building unit"),
+    OrgKind.social: _l("Social organisation or volunteer team"),
+}
+CATEGORY_LABELS = {
+    Category.environment: _l("Environment and sanitation"),
+    Category.safety: _l("Safety"),
+    Category.repair: _l("Repairs"),
+    Category.greening: _l("Greening"),
+    Category.elderly: _l("Services for older people"),
+    Category.children: _l("Children and young people"),
+    Category.health: _l("Health"),
+    Category.culture: _l("Culture and sport"),
+    Category.traffic: _l("Parking and traffic"),
+    Category.other: _l("Other"),
+}
+
+
+def kind_choices() -> list[SelectChoice]:
+    """Kinds of organisation, in the order people think of them."""
+    return [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+
+
+def category_choices() -> list[SelectChoice]:
+    """Categories shared by pledges, requests and resources."""
+    return [SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()]
+
+
+class OrganisationForm(FlaskForm):
+    """An organisation serving the community or one compound: 亮身份 (name, kind), 亮职责 (duty), contact."""
+
+    kind = SelectField(_l("Kind"), choices=[])
+    name = StringField(_l("Name of the organisation"), validators=[InputRequired(), Length(max=100)])
+    duty = TextAreaField(_l("What it is responsible for"), validators=[Length(max=5000)])
+    contact = StringField(_l("Public contact (office phone or address)"), validators=[Length(max=100)])
+    compound = SelectField(_l("Serves"), choices=[], validators=[Optional()])
+
+    def __init__(self, *args, compounds=(), **kwargs) -> None:
+        """Choices: the kinds, and the whole community or one of its compounds."""
+        super().__init__(*args, **kwargs)
+        self.kind.choices = kind_choices()
+        self.compound.choices = [SelectChoice("", _l("Every compound of the community"))] + [
+            SelectChoice(str(c.id), c.name) for c in compounds
+        ]
+
+
+class MemberForm(FlaskForm):
+    """Add a person who acts for the organisation, found by account number or phone."""
+
+    login = StringField(_l("Account number or phone"), validators=[InputRequired(), Length(max=40)])
+    title = StringField(_l("Title (e.g. secretary, project manager, Party member)"), validators=[Length(max=60)])
+    is_lead = BooleanField(_l("Leads the organisation"))
+
+
+class CommitmentForm(FlaskForm):
+    """承诺: who pledges, what exactly will be done (measurable), category, due date, where it applies."""
+
+    pledger = SelectField(_l("Pledge as"), choices=[])
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    target = TextAreaField(
+        _l("What exactly will be done (a target anyone can check)"), validators=[InputRequired(), Length(max=5000)]
+    )
+    category = SelectField(_l("Category"), choices=[])
+    due_on = DateField(_l("Due date"), validators=[InputRequired()])
+    community_wide = BooleanField(_l("For every compound of the community"))
+
+    def __init__(self, *args, organisations=(), own_name=False, **kwargs) -> None:
+        """Choices: the organisations the person may pledge for, and their own name where allowed."""
+        super().__init__(*args, **kwargs)
+        self.pledger.choices = [SelectChoice(f"org-{o.id}", o.name) for o in organisations]
+        if own_name:
+            self.pledger.choices.append(SelectChoice("self", _l("Myself, in my own name")))
+        self.category.choices = category_choices()
+
+
+class ProgressForm(FlaskForm):
+    """A dated progress update, with up to 6 photos."""
+
+    body = TextAreaField(_l("What has been done"), validators=[InputRequired(), Length(max=5000)])
+    photos = MultipleFileField(_l("Photos (JPEG or PNG, at most 6)"))

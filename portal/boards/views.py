@@ -1,0 +1,228 @@
+"""Routes of the service-commitment board (服务承诺公示栏): the board, pledging, one pledge with its progress and
+ratings, photos. Organisations are in org_views.py, the report cards' routes in report_views.py.
+
+Every form is a plain POST answered with 303; a refused one shows the page again (400) with the error beside the
+form. The board's filters are a GET form that htmx submits in place (the list is swapped, the URL pushed).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import permissions, uploads
+from portal.boards import access, board, bp, photos, services
+from portal.boards.forms import CommitmentForm, ProgressForm
+from portal.boards.models import Category, Commitment, Photo, Progress
+from portal.compounds.models import Compound
+from portal.compounds.services import get_compound
+from portal.extensions import db
+from portal.htmx import render, wants_partial
+
+
+def error_text(code: str) -> str:
+    """A sentence for a refused change."""
+    return {
+        "empty": _("Write something before sending."),
+        "too_long": _("This text is too long."),
+        "title": _("Give the pledge a title."),
+        "target": _("Say what exactly will be done."),
+        "body": _("Say what has been done."),
+        "note": _("Say what was done to fulfil the pledge."),
+        "reason": _("Give the reason for withdrawing the pledge."),
+        "stars": _("Choose from 1 to 5 stars."),
+        "closed": _("This pledge is no longer in progress."),
+        "past_due": _("The due date cannot be in the past."),
+        "community_wide": _("Only community staff and community-wide organisations pledge for every compound."),
+        "not_allowed": _("You cannot rate this pledge."),
+    }.get(code, _("This cannot be done now."))
+
+
+def _load(slug: str, commitment_id: int) -> tuple[Compound, Commitment]:
+    """(compound, pledge) if the pledge is on this compound's board; 404 otherwise (the board is public)."""
+    compound = get_compound(slug)
+    commitment = board.load(commitment_id)
+    if commitment is None or not access.commitment_in(commitment, compound):
+        abort(404)
+    return compound, commitment
+
+
+@bp.route("/")
+def index(slug: str):
+    """服务承诺公示栏: the compound's pledges, overdue first, filtered by organisation, status and category."""
+    compound = get_compound(slug)
+    permissions.require("view_board", compound)
+    filters = board.Filters.from_args(request.args)
+    page = board.board(compound, filters)
+    context = {"compound": compound, "filters": filters, "board_page": page}
+    if not wants_partial():
+        context.update(
+            organisations=board.serving(compound),
+            categories=list(Category),
+            can_pledge=access.can_pledge(current_user, compound),
+            can_manage=access.may_manage(current_user, compound),
+        )
+    return render("boards/index.html", partial="boards/_list.html", **context)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    """亮承诺: pledge for an organisation one acts for, or in one's own name."""
+    compound = get_compound(slug)
+    organisations, own_name = access.pledge_choices(current_user, compound)
+    if not organisations and not own_name:
+        if access.may_manage(current_user, compound):  # staff, before any organisation serves the compound
+            flash(_("First add the organisations that serve the compound."), "info")
+            return redirect(url_for("boards.new_organisation", slug=slug), 303)
+        access.refuse(current_user, compound)
+    form = CommitmentForm(organisations=organisations, own_name=own_name)
+    may_widen = any(access.may_pledge_community_wide(current_user, o, compound) for o in organisations)
+    if form.validate_on_submit():
+        choice = form.pledger.data
+        organisation = next((o for o in organisations if f"org-{o.id}" == choice), None)
+        try:
+            commitment = services.pledge(
+                compound,
+                current_user,
+                organisation=organisation,
+                title=form.title.data,
+                target=form.target.data,
+                category=Category(form.category.data),
+                due_on=form.due_on.data,
+                community_wide=form.community_wide.data,
+            )
+        except services.BoardError as error:
+            field = {"past_due": form.due_on, "community_wide": form.community_wide, "title": form.title}.get(
+                error.code, form.target
+            )
+            field.errors = [*field.errors, error_text(error.code)]
+        else:
+            flash(_("Your pledge is on the board. Post progress on it as the work goes on."), "success")
+            return redirect(url_for("boards.commitment", slug=slug, commitment_id=commitment.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render("boards/new.html", compound=compound, form=form, may_widen=may_widen, status=status)
+
+
+@bp.route("/<int:commitment_id>")
+def commitment(slug: str, commitment_id: int):
+    """One pledge: target, status, progress with photos, fulfilment or withdrawal, ratings and the rating form."""
+    compound, found = _load(slug, commitment_id)
+    return _page(compound, found)
+
+
+def _page(compound: Compound, commitment: Commitment, status: int = 200, errors=None, form=None, draft=None):
+    """The pledge's page; on a refused change, with the error beside its form (status 400)."""
+    ratings = board.commitment_ratings(commitment)
+    me = getattr(current_user, "id", None)
+    return render(
+        "boards/commitment.html",
+        compound=compound,
+        commitment=commitment,
+        card=board.card(commitment),
+        ratings=ratings,
+        mine=next((r for r in ratings if r.person_id == me), None),
+        names=access.sees_rater_names(current_user, compound),
+        can_report=access.can_report(current_user, commitment),
+        can_rate=access.can_rate(current_user, commitment, compound),
+        progress_form=form or ProgressForm(),
+        errors=errors or {},
+        draft=draft or {},
+        status=status,
+    )
+
+
+def _refuse_unless(allowed: bool, compound: Compound) -> None:
+    if not allowed:
+        access.refuse(current_user, compound)
+
+
+@bp.route("/<int:commitment_id>/progress", methods=["POST"])
+@login_required
+def progress(slug: str, commitment_id: int):
+    """晒进度: a dated update with up to 6 photos (all are checked before anything is stored)."""
+    compound, found = _load(slug, commitment_id)
+    _refuse_unless(access.can_report(current_user, found), compound)
+    form = ProgressForm()
+    if not form.validate_on_submit():
+        return _page(compound, found, 400, form=form)
+    try:
+        checked = photos.check_all(request.files.getlist(form.photos.name))
+    except uploads.UploadError as error:
+        form.photos.errors = [error.message]
+        return _page(compound, found, 400, form=form)
+    try:
+        services.add_progress(found, current_user, form.body.data, checked)
+    except services.BoardError as error:
+        return _page(compound, found, 400, errors={"progress": error_text(error.code)}, form=form)
+    flash(_("Progress posted."), "success")
+    return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id, _anchor="progress"), 303)
+
+
+@bp.route("/<int:commitment_id>/fulfil", methods=["POST"])
+@login_required
+def fulfil(slug: str, commitment_id: int):
+    """践诺: mark the pledge fulfilled, saying what was done."""
+    compound, found = _load(slug, commitment_id)
+    _refuse_unless(access.can_report(current_user, found), compound)
+    note = request.form.get("note", "")
+    try:
+        services.fulfil(found, current_user, note)
+    except services.BoardError as error:
+        return _page(compound, found, 400, errors={"fulfil": error_text(error.code)}, draft={"note": note})
+    flash(_("The pledge is marked fulfilled. Residents can now rate it."), "success")
+    return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id), 303)
+
+
+@bp.route("/<int:commitment_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(slug: str, commitment_id: int):
+    """Withdraw the pledge, with the reason everyone will read."""
+    compound, found = _load(slug, commitment_id)
+    _refuse_unless(access.can_report(current_user, found), compound)
+    reason = request.form.get("reason", "")
+    try:
+        services.withdraw(found, current_user, reason)
+    except services.BoardError as error:
+        return _page(compound, found, 400, errors={"withdraw": error_text(error.code)}, draft={"reason": reason})
+    flash(_("The pledge is withdrawn."), "success")
+    return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id), 303)
+
+
+@bp.route("/<int:commitment_id>/rating", methods=["POST"])
+@login_required
+def rate(slug: str, commitment_id: int):
+    """评价: 1–5 stars with an optional comment; rating again replaces one's rating."""
+    compound, found = _load(slug, commitment_id)
+    if not access.can_rate(current_user, found, compound):
+        permissions.require("take_part", compound)  # login, 404 outside the compound, 403 to other members
+        abort(403)  # one's own pledge
+    comment = request.form.get("comment", "")
+    try:
+        stars = int(request.form.get("stars", ""))
+    except ValueError:
+        stars = None
+    try:
+        services.rate(found, current_user, compound, stars, comment)
+    except services.BoardError as error:
+        draft = {"comment": comment, "stars": stars}
+        return _page(compound, found, 400, errors={"rating": error_text(error.code)}, draft=draft)
+    flash(_("Thank you: your rating is saved."), "success")
+    return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id, _anchor="ratings"), 303)
+
+
+@bp.route("/photos/<int:photo_id>")
+def photo(slug: str, photo_id: int):
+    """A progress photo, to anyone who may see the pledge on this board."""
+    compound = get_compound(slug)
+    found = db.session.get(Photo, photo_id)
+    if found is None or found.progress_id is None:
+        abort(404)
+    update = db.session.get(Progress, found.progress_id)
+    if update is None or not access.commitment_in(update.commitment, compound):
+        abort(404)
+    return photos.send(found)
+
+
+from portal.boards import org_views, report_views  # noqa: E402, F401 (register the organisation and report routes)

@@ -1,0 +1,347 @@
+"""Pages of requests and micro-wishes: the lists (public, mine, to claim, taken, all for staff), posting one, one
+request with its timeline and the forms for whoever may act on it, and its photos.
+
+Every step is a plain POST answered with 303; a refused one shows the page again (400) with the error beside its
+form. The list's filters are a GET form that htmx submits in place (the list is swapped, the URL pushed).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import permissions, uploads
+from portal.boards import photos
+from portal.boards.forms import CATEGORY_LABELS
+from portal.boards.models import Category, Organisation, Photo
+from portal.compounds.models import Compound
+from portal.compounds.services import get_compound
+from portal.extensions import db
+from portal.htmx import render, wants_partial
+from portal.needs import access, bp, services
+from portal.needs.forms import NeedForm
+from portal.needs.models import Need, NeedKind, NeedStatus
+
+
+def error_text(code: str) -> str:
+    """A sentence for a refused step."""
+    return {
+        "empty": _("Write something before sending."),
+        "too_long": _("This text is too long."),
+        "title": _("Say in a few words what you need."),
+        "description": _("Say what exactly you need."),
+        "reason": _("Give the reason."),
+        "note": _("Say what was done."),
+        "stars": _("Choose from 1 to 5 stars."),
+        "taker": _("Choose who will take it on."),
+        "changed": _("Someone else has just acted on this request. Here it is as it is now."),
+        "own": _("Nobody takes on their own request."),
+        "not_serving": _("This organisation does not serve the compound."),
+        "not_taker": _("Only volunteers of the compound and members of organisations serving it take requests."),
+        "not_allowed": _("You cannot do this."),
+        "not_requester": _("Only the resident who asked can do this."),
+    }.get(code, _("This cannot be done now."))
+
+
+# The lists
+
+
+@bp.route("/")
+def index(slug: str):
+    """需求清单: public requests for everyone; one's own, those to claim, those taken, and all of them for staff."""
+    compound = get_compound(slug)
+    permissions.require("view_board", compound)
+    views = services.views_for(current_user, compound)
+    filters = services.Filters.from_args(request.args, views)
+    page = services.listing(compound, current_user, filters)
+    context = {
+        "compound": compound,
+        "filters": filters,
+        "listing": page,
+        "staff_view": filters.view == "all",
+        "flagged_ids": {n.id for n in page.needs if services.is_flagged(n)} if filters.view == "all" else set(),
+        "category_labels": CATEGORY_LABELS,
+    }
+    if not wants_partial():
+        context.update(
+            views=views,
+            counts=services.counts(compound) if filters.view == "all" else None,
+            can_post=permissions.may(current_user, "take_part", compound),
+            categories=list(Category),
+            kinds=list(NeedKind),
+            statuses=list(NeedStatus) if filters.view != "public" else sorted(access.PUBLIC_STATES, key=_order),
+        )
+    return render("needs/index.html", partial="needs/_list.html", **context)
+
+
+def _order(status: NeedStatus) -> int:
+    return list(NeedStatus).index(status)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    """群众点单: a resident posts a request or micro-wish (photos are checked before anything is stored)."""
+    compound = get_compound(slug)
+    permissions.require("take_part", compound)
+    form = NeedForm()
+    if form.validate_on_submit():
+        try:
+            checked = photos.check_all(request.files.getlist(form.photos.name))
+        except uploads.UploadError as error:
+            form.photos.errors = [*form.photos.errors, error.message]
+        else:
+            try:
+                need = services.post(
+                    compound,
+                    current_user,
+                    kind=NeedKind(form.kind.data),
+                    category=Category(form.category.data),
+                    title=form.title.data,
+                    description=form.description.data,
+                    is_public=form.is_public.data,
+                    checked=checked,
+                )
+            except services.NeedError as error:
+                field = form.title if error.code == "title" else form.description
+                field.errors = [*field.errors, error_text(error.code)]
+            else:
+                flash(_("Sent. The community will look at it soon; you will be told at each step."), "success")
+                return redirect(url_for("needs.show", slug=slug, need_id=need.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render("needs/new.html", compound=compound, form=form, status=status)
+
+
+# One request
+
+
+@bp.route("/<int:need_id>")
+def show(slug: str, need_id: int):
+    """One request: what is asked, its status, its timeline, and the forms for whoever may act now."""
+    compound, need = access.load(slug, need_id)
+    return _page(compound, need)
+
+
+def _page(compound: Compound, need: Need, status: int = 200, errors=None, draft=None):
+    """The request's page; on a refused step, with the error beside its form (status 400)."""
+    names = access.sees_name(current_user, need)
+    staff = access.is_staff(current_user, compound)
+    may_dispatch = access.can_accept(current_user, need) or access.can_dispatch(current_user, need)
+    claim_orgs, claim_self = access.claim_choices(current_user, need)
+    pictures = services.photos_of(need) if names else []
+    return render(
+        "needs/show.html",
+        compound=compound,
+        need=need,
+        events=services.timeline(need),
+        names=names,
+        rooms=services.requester_rooms(need) if names else [],
+        asked_photos=[p for p in pictures if p.uploaded_by_id == need.requester_id],
+        done_photos=[p for p in pictures if p.uploaded_by_id != need.requester_id],
+        hidden_photos=0 if names else len(need.photos),
+        flagged=staff and services.is_flagged(need),
+        days=services.supervision_days(),
+        can_accept=access.can_accept(current_user, need),
+        can_dispatch=access.can_dispatch(current_user, need),
+        can_supervise=access.can_supervise(current_user, need),
+        can_mark_done=access.can_mark_done(current_user, need),
+        can_answer=access.can_answer(current_user, need),
+        claim_orgs=claim_orgs,
+        claim_self=claim_self,
+        dispatch_orgs=access.serving(compound) if may_dispatch else [],
+        dispatch_people=services.volunteers(compound) if may_dispatch else [],
+        is_requester=access.is_requester(current_user, need),
+        category_labels=CATEGORY_LABELS,
+        errors=errors or {},
+        draft=draft or {},
+        status=status,
+    )
+
+
+def _refused(compound: Compound, need: Need, form: str, error: services.NeedError, **draft):
+    """The page again with the error beside the form; a request changed meanwhile is shown as it is now (409)."""
+    status = 409 if error.code == "changed" else 400
+    return _page(compound, need, status, errors={form: error_text(error.code)}, draft=draft)
+
+
+def _taker(compound: Compound, value: str) -> tuple[Organisation | None, object | None]:
+    """The organisation or volunteer chosen in a dispatch form ("org-3", "person-7"); (None, None) if none."""
+    from portal.accounts.models import Person
+
+    kind, _sep, number = (value or "").partition("-")
+    if not number.isdigit():
+        return None, None
+    if kind == "org":
+        org = db.session.get(Organisation, int(number))
+        if org is not None and any(o.id == org.id for o in access.serving(compound)):
+            return org, None
+    if kind == "person":
+        person = db.session.get(Person, int(number))
+        if person is not None and services.may_take(person, compound):
+            return None, person
+    return None, None
+
+
+def _done(slug: str, need: Need, message: str):
+    flash(message, "success")
+    return redirect(url_for("needs.show", slug=slug, need_id=need.id), 303)
+
+
+@bp.route("/<int:need_id>/accept", methods=["POST"])
+@login_required
+def accept(slug: str, need_id: int):
+    """受理: staff accept the request, leaving it open for volunteers or dispatching it at once."""
+    compound, need = access.load(slug, need_id)
+    access.require(access.can_accept(current_user, need))
+    choice, note = request.form.get("taker", ""), request.form.get("note", "")
+    org, person = _taker(compound, choice)
+    if choice and org is None and person is None:
+        return _refused(compound, need, "accept", services.NeedError("taker"), note=note, taker=choice)
+    try:
+        services.accept(need, current_user, note, org=org, person=person)
+    except services.NeedError as error:
+        return _refused(compound, need, "accept", error, note=note, taker=choice)
+    if org is None and person is None:
+        return _done(slug, need, _("Accepted. It is now open for volunteers to claim."))
+    return _done(slug, need, _("Accepted and dispatched."))
+
+
+@bp.route("/<int:need_id>/decline", methods=["POST"])
+@login_required
+def decline(slug: str, need_id: int):
+    """不予受理, with the reason the requester will read."""
+    compound, need = access.load(slug, need_id)
+    access.require(access.can_accept(current_user, need))
+    reason = request.form.get("reason", "")
+    try:
+        services.decline(need, current_user, reason)
+    except services.NeedError as error:
+        return _refused(compound, need, "decline", error, reason=reason)
+    return _done(slug, need, _("Declined. The resident has been told why."))
+
+
+@bp.route("/<int:need_id>/dispatch", methods=["POST"])
+@login_required
+def dispatch(slug: str, need_id: int):
+    """派单: staff send the request to an organisation serving the compound or to a volunteer."""
+    compound, need = access.load(slug, need_id)
+    access.require(access.can_dispatch(current_user, need))
+    choice, note = request.form.get("taker", ""), request.form.get("note", "")
+    org, person = _taker(compound, choice)
+    try:
+        if org is None and person is None:
+            raise services.NeedError("taker")
+        services.take(need, current_user, org=org, person=person, note=note)
+    except services.NeedError as error:
+        return _refused(compound, need, "dispatch", error, note=note, taker=choice)
+    return _done(slug, need, _("Dispatched. The taker and the resident have been told."))
+
+
+@bp.route("/<int:need_id>/claim", methods=["POST"])
+@login_required
+def claim(slug: str, need_id: int):
+    """接单: a volunteer claims it in their own name, or an organisation member for their organisation."""
+    compound, need = access.load(slug, need_id)
+    orgs, own_name = access.claim_choices(current_user, need)
+    access.require(bool(orgs) or own_name)
+    choice, note = request.form.get("as", "self" if own_name else ""), request.form.get("note", "")
+    org = next((o for o in orgs if f"org-{o.id}" == choice), None)
+    try:
+        if org is None and not (choice == "self" and own_name):
+            raise services.NeedError("taker")
+        services.take(need, current_user, org=org, person=None if org else current_user, note=note)
+    except services.NeedError as error:
+        return _refused(compound, need, "claim", error, note=note, taker=choice)
+    return _done(slug, need, _("It is yours. Mark it done here when you have helped."))
+
+
+@bp.route("/<int:need_id>/done", methods=["POST"])
+@login_required
+def done(slug: str, need_id: int):
+    """办结: the taker says what was done, with photos if they like."""
+    compound, need = access.load(slug, need_id)
+    access.require(access.can_mark_done(current_user, need))
+    note = request.form.get("note", "")
+    try:
+        checked = photos.check_all(request.files.getlist("photos"))
+    except uploads.UploadError as error:
+        return _page(compound, need, 400, errors={"done_photos": error.message}, draft={"note": note})
+    try:
+        services.mark_done(need, current_user, note, checked)
+    except services.NeedError as error:
+        return _refused(compound, need, "done", error, note=note)
+    return _done(slug, need, _("Marked done. The resident will be asked to confirm it."))
+
+
+@bp.route("/<int:need_id>/confirm", methods=["POST"])
+@login_required
+def confirm(slug: str, need_id: int):
+    """反馈: the requester confirms it is done and rates it 1–5; it is closed."""
+    compound, need = access.load(slug, need_id)
+    access.require(access.can_answer(current_user, need))
+    comment = request.form.get("comment", "")
+    try:
+        stars = int(request.form.get("stars", ""))
+    except ValueError:
+        stars = None
+    try:
+        services.confirm(need, current_user, stars, comment)
+    except services.NeedError as error:
+        return _refused(compound, need, "confirm", error, comment=comment, stars=stars)
+    return _done(slug, need, _("Thank you. Your request is closed."))
+
+
+@bp.route("/<int:need_id>/reopen", methods=["POST"])
+@login_required
+def reopen(slug: str, need_id: int):
+    """Not done yet: the requester sends it back to the same taker with a reason."""
+    compound, need = access.load(slug, need_id)
+    access.require(access.can_answer(current_user, need))
+    reason = request.form.get("reason", "")
+    try:
+        services.reopen(need, current_user, reason)
+    except services.NeedError as error:
+        return _refused(compound, need, "reopen", error, reason=reason)
+    return _done(slug, need, _("Sent back to the taker with your reason."))
+
+
+@bp.route("/<int:need_id>/supervise", methods=["POST"])
+@login_required
+def supervise(slug: str, need_id: int):
+    """督办: staff press for an unfinished request; the taker and the resident are told."""
+    compound, need = access.load(slug, need_id)
+    access.require(access.can_supervise(current_user, need))
+    note = request.form.get("note", "")
+    try:
+        services.supervise(need, current_user, note)
+    except services.NeedError as error:
+        return _refused(compound, need, "supervise", error, supervise_note=note)
+    return _done(slug, need, _("Pressed (督办). The taker and the resident have been told."))
+
+
+@bp.route("/photos/<int:photo_id>")
+def photo(slug: str, photo_id: int):
+    """A photo of a request, only to those who may see who asked (it may show a face, a door or a room)."""
+    compound = get_compound(slug)
+    found = db.session.get(Photo, photo_id)
+    if found is None or found.need_id is None:
+        abort(404)
+    need = db.session.get(Need, found.need_id)
+    if need is None or need.compound_id != compound.id:
+        abort(404)
+    if not access.sees_name(current_user, need):
+        if permissions._person(current_user) is None:
+            abort(permissions.login_manager.unauthorized())
+        abort(404)
+    return photos.send(found)
+
+
+# The staff page of the compound includes needs/_supervision.html, which asks for this.
+
+
+@bp.app_template_global("needs_supervision")
+def supervision_box(compound: Compound) -> dict:
+    """Requests flagged for 督办 in the compound (for its staff page)."""
+    rows, total = services.supervision(compound)
+    return {"needs": rows, "total": total, "days": services.supervision_days()}

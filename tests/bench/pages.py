@@ -1,0 +1,213 @@
+"""Page figures of `make bench`: a page's render time (median and p95 of in-process requests through the whole Flask
+stack, templates included) and its SQL statement count at a small and a large size (they must be equal).
+
+  (e) a meeting page with 500 comments (issue 4) — target < 200 ms, statements for 5 comments = for 500;
+  (f) a compound's service-commitment board with 1,000 commitments and 5,000 ratings (issue 5) — target < 200 ms,
+      statements for 10 commitments = for 1,000.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from portal.db import utcnow
+from portal.extensions import db
+
+PASSWORD = "bench horse battery staple"
+RUNS = 30  # timed requests per page, after two warm-up requests
+PAGE_TARGET_MS = 200
+
+
+def _people(prefix: str, count: int) -> list:
+    """`count` people who can log in with PASSWORD (one cheap hash shared: logging in is not what is measured)."""
+    from portal.accounts.models import Person
+
+    digest = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    people = [
+        Person(name=f"{prefix}{i}", account_no=f"{prefix[:1]}{i:06d}", password_hash=digest) for i in range(count)
+    ]
+    db.session.add_all(people)
+    db.session.flush()
+    return people
+
+
+def _compound(slug: str):
+    from portal.compounds.models import Community, Compound
+
+    community = Community(name=f"基准社区-{slug}")
+    compound = Compound(slug=slug, name=f"基准小区-{slug}", community=community)
+    db.session.add(compound)
+    db.session.flush()
+    return compound
+
+
+def _members(compound, people, role: str, post: str | None = None) -> None:
+    from portal.roles.models import CommitteePost, Membership, Role
+
+    post_ = CommitteePost(post) if post else None
+    for person in people:
+        db.session.add(Membership(person_id=person.id, compound_id=compound.id, role=Role(role), post=post_))
+    db.session.flush()
+
+
+def measure(client, path: str) -> SimpleNamespace:
+    """Statements of one request, then the median and p95 of RUNS timed requests (ms)."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    engine = db.engine
+    for _ in range(2):  # warm up: templates compiled, per-process caches filled
+        assert client.get(path).status_code == 200
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.status_code
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    times.sort()
+    return SimpleNamespace(
+        statements=len(statements),
+        median=statistics.median(times),
+        p95=times[int(0.95 * (len(times) - 1))],
+        bytes=len(response.get_data()),
+    )
+
+
+def _log_in(app, account_no: str):
+    client = app.test_client()
+    response = client.post("/login", data={"login": account_no, "password": PASSWORD})
+    assert response.status_code == 303, response.status_code
+    return client
+
+
+def meeting_page(app) -> SimpleNamespace:
+    """(e): a committee meeting under way, seen by its chair (hide forms on every comment), with 5 then 500 comments
+    on two items by 37 authors; every 7th comment edited, every 50th hidden."""
+    from portal.markup import render_markdown
+    from portal.meetings import services
+    from portal.meetings.models import Attendance, Comment, MeetingKind, MeetingStatus, Visibility
+
+    with app.test_request_context():
+        compound = _compound("bench-meeting")
+        committee = _people("委员", 7)
+        _members(compound, committee[:1], "committee", "chair")
+        _members(compound, committee[1:], "committee", "member")
+        authors = [p.id for p in [*committee, *_people("评论人", 30)]]
+        start = utcnow() - timedelta(hours=1)
+        meeting = services.create(
+            compound,
+            committee[0],
+            kind=MeetingKind.committee,
+            title="基准会议",
+            starts_at=start,
+            ends_at=start + timedelta(days=2),
+            visibility=Visibility.members,
+            secretary_id=committee[1].id,
+            groups=None,
+            person_ids=None,
+            items=["物业费调整", "电梯维修"],
+        )
+        meeting.status, meeting.posted_at = MeetingStatus.posted, utcnow()
+        db.session.add_all(Attendance(meeting_id=meeting.id, person_id=p.id) for p in committee)
+        items = [i.id for i in meeting.items]
+        chair, path, meeting_id = committee[0].account_no, f"/c/{compound.slug}/meetings/{meeting.id}/", meeting.id
+        db.session.commit()
+
+    body = "我同意**第二条**，但希望物业先公示账目。\n\n- 电梯\n- 门禁"
+    html = str(render_markdown(body))
+
+    def add(start: int, count: int) -> None:
+        now = utcnow()
+        with app.app_context():
+            db.session.add_all(
+                Comment(
+                    meeting_id=meeting_id,
+                    item_id=items[n % len(items)],
+                    author_id=authors[n % len(authors)],
+                    body=body,
+                    body_html=html,
+                    created_at=now - timedelta(seconds=1000 - n),
+                    edited_at=now if n % 7 == 0 else None,
+                    hidden_at=now if n % 50 == 0 else None,
+                    hidden_reason="离题" if n % 50 == 0 else None,
+                )
+                for n in range(start, start + count)
+            )
+            db.session.commit()
+
+    with app.app_context():
+        client = _log_in(app, chair)
+        add(0, 5)
+        small = measure(client, path)
+        add(5, 495)
+        large = measure(client, path)
+        page = client.get(path).get_data(as_text=True)
+        assert page.count('class="comment') >= 500, "the page does not show the 500 comments"
+        db.session.remove()
+    return SimpleNamespace(small=small, large=large)
+
+
+def board_page(app) -> SimpleNamespace | None:
+    """(f): the service-commitment board of a compound with 10, then 1,000 commitments and 5,000 ratings, seen by an
+    owner; None while the board does not exist yet."""
+    try:
+        from tests.boards.bulk import fill
+    except ImportError:
+        return None
+    with app.app_context():
+        compound = _compound("bench-board")
+        owner = _people("业主", 1)[0]
+        _members(compound, [owner], "owner")
+        slug = compound.slug
+        db.session.commit()
+        client = _log_in(app, owner.account_no)
+        path = f"/c/{slug}/board/"
+        fill(compound, commitments=10, ratings=50)
+        db.session.commit()
+        small = measure(client, path)
+        fill(compound, commitments=990, ratings=4950)
+        db.session.commit()
+        large = measure(client, path)
+        db.session.remove()
+    return SimpleNamespace(small=small, large=large)
+
+
+FIGURES: list[tuple[str, str, str, Callable]] = [
+    ("(e) meeting page, 500 comments", "5 comments", "500", meeting_page),
+    ("(f) board page, 1,000 commitments + 5,000 ratings", "10 commitments", "1,000", board_page),
+]
+
+
+def run(label: str, app, row: Callable, say: Callable) -> list:
+    """Every page figure on one database, as rows of the bench's summary."""
+    rows = []
+    for name, small_label, large_label, build in FIGURES:
+        result = build(app)
+        if result is None:
+            say(f"   {name}: not built yet")
+            continue
+        s, big = result.small, result.large
+        say(
+            f"   {name}: median {big.median:.0f} ms, p95 {big.p95:.0f} ms over {RUNS} requests "
+            f"({big.bytes:,} B); statements {s.statements} for {small_label}, {big.statements} for {large_label}"
+        )
+        rows.append(row(label, f"{name}: median render", f"{big.median:.0f} ms (p95 {big.p95:.0f})",
+                        f"< {PAGE_TARGET_MS} ms", big.median < PAGE_TARGET_MS))  # fmt: skip
+        rows.append(row(label, f"{name}: SQL statements, {small_label} / {large_label}",
+                        f"{s.statements} / {big.statements}", "equal", s.statements == big.statements))  # fmt: skip
+    return rows
