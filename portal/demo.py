@@ -38,6 +38,7 @@ LOGINS = [
     ("owner2", None, "owner in 桂花苑"),
     ("resident", "租户 陈晓", "resident (tenant) in 绿园小区"),
     ("manager", "物业经理 孙立", "property manager in 绿园小区"),
+    ("volunteer", None, "owner and volunteer (志愿者) in 绿园小区: claims requests and micro-wishes"),
 ]
 
 
@@ -146,7 +147,8 @@ def create() -> None:
     roles.grant(_owner(lvyuan, 2), lvyuan, Role.committee, post=CommitteePost.vice_chair)
     for i in (3, 4):
         roles.grant(_owner(lvyuan, i), lvyuan, Role.committee, post=CommitteePost.member)
-    roles.grant(_owner(lvyuan, 5), lvyuan, Role.volunteer)
+    volunteer = _login(_owner(lvyuan, 5), "volunteer")
+    roles.grant(volunteer, lvyuan, Role.volunteer)
 
     compounds.post_notice(
         lvyuan, "关于电梯年检的通知", "本周六上午9点至12点，1至3栋电梯年检，请合理安排出行。", True, staff
@@ -158,6 +160,20 @@ def create() -> None:
     from portal.meetings import demo as meetings
 
     meetings.create(lvyuan, chair, secretary, manager, staff)
+    _board(lvyuan, staff, chair, secretary, manager, owner, resident, volunteer)
+
+
+def _board(compound, staff, chair, secretary, manager, owner, resident, volunteer) -> None:
+    """The service board, requests and micro-wishes, then the three lists (which use the board's organisations)."""
+    from portal.boards import demo as boards
+    from portal.lists import demo as lists
+    from portal.needs import demo as needs
+
+    people = {"staff": staff, "chair": chair, "secretary": secretary, "manager": manager, "owner": owner,
+              "resident": resident, "volunteer": volunteer}  # fmt: skip
+    boards.seed(compound, people)
+    needs.seed(compound, people)
+    lists.seed(compound, people)
 
 
 def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:

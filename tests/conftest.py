@@ -226,3 +226,11 @@ def login(client):
         return response
 
     return _login
+
+
+@pytest.fixture
+def upload_dir(app, monkeypatch, tmp_path):
+    """Uploaded files (attachments, photos) go to a fresh folder."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "PORTAL_UPLOAD_DIR", str(folder))
+    return folder

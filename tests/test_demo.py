@@ -7,15 +7,18 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from portal import demo
+from portal.boards.models import Commitment
 from portal.compounds import services
 from portal.compounds.models import Compound
 from portal.db import utcnow
+from portal.lists.models import Project
 from portal.meetings.models import Meeting, Minutes
+from portal.needs.models import Need
 from portal.voting.models import Vote, VoteKind, VoteStatus
 from portal.voting.verify import verify
 
 
-def test_demo_builds_two_compounds_votes_and_logins(app, database, client):
+def test_demo_builds_two_compounds_votes_and_logins(app, database, client, upload_dir):
     demo.create()
     database.session.commit()
     lvyuan = database.session.scalar(sa.select(Compound).filter_by(slug="lvyuan"))
@@ -33,6 +36,14 @@ def test_demo_builds_two_compounds_votes_and_logins(app, database, client):
     assert published.meeting.title == "十月三方联席会议" and published.published_at < utcnow() - timedelta(days=29)
     archive = client.get("/c/lvyuan/meetings/minutes/?q=垃圾").get_data(as_text=True)
     assert "十月三方联席会议" in archive  # public minutes, found by a Chinese word, for a visitor
+    # The service board, requests and the three lists of 绿园小区, shown on its home page.
+    assert database.session.scalar(sa.select(sa.func.count(Commitment.id))) == 8
+    assert database.session.scalar(sa.select(sa.func.count(Need.id))) >= 5
+    assert database.session.scalar(sa.select(sa.func.count(Project.id))) == 3
+    home = client.get("/c/lvyuan/").get_data(as_text=True)
+    assert "公示上半年公共收益" in home  # the overdue pledge, in the home page's board summary
+    for path in ("/c/lvyuan/board/", "/c/lvyuan/needs/", "/c/lvyuan/lists/"):
+        assert client.get(path).status_code == 200, path
     for account, *_ in demo.LOGINS:
         response = client.post("/login", data={"login": account, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 303, account

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -110,14 +109,6 @@ def pledge(yard):
         return row
 
     return _pledge
-
-
-@pytest.fixture
-def upload_dir(app, monkeypatch, tmp_path) -> Path:
-    """Photos go to a fresh folder."""
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "PORTAL_UPLOAD_DIR", str(folder))
-    return folder
 
 
 @pytest.fixture

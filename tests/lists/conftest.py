@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 import zlib
 from io import BytesIO
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -125,14 +124,6 @@ def resource(town):
         return row
 
     return _resource
-
-
-@pytest.fixture
-def upload_dir(app, monkeypatch, tmp_path) -> Path:
-    """Photos go to a fresh folder."""
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "PORTAL_UPLOAD_DIR", str(folder))
-    return folder
 
 
 @pytest.fixture
