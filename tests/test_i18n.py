@@ -74,3 +74,27 @@ def test_catalogue_template_is_up_to_date():
     with open(TRANSLATIONS / "messages.pot", "rb") as handle:
         committed = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     assert current - committed == set(), "strings missing from messages.pot: run `make i18n-update`"
+
+
+def test_short_times_are_formatted_as_flask_babel_formats_them(app):
+    """The page filter remembers "short" times per minute; it must print exactly what flask-babel prints, in both
+    languages, across midnight in Beijing and for seconds that differ within a minute."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_babel import force_locale, format_datetime
+
+    from portal.templating import datetimeformat
+
+    start = datetime(2026, 12, 31, 15, 58, 7, 123456, tzinfo=UTC)  # 23:58 in Beijing, the last day of the year
+    moments = [start + timedelta(seconds=s) for s in range(0, 300, 13)]
+    with app.test_request_context():
+        for lang in ("zh_Hans", "en"):
+            with force_locale(lang):
+                shown = [datetimeformat(m, "short") for m in moments]
+                assert shown == [format_datetime(m, "short") for m in moments]
+                assert datetimeformat(start, "medium") == format_datetime(start, "medium")
+        with force_locale("zh_Hans"):
+            assert datetimeformat(start, "short") == "2026/12/31 23:58"
+            assert datetimeformat(start + timedelta(minutes=2), "short") == "2027/1/1 00:00"
+        with force_locale("en"):
+            assert datetimeformat(start, "short") != "2026/12/31 23:58"  # the cache keeps languages apart

@@ -162,13 +162,11 @@ def meeting_page(app) -> SimpleNamespace:
     return SimpleNamespace(small=small, large=large)
 
 
-def board_page(app) -> SimpleNamespace | None:
+def board_page(app) -> SimpleNamespace:
     """(f): the service-commitment board of a compound with 10, then 1,000 commitments and 5,000 ratings, seen by an
-    owner; None while the board does not exist yet."""
-    try:
-        from tests.boards.bulk import fill
-    except ImportError:
-        return None
+    owner."""
+    from tests.boards.bulk import fill
+
     with app.app_context():
         compound = _compound("bench-board")
         owner = _people("业主", 1)[0]
@@ -198,9 +196,6 @@ def run(label: str, app, row: Callable, say: Callable) -> list:
     rows = []
     for name, small_label, large_label, build in FIGURES:
         result = build(app)
-        if result is None:
-            say(f"   {name}: not built yet")
-            continue
         s, big = result.small, result.large
         say(
             f"   {name}: median {big.median:.0f} ms, p95 {big.p95:.0f} ms over {RUNS} requests "
