@@ -43,10 +43,25 @@ browser-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
+# With PostgreSQL configured the two runs go side by side (one per core), each into its own log printed when both
+# are done; the SQLite run then uses Redis database 14 so that the two never flush each other's rate limits.
 test: setup browser-deps
-	$(MAKE) --no-print-directory test-sqlite
-	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
-	 else echo "PORTAL_TEST_DATABASE_URL not set: PostgreSQL run skipped (CI sets it)"; fi
+	@if [ -z "$$PORTAL_TEST_DATABASE_URL" ]; then \
+	  $(MAKE) --no-print-directory test-sqlite; \
+	  echo "PORTAL_TEST_DATABASE_URL not set: PostgreSQL run skipped (CI sets it)"; \
+	else \
+	  mkdir -p test-artifacts; \
+	  echo "== tests on SQLite and on PostgreSQL, side by side (logs in test-artifacts/)"; \
+	  PORTAL_TEST_REDIS_URL=$(SQLITE_REDIS_URL) $(MAKE) --no-print-directory test-sqlite \
+	    > test-artifacts/sqlite.log 2>&1 & sqlite=$$!; \
+	  $(MAKE) --no-print-directory test-postgres > test-artifacts/postgres.log 2>&1; pg=$$?; \
+	  wait $$sqlite; lite=$$?; \
+	  cat test-artifacts/sqlite.log test-artifacts/postgres.log; \
+	  echo "== exit status: SQLite $$lite, PostgreSQL $$pg"; \
+	  [ $$lite -eq 0 ] && [ $$pg -eq 0 ]; \
+	fi
+
+SQLITE_REDIS_URL ?= redis://127.0.0.1:6379/14
 
 test-sqlite:
 	@echo "== tests on SQLite"

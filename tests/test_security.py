@@ -71,13 +71,13 @@ def test_session_cookie_flags(client, make, login):
     assert "SameSite=Lax" in cookie
 
 
-def test_secure_cookies_outside_development():
+def test_secure_cookies_outside_development(tmp_path):
     from portal.config import load
 
-    config = load("/tmp/linli-instance-test", environ={"PORTAL_ENV": "production", "SECRET_KEY": "x" * 32})
+    config = load(str(tmp_path), environ={"PORTAL_ENV": "production", "SECRET_KEY": "x" * 32})
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_SECURE"] is True
-    dev = load("/tmp/linli-instance-test", environ={})
+    dev = load(str(tmp_path), environ={})
     assert dev["SESSION_COOKIE_SECURE"] is False
 
 
