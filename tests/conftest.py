@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -93,26 +92,42 @@ def _forget_request_caches(sender, **extra) -> None:
     refresh()
 
 
-@pytest.fixture
-def database(app):
-    """An app context whose session works inside one outer transaction, rolled back after the test."""
+@pytest.fixture(scope="module")
+def module_transaction(app):
+    """One connection per test module, inside a transaction rolled back when the module ends. Each test works in a
+    savepoint of it (`database`), so data a module builds once (the permission tests' world) is there, unchanged, for
+    every test; the app's commits only release the session's own savepoints."""
     with app.app_context():
         engines = db.engines
         engine = engines[None]
         connection = engine.connect()
         transaction = connection.begin()
-        engines[None] = connection  # the session binds here; app commits only release savepoints
+        engines[None] = connection  # the session binds here
         factory_kw = db.session.session_factory.kw
         factory_kw["join_transaction_mode"] = "create_savepoint"
         db.session.remove()
         try:
-            yield db
+            yield connection
         finally:
             db.session.remove()
             factory_kw.pop("join_transaction_mode", None)
             engines[None] = engine
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture
+def database(app, module_transaction):
+    """An app context whose session works inside a savepoint of the module's transaction, rolled back after the test."""
+    with app.app_context():
+        savepoint = module_transaction.begin_nested()
+        db.session.remove()
+        try:
+            yield db
+        finally:
+            db.session.remove()
+            if savepoint.is_active:
+                savepoint.rollback()
 
 
 @pytest.fixture
@@ -133,87 +148,9 @@ def password_hash():
 @pytest.fixture
 def make(database, password_hash):
     """Builders for test data; each commits (a savepoint) so a request's rollback cannot undo it."""
-    from decimal import Decimal
+    from tests.factories import builders
 
-    from portal.accounts.models import Person
-    from portal.compounds.models import AreaSource, Building, Community, Compound, Entrance, Unit
-    from portal.register.models import Ownership
-    from portal.roles.models import CommitteePost, CommunityStaff, Membership, Role
-
-    counter = iter(range(1, 10**6))
-
-    def community(name=None):
-        row = Community(name=name or f"社区{next(counter)}")
-        db.session.add(row)
-        db.session.commit()
-        return row
-
-    def compound(slug=None, name=None, community_=None):
-        row = Compound(
-            slug=slug or f"c{next(counter)}", name=name or f"小区{next(counter)}", community=community_ or community()
-        )
-        db.session.add(row)
-        db.session.commit()
-        return row
-
-    def person(name=None, account_no=None, active=True, admin=False, **kw):
-        n = next(counter)
-        row = Person(
-            name=name or f"测试{n}",
-            account_no=account_no or f"t{n:06d}",
-            password_hash=password_hash if active else None,
-            is_platform_admin=admin,
-            **kw,
-        )
-        db.session.add(row)
-        db.session.commit()
-        return row
-
-    def member(person_, compound_, role="owner", post=None):
-        row = Membership(
-            person_id=person_.id,
-            compound_id=compound_.id,
-            role=Role(role),
-            post=CommitteePost(post) if post else (CommitteePost.member if role == "committee" else None),
-        )
-        db.session.add(row)
-        db.session.commit()
-        return row
-
-    def staff(person_, community_):
-        db.session.add(CommunityStaff(person_id=person_.id, community_id=community_.id))
-        db.session.commit()
-
-    def unit(compound_, room="101", area="88.50", building="1栋", entrance="1单元", owners=(), voter=0):
-        b = db.session.scalar(sa.select(Building).filter_by(compound_id=compound_.id, name=building))
-        if b is None:
-            b = Building(compound_id=compound_.id, name=building)
-            db.session.add(b)
-            db.session.flush()
-        e = None
-        if entrance:
-            e = db.session.scalar(sa.select(Entrance).filter_by(building_id=b.id, name=entrance))
-            if e is None:
-                e = Entrance(building_id=b.id, name=entrance)
-                db.session.add(e)
-                db.session.flush()
-        row = Unit(
-            compound_id=compound_.id,
-            building_id=b.id,
-            entrance_id=e.id if e else None,
-            room=room,
-            unit_key=f"{building}|{entrance or ''}|{room}",
-            area_m2=Decimal(area),
-            area_source=AreaSource.registered,
-        )
-        db.session.add(row)
-        db.session.flush()
-        for i, owner in enumerate(owners):
-            db.session.add(Ownership(unit_id=row.id, person_id=owner.id, is_designated_voter=(i == voter)))
-        db.session.commit()
-        return row
-
-    return SimpleNamespace(community=community, compound=compound, person=person, member=member, staff=staff, unit=unit)
+    return builders(password_hash)
 
 
 @pytest.fixture
