@@ -26,27 +26,16 @@ from portal.boards.models import (
 from portal.compounds.models import Community, Compound
 from portal.db import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 
-TEXT_LIMIT = 5000  # characters of a target, progress note, fulfilment note or reason
 COMMENT_LIMIT = 500  # characters of a rating's comment
 
 
-class BoardError(ValueError):
+class BoardError(Refused):
     """A change refused; `code` says why (reason, stars, closed, past_due, duplicate_name, already_member ...)."""
 
-    def __init__(self, code: str) -> None:
-        """Keep the reason code for the page to translate."""
-        super().__init__(code)
-        self.code = code
 
-
-def _text(value: str | None, limit: int = TEXT_LIMIT, required: bool = True, code: str = "empty") -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise BoardError(code)
-    if len(text) > limit:
-        raise BoardError("too_long")
-    return text
+_text = BoardError.text
 
 
 # Organisations and their members

@@ -25,28 +25,17 @@ from portal.lists.models import (
     ResourceStatus,
 )
 from portal.needs.models import Need
+from portal.refusals import Refused
 
-TEXT_LIMIT = 5000  # characters of a description, progress update, note or reason
 TITLE_LIMIT = 200
 CAPACITY_LIMIT = 100
 
 
-class ListError(ValueError):
+class ListError(Refused):
     """A change refused; `code` says why (taken, withdrawn, not_serving, closed, reason, empty ...)."""
 
-    def __init__(self, code: str) -> None:
-        """Keep the reason code for the page to translate."""
-        super().__init__(code)
-        self.code = code
 
-
-def _text(value: str | None, limit: int = TEXT_LIMIT, required: bool = True, code: str = "empty") -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ListError(code)
-    if len(text) > limit:
-        raise ListError("too_long")
-    return text
+_text = ListError.text
 
 
 # 资源清单: resources

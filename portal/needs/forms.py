@@ -9,7 +9,8 @@ from wtforms import BooleanField, MultipleFileField, RadioField, SelectChoice, S
 from wtforms.validators import InputRequired, Length
 
 from portal.boards.forms import category_choices
-from portal.needs.services import TEXT_LIMIT, TITLE_LIMIT
+from portal.needs.services import TITLE_LIMIT
+from portal.refusals import TEXT_LIMIT
 
 KIND_LABELS = {
     "wish": _l("A micro-wish (微心愿): something small a volunteer can help with"),

@@ -27,30 +27,19 @@ from portal.extensions import db
 from portal.inbox import services as inbox
 from portal.needs import access
 from portal.needs.models import Need, NeedEvent, NeedKind, NeedStatus, NeedStep
+from portal.refusals import Refused
 from portal.register.models import Ownership
 from portal.roles.models import CommunityStaff
 
 TITLE_LIMIT = 120  # the column's length
-TEXT_LIMIT = 5000  # a description, a note or a reason
 COMMENT_LIMIT = 500  # the requester's comment with the rating
 
 
-class NeedError(ValueError):
+class NeedError(Refused):
     """A step refused; `code` says why (title, description, reason, note, stars, changed, not_taker, own ...)."""
 
-    def __init__(self, code: str) -> None:
-        """Keep the reason code for the page to translate."""
-        super().__init__(code)
-        self.code = code
 
-
-def _text(value: str | None, limit: int = TEXT_LIMIT, required: bool = True, code: str = "empty") -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise NeedError(code)
-    if len(text) > limit:
-        raise NeedError("too_long")
-    return text
+_text = NeedError.text
 
 
 def _link(need: Need) -> str:
