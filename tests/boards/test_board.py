@@ -6,16 +6,15 @@ from __future__ import annotations
 import re
 import statistics
 import time
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from portal.boards import board, rules
 from portal.boards.models import Category, Progress, Rating
 from portal.extensions import db
 from tests.boards.bulk import fill
+from tests.queries import count_queries
 
 URL = "/c/lvyuan/board/"
 
@@ -28,21 +27,6 @@ def _board(client, **params) -> str:
     response = client.get(URL, query_string=params)
     assert response.status_code == 200
     return response.get_data(as_text=True)
-
-
-@contextmanager
-def _count_queries():
-    """The SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def _count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", _count)
 
 
 def test_overdue_first_then_due_soonest_then_fulfilled_then_withdrawn(client, yard, pledge):
@@ -169,12 +153,12 @@ def test_the_board_runs_the_same_queries_for_10_and_1000_pledges(client, yard, l
     fill(yard.compound, commitments=10, ratings=50)
     db.session.commit()
     _board(client)
-    with _count_queries() as small:
+    with count_queries() as small:
         _board(client)
     fill(yard.compound, commitments=990, ratings=4950)
     db.session.commit()
     _board(client)
-    with _count_queries() as large:
+    with count_queries() as large:
         page = _board(client)
     assert len(small) == len(large), (small, large)
     assert len(_titles(page)) == board.PAGE_SIZE

@@ -17,6 +17,10 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import field as _field
+from tests.browser.steps import flash as _flash
+from tests.browser.steps import login as _login
+from tests.browser.steps import submit as _submit
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -72,32 +76,6 @@ def board_seed(live_app, seed):
         db.session.commit()
     place.resident, place.volunteer = place.people
     return place
-
-
-def _submit(scope, name: str) -> None:
-    scope.get_by_role("button", name=name, exact=True).click()
-
-
-def _field(scope, label: str):
-    """A form field by its label's exact text (a required field's label ends with an aria-hidden "*")."""
-    return scope.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
-
-
-def _flash(page, text: str) -> None:
-    expect(page.locator(".flashes")).to_contain_text(text)
-
-
-def _login(tab, live_server, who, t, lang: str) -> None:
-    """Log in with the account number; in English, switch the language first (it outlives the login)."""
-    page = tab.page
-    page.goto(f"{live_server}/login")
-    if lang == "en":
-        page.locator(".site-header").get_by_role("button", name="English").click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
-    _field(page, t("Account number or phone")).fill(who.account_no)
-    _field(page, t("Password")).fill(PASSWORD)
-    _submit(page.locator("main"), t("Log in"))
-    expect(page).to_have_url(f"{live_server}/")
 
 
 def _badge(page):

@@ -8,20 +8,13 @@ from functools import partial
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import field as _field
+from tests.browser.steps import submit as _submit
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 HTML_LANG = {"zh_Hans": "zh-Hans", "en": "en"}
-
-
-def _submit(page, name: str) -> None:
-    page.locator("main").get_by_role("button", name=name, exact=True).click()
-
-
-def _field(page, label: str):
-    """A form field by its label's exact text (a required field's label ends with an aria-hidden "*")."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
 
 
 def _header(page):

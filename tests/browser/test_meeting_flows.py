@@ -19,7 +19,10 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.i18n import SHANGHAI
-from tests.conftest import PASSWORD
+from tests.browser.steps import field as _field
+from tests.browser.steps import flash as _flash
+from tests.browser.steps import login as _login
+from tests.browser.steps import submit as _submit
 
 pytestmark = pytest.mark.browser
 
@@ -69,32 +72,6 @@ RUNS = [
     # 2 agree of the 3 who answered is not more than half of all 5: not passed. 张伟 objects; the chair publishes.
     pytest.param(Run("en", True, ("yes", "yes", "abstain"), True), id="en-chair-publishes"),
 ]
-
-
-def _submit(scope, name: str) -> None:
-    scope.get_by_role("button", name=name, exact=True).click()
-
-
-def _field(scope, label: str):
-    """A form field by its label's exact text (a required field's label ends with an aria-hidden "*")."""
-    return scope.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
-
-
-def _login(tab, live_server, who, t, lang: str) -> None:
-    """Log in with the account number; in English, switch the language first (it outlives the login)."""
-    page = tab.page
-    page.goto(f"{live_server}/login")
-    if lang == "en":
-        page.locator(".site-header").get_by_role("button", name="English").click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
-    _field(page, t("Account number or phone")).fill(who.account_no)
-    _field(page, t("Password")).fill(PASSWORD)
-    _submit(page.locator("main"), t("Log in"))
-    expect(page).to_have_url(f"{live_server}/")
-
-
-def _flash(page, text: str) -> None:
-    expect(page.locator(".flashes")).to_contain_text(text)
 
 
 def _item(page, number: int):

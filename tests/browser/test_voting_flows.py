@@ -9,7 +9,9 @@ from functools import partial
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.browser.steps import field as _field
+from tests.browser.steps import login as _login
+from tests.browser.steps import submit as _submit
 
 pytestmark = pytest.mark.browser
 
@@ -22,28 +24,6 @@ ANSWER = {"yes": "Agree", "no": "Disagree", "abstain": "Abstain", None: "left bl
 def _room(room: str) -> str:
     """The room as the roll and the pages write it (the seed puts every unit in 1栋 1单元)."""
     return f"1栋 1单元 {room}"
-
-
-def _submit(page, name: str) -> None:
-    page.locator("main").get_by_role("button", name=name, exact=True).click()
-
-
-def _field(page, label: str):
-    """A form field by its label's exact text (a required field's label ends with an aria-hidden "*")."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
-
-
-def _login(tab, live_server, who, t, lang: str = "zh_Hans") -> None:
-    """Log in with the account number; in English, switch the language first (it outlives the login)."""
-    page = tab.page
-    page.goto(f"{live_server}/login")
-    if lang == "en":
-        page.locator(".site-header").get_by_role("button", name="English").click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
-    _field(page, t("Account number or phone")).fill(who.account_no)
-    _field(page, t("Password")).fill(PASSWORD)
-    _submit(page, t("Log in"))
-    expect(page).to_have_url(f"{live_server}/")
 
 
 def _expect_turnout(page, heads: int, whole: int, t) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
 from io import BytesIO
 from types import SimpleNamespace
 
@@ -12,6 +10,7 @@ import pytest
 from portal import permissions
 from portal.boards import access as board_access
 from portal.boards import services as boards
+from portal.boards.demo import tiny_png
 from portal.boards.models import Category, OrgKind
 from portal.db import utcnow
 from portal.extensions import db
@@ -144,19 +143,9 @@ def login(client, login):
     return _login
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
 def png() -> bytes:
-    """A 1×1 red PNG."""
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + _chunk(b"IEND", b"")
-    )
+    """A small red PNG."""
+    return tiny_png((200, 0, 0), 1)
 
 
 def photo(name="进度.png", data=None):

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings import access, archive
 from portal.meetings.models import Addendum, Attendance, Invitation, Minutes, MinutesStatus, Motion, MotionRule
+from tests.queries import count_queries
 
 URL = "/c/lvyuan/meetings/minutes/"
 VISITOR = AnonymousUserMixin()
@@ -47,21 +46,6 @@ def _page(client, **params):
     response = client.get(URL, query_string=params)
     assert response.status_code == 200
     return response.get_data(as_text=True)
-
-
-@contextmanager
-def _count_queries():
-    """Count the SQL statements run inside the block."""
-    statements = []
-
-    def _count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", _count)
 
 
 # Search finds Chinese words
@@ -274,11 +258,11 @@ def test_queries_do_not_grow_with_entries(client, hall, make_meeting, login):
 
     login(hall.owner)
     _add(2)
-    with _count_queries() as few:
+    with count_queries() as few:
         page = _page(client, q="电梯")
     assert page.count("决议甲") == 2
     _add(8)
-    with _count_queries() as many:
+    with count_queries() as many:
         page = _page(client, q="电梯")
     assert page.count("决议甲") == 10
     assert len(many) == len(few)

@@ -3,13 +3,12 @@ community staff, and an owner of another compound; builders for requests at each
 
 from __future__ import annotations
 
-import struct
-import zlib
 from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
 
+from portal.boards.demo import tiny_png
 from portal.boards.models import Category, Organisation, OrgKind, OrgMember
 from portal.extensions import db
 from portal.needs import services
@@ -85,19 +84,9 @@ def need_at(app, town):
     return _make
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
 def png_bytes() -> bytes:
-    """A 1×1 red PNG."""
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + _chunk(b"IEND", b"")
-    )
+    """A small red PNG."""
+    return tiny_png((200, 0, 0), 1)
 
 
 def photo(name="门口.png", data=None):

@@ -3,31 +3,17 @@ takers and steps there are."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
+
+from tests.queries import count_queries
 
 BASE = "/c/lvyuan/needs"
 
 
-@contextmanager
-def _count_queries():
-    statements = []
-
-    def _count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", _count)
-
-
 def _queries(client, url) -> int:
     client.get(url)  # warm up (the login's own queries, caches)
-    with _count_queries() as statements:
+    with count_queries() as statements:
         response = client.get(url)
     assert response.status_code == 200
     return len(statements)

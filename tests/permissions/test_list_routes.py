@@ -21,6 +21,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.boards import photos
 from portal.boards import services as boards
+from portal.boards.demo import tiny_png
 from portal.boards.models import Category, OrgKind
 from portal.extensions import db
 from portal.lists import services
@@ -81,7 +82,7 @@ def lists_world(app, world, monkeypatch, tmp_path):
     db.session.add(need)
     project = services.create_project(compound, staff, title="健康讲座", organisation=org)
     assert project.origin == ProjectOrigin.staff
-    png = _png()
+    png = tiny_png()
     checked = photos.check_all([FileStorage(BytesIO(png), filename="讲座.png", content_type="image/png")])
     update = services.add_update(project, member, "已请好医生", checked)
     db.session.commit()
@@ -99,22 +100,6 @@ def _photo_id(update_id: int) -> int:
     from portal.boards.models import Photo
 
     return db.session.scalar(db.select(Photo.id).where(Photo.project_update_id == update_id))
-
-
-def _png() -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
 
 
 CASES = [(route, role) for route in ROUTES for role in MEMBERS]

@@ -1,0 +1,39 @@
+"""Steps every browser test takes the same way: find a field by its label, press a button, read a flash, log in."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+
+
+def submit(scope, name: str) -> None:
+    """Press the button named `name` in `scope` (for a whole page, in its main part: never a header button)."""
+    if isinstance(scope, Page):
+        scope = scope.locator("main")
+    scope.get_by_role("button", name=name, exact=True).click()
+
+
+def field(scope, label: str):
+    """A form field by its label's exact text (a required field's label ends with an aria-hidden "*")."""
+    return scope.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
+
+
+def flash(page, text: str) -> None:
+    """The page shows this message at the top."""
+    expect(page.locator(".flashes")).to_contain_text(text)
+
+
+def login(tab, live_server: str, who, t, lang: str = "zh_Hans") -> None:
+    """Log in with the account number; in English, switch the language first (it outlives the login)."""
+    page = tab.page
+    page.goto(f"{live_server}/login")
+    if lang == "en":
+        page.locator(".site-header").get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    field(page, t("Account number or phone")).fill(who.account_no)
+    field(page, t("Password")).fill(PASSWORD)
+    submit(page, t("Log in"))
+    expect(page).to_have_url(f"{live_server}/")
