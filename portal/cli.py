@@ -45,7 +45,8 @@ def issue_codes(slug: str, output: str | None, days: int | None) -> None:
     """Issue activation codes to everyone in SLUG who has not activated; print them as CSV."""
     from portal.accounts.services import issue_code
     from portal.compounds.models import Compound
-    from portal.staff.services import people, rooms_of
+    from portal.register.services import rooms_of
+    from portal.staff.services import people
 
     compound = db.session.scalar(db.select(Compound).where(Compound.slug == slug))
     if compound is None:

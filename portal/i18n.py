@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
@@ -38,3 +38,10 @@ def to_utc(local: datetime) -> datetime:
 def to_local(moment: datetime) -> datetime:
     """An aware datetime as a naive Asia/Shanghai time for a form field."""
     return moment.astimezone(SHANGHAI).replace(tzinfo=None)
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar year in Beijing time, as UTC instants (the range of stored times in that year)."""
+    start = datetime(year, 1, 1, tzinfo=SHANGHAI).astimezone(UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=SHANGHAI).astimezone(UTC)
+    return start, end

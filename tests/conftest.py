@@ -70,6 +70,19 @@ def pytest_collection_modifyitems(config, items):
             items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (CI=true) nothing may be skipped: a skipped test fails the run, whatever skipped it."""
+    if os.environ.get("CI", "").lower() != "true":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped:
+        reporter.write_line(f"CI=true: {len(skipped)} skipped test(s) fail the run:", red=True)
+        for report in skipped:
+            reporter.write_line(f"  {report.nodeid}: {report.longrepr}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def app():
     """The app, with the schema built by running every migration."""

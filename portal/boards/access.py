@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from flask import abort, g
+from flask_login import current_user
 
 from portal import permissions
 from portal.boards.models import Commitment, Organisation, OrgMember
@@ -46,6 +47,19 @@ def serves(organisation: Organisation, compound: Compound) -> bool:
     return organisation.community_id == compound.community_id
 
 
+def serving(compound: Compound) -> list[Organisation]:
+    """Every organisation serving the compound (its own, and community-wide ones), by kind and name."""
+    statement = (
+        db.select(Organisation)
+        .where(
+            Organisation.community_id == compound.community_id,
+            Organisation.compound_id.is_(None) | (Organisation.compound_id == compound.id),
+        )
+        .order_by(Organisation.kind, Organisation.name)
+    )
+    return list(db.session.scalars(statement))
+
+
 def commitment_in(commitment: Commitment, compound: Compound) -> bool:
     """The commitment is shown on this compound's board (its own, or community-wide in its community)."""
     if commitment.compound_id is not None:
@@ -69,11 +83,7 @@ def pledge_choices(person, compound: Compound) -> tuple[list[Organisation], bool
     """
     if permissions._person(person) is None:
         return [], False
-    serving = db.select(Organisation).where(
-        Organisation.community_id == compound.community_id,
-        (Organisation.compound_id.is_(None)) | (Organisation.compound_id == compound.id),
-    )
-    orgs = list(db.session.scalars(serving.order_by(Organisation.kind, Organisation.name)))
+    orgs = serving(compound)
     mine = [o for o in orgs if o.id in org_ids_of(person)]
     own_name = bool(mine) or is_volunteer(person, compound)
     if permissions.is_staff_of(person, compound.community_id):
@@ -136,3 +146,9 @@ def refuse(person, compound: Compound) -> NoReturn:
     if not permissions.may(person, "view_members", compound):
         abort(404)
     abort(403)
+
+
+def require(allowed: bool, compound: Compound) -> None:
+    """Go on if a rule above allowed it; else refuse the current person as `refuse` does."""
+    if not allowed:
+        refuse(current_user, compound)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.boards import rules
-from portal.boards.models import Category, Commitment, CommitmentStatus, Organisation, Progress, Rating
+from portal.boards.models import Category, Commitment, CommitmentStatus, Progress, Rating
 from portal.compounds.models import Compound
 from portal.extensions import db
 
@@ -173,20 +173,6 @@ def board(compound: Compound, filters: Filters, today: date | None = None) -> Bo
     page = min(filters.page, pages)
     query = _counted().where(*conditions).order_by(*_order(today)).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     return BoardPage(_cards(query, today), total, page, pages)
-
-
-def serving(compound: Compound) -> list[Organisation]:
-    """The organisations serving this compound (its own and community-wide ones), by kind and name."""
-    return list(
-        db.session.scalars(
-            sa.select(Organisation)
-            .where(
-                Organisation.community_id == compound.community_id,
-                Organisation.compound_id.is_(None) | (Organisation.compound_id == compound.id),
-            )
-            .order_by(Organisation.kind, Organisation.name)
-        )
-    )
 
 
 def card(commitment: Commitment, today: date | None = None) -> Card:

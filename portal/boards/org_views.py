@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from portal import permissions
+from portal.accounts.services import find_login
 from portal.boards import access, board, bp, rules, services
 from portal.boards.forms import MemberForm, OrganisationForm
 from portal.boards.models import Organisation, OrgKind, OrgMember
@@ -185,7 +186,8 @@ def add_member(slug: str, org_id: int):
     found = _community_organisation(compound, org_id)
     member_form = MemberForm()
     if member_form.validate_on_submit():
-        person = services.find_person(member_form.login.data)
+        login = (member_form.login.data or "").strip()
+        person = find_login(login) if login else None
         if person is None:
             member_form.login.errors = [error_text("not_found")]
         else:

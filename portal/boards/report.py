@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from fractions import Fraction
 
 import sqlalchemy as sa
@@ -46,6 +46,7 @@ from portal.boards.models import Commitment, Rating
 from portal.boards.rules import SHANGHAI, today_in_shanghai
 from portal.compounds.models import Compound
 from portal.extensions import db
+from portal.i18n import year_bounds
 
 
 class Outcome(enum.StrEnum):
@@ -136,13 +137,6 @@ def percent(part: int, whole: int) -> Fraction | None:
 def one_decimal(value: Fraction | None) -> str:
     """A non-negative exact value shown with one decimal, rounded half up (4.25 → "4.3"); "—" for None."""
     return "—" if value is None else rules.one_decimal(value)
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of a Shanghai calendar year, in UTC: the range of created_at that belongs to the year."""
-    start = datetime(year, 1, 1, tzinfo=SHANGHAI).astimezone(UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=SHANGHAI).astimezone(UTC)
-    return start, end
 
 
 def outcome(row: CommitmentRow, today: date) -> Outcome:

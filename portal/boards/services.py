@@ -107,14 +107,6 @@ def _check_name_free(community_id: int, name: str) -> None:
         raise BoardError("duplicate_name")
 
 
-def find_person(login: str) -> Person | None:
-    """The person with this account number or phone number (staff add members by either)."""
-    login = (login or "").strip()
-    if not login:
-        return None
-    return db.session.scalar(sa.select(Person).where((Person.account_no == login) | (Person.phone == login)))
-
-
 def add_member(organisation: Organisation, actor, person: Person, title: str = "", is_lead: bool = False) -> OrgMember:
     """Add a person who acts for the organisation (亮身份: their name and title are shown on its page)."""
     exists = db.session.scalar(

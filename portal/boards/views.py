@@ -58,7 +58,7 @@ def index(slug: str):
     context = {"compound": compound, "filters": filters, "board_page": page}
     if not wants_partial():
         context.update(
-            organisations=board.serving(compound),
+            organisations=access.serving(compound),
             categories=list(Category),
             can_pledge=access.can_pledge(current_user, compound),
             can_manage=access.may_manage(current_user, compound),
@@ -133,17 +133,12 @@ def _page(compound: Compound, commitment: Commitment, status: int = 200, errors=
     )
 
 
-def _refuse_unless(allowed: bool, compound: Compound) -> None:
-    if not allowed:
-        access.refuse(current_user, compound)
-
-
 @bp.route("/<int:commitment_id>/progress", methods=["POST"])
 @login_required
 def progress(slug: str, commitment_id: int):
     """晒进度: a dated update with up to 6 photos (all are checked before anything is stored)."""
     compound, found = _load(slug, commitment_id)
-    _refuse_unless(access.can_report(current_user, found), compound)
+    access.require(access.can_report(current_user, found), compound)
     form = ProgressForm()
     if not form.validate_on_submit():
         return _page(compound, found, 400, form=form)
@@ -165,7 +160,7 @@ def progress(slug: str, commitment_id: int):
 def fulfil(slug: str, commitment_id: int):
     """践诺: mark the pledge fulfilled, saying what was done."""
     compound, found = _load(slug, commitment_id)
-    _refuse_unless(access.can_report(current_user, found), compound)
+    access.require(access.can_report(current_user, found), compound)
     note = request.form.get("note", "")
     try:
         services.fulfil(found, current_user, note)
@@ -180,7 +175,7 @@ def fulfil(slug: str, commitment_id: int):
 def withdraw(slug: str, commitment_id: int):
     """Withdraw the pledge, with the reason everyone will read."""
     compound, found = _load(slug, commitment_id)
-    _refuse_unless(access.can_report(current_user, found), compound)
+    access.require(access.can_report(current_user, found), compound)
     reason = request.form.get("reason", "")
     try:
         services.withdraw(found, current_user, reason)

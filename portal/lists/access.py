@@ -10,15 +10,13 @@ directly. The organisation carrying out a project, and staff, post its progress 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort
 from flask_login import current_user
 
 from portal import permissions
-from portal.boards.access import acts_for, org_ids_of
+from portal.boards.access import acts_for, org_ids_of, serving
 from portal.boards.models import Organisation
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
-from portal.extensions import db
 from portal.lists.models import Project, Resource
 from portal.needs.access import PUBLIC_STATES, may_see
 from portal.needs.models import Need, NeedStatus
@@ -46,25 +44,11 @@ def may_manage(person, compound: Compound) -> bool:
 # Organisations and resources
 
 
-def serving(compound: Compound):
-    """SQL condition: an organisation works for this compound (its own, or one serving the whole community)."""
-    return sa.and_(
-        Organisation.community_id == compound.community_id,
-        sa.or_(Organisation.compound_id.is_(None), Organisation.compound_id == compound.id),
-    )
-
-
-def serving_organisations(compound: Compound) -> list[Organisation]:
-    """Every organisation serving the compound, by kind and name."""
-    statement = db.select(Organisation).where(serving(compound)).order_by(Organisation.kind, Organisation.name)
-    return list(db.session.scalars(statement))
-
-
 def acting_organisations(person, compound: Compound) -> list[Organisation]:
     """The organisations serving the compound this person may act for: their own; staff act for any of them."""
     if _person(person) is None:
         return []
-    organisations = serving_organisations(compound)
+    organisations = serving(compound)
     if may_manage(person, compound):
         return organisations
     mine = org_ids_of(person)
@@ -158,16 +142,3 @@ def can_report(person, project: Project) -> bool:
     if permissions.is_staff_of(person, project.community_id):
         return True
     return project.organisation_id is not None and project.organisation_id in org_ids_of(person)
-
-
-def require(allowed: bool, compound: Compound) -> None:
-    """Go on if allowed; else as permissions.require does: log in first, 404 outside the compound, 403 to its
-    members (and staff) who lack the right."""
-    if allowed:
-        return
-    person = _person(None)
-    if person is None:
-        abort(permissions.login_manager.unauthorized())
-    if not permissions.may(person, "view_members", compound):
-        abort(404)
-    abort(403)

@@ -31,7 +31,7 @@ def seed(compound, people: Mapping) -> None:
     """Four resources (one withdrawn), three projects (matched, claimed and completed, set up by staff)."""
     staff, resident = people["staff"], people.get("resident") or people["owner"]
     owner, manager = people["owner"], people.get("manager")
-    serving = access.serving_organisations(compound)
+    serving = access.serving(compound)
     hospital = next((o for o in serving if o.kind == OrgKind.cobuilder), None)
     company = next((o for o in serving if o.kind == OrgKind.property_company), None)
     library = _library(compound, staff)

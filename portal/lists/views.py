@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from portal import uploads
 from portal.boards import photos
+from portal.boards.access import require
 from portal.boards.forms import CATEGORY_LABELS, KIND_LABELS
 from portal.boards.models import Category, Photo
 from portal.extensions import db
@@ -49,6 +50,17 @@ def _number() -> int:
     return request.args.get("page", 1, type=int) or 1
 
 
+def _step(step, success: str, target: str):
+    """Take a step; flash why it was refused, or `success`; then back to `target` (POST → 303 → GET)."""
+    try:
+        step()
+    except services.ListError as error:
+        flash(error_text(error.code), "error")
+    else:
+        flash(success, "success")
+    return redirect(target, 303)
+
+
 @bp.route("/")
 def index(slug: str):
     """三张清单: how many resources, needs and projects there are, and the latest of each."""
@@ -82,7 +94,7 @@ def resources(slug: str):
         compound=compound,
         listing=listing,
         withdrawn=withdrawn,
-        organisations=access.serving_organisations(compound),
+        organisations=access.serving(compound),
         can_offer=access.can_offer(current_user, compound),
         args=request.args,
     )
@@ -116,7 +128,7 @@ def new_resource(slug: str):
     """Offer a resource for an organisation the person acts for."""
     compound = access.load(slug)
     organisations = access.acting_organisations(current_user, compound)
-    access.require(bool(organisations), compound)
+    require(bool(organisations), compound)
     form = ResourceForm(organisations=organisations)
     if form.validate_on_submit():
         organisation = next(o for o in organisations if str(o.id) == form.organisation.data)
@@ -146,7 +158,7 @@ def edit_resource(slug: str, resource_id: int):
     """Change what a resource offers."""
     compound = access.load(slug)
     found = _resource(compound, resource_id)
-    access.require(access.can_edit_resource(current_user, found), compound)
+    require(access.can_edit_resource(current_user, found), compound)
     form = ResourceForm(obj=found, organisations=[found.organisation])
     if request.method == "GET":
         form.category.data = found.category.value
@@ -177,14 +189,12 @@ def withdraw_resource(slug: str, resource_id: int):
     """Take a resource off the list (it can no longer be matched to a need)."""
     compound = access.load(slug)
     found = _resource(compound, resource_id)
-    access.require(access.can_edit_resource(current_user, found), compound)
-    try:
-        services.withdraw(found, current_user, compound)
-    except services.ListError as error:
-        flash(error_text(error.code), "error")
-    else:
-        flash(_("The resource is withdrawn from the list."), "success")
-    return redirect(url_for("lists.resource", slug=slug, resource_id=found.id), 303)
+    require(access.can_edit_resource(current_user, found), compound)
+    return _step(
+        lambda: services.withdraw(found, current_user, compound),
+        _("The resource is withdrawn from the list."),
+        url_for("lists.resource", slug=slug, resource_id=found.id),
+    )
 
 
 @bp.route("/resources/<int:resource_id>/reoffer", methods=["POST"])
@@ -193,14 +203,12 @@ def reoffer_resource(slug: str, resource_id: int):
     """Put a withdrawn resource back on the list."""
     compound = access.load(slug)
     found = _resource(compound, resource_id)
-    access.require(access.can_edit_resource(current_user, found), compound)
-    try:
-        services.reoffer(found, current_user, compound)
-    except services.ListError as error:
-        flash(error_text(error.code), "error")
-    else:
-        flash(_("The resource is on the list again."), "success")
-    return redirect(url_for("lists.resource", slug=slug, resource_id=found.id), 303)
+    require(access.can_edit_resource(current_user, found), compound)
+    return _step(
+        lambda: services.reoffer(found, current_user, compound),
+        _("The resource is on the list again."),
+        url_for("lists.resource", slug=slug, resource_id=found.id),
+    )
 
 
 # 需求清单
@@ -251,7 +259,7 @@ def claim(slug: str, need_id: int):
     """认领: an organisation takes an open need on; a project follows the work. A taken need is not claimed twice."""
     compound = access.load(slug)
     acting = access.acting_organisations(current_user, compound)
-    access.require(bool(acting), compound)
+    require(bool(acting), compound)
     need = _need(compound, need_id)
     form = ClaimForm(organisations=acting)
     back = redirect(url_for("lists.needs", slug=slug), 303)
@@ -276,7 +284,7 @@ def claim(slug: str, need_id: int):
 def match(slug: str, need_id: int):
     """资源对接: staff link a need to a resource offered to the compound; the resource's organisation takes it on."""
     compound = access.load(slug)
-    access.require(access.can_match(current_user, compound), compound)
+    require(access.can_match(current_user, compound), compound)
     need = _need(compound, need_id)
     offered = queries.offered_resources(compound)
     form = MatchForm(resources=offered)
@@ -329,7 +337,7 @@ def projects(slug: str):
         compound=compound,
         listing=listing,
         staff=access.may_manage(current_user, compound),
-        organisations=access.serving_organisations(compound),
+        organisations=access.serving(compound),
         can_create=access.can_create_project(current_user, compound),
         need_listed=access.need_listed,
         args=request.args,
@@ -341,8 +349,8 @@ def projects(slug: str):
 def new_project(slug: str):
     """Staff set up a project: for a need, with a resource, by an organisation (each optional but the title)."""
     compound = access.load(slug)
-    access.require(access.can_create_project(current_user, compound), compound)
-    organisations = access.serving_organisations(compound)
+    require(access.can_create_project(current_user, compound), compound)
+    organisations = access.serving(compound)
     waiting = queries.waiting_needs(compound)
     offered = queries.offered_resources(compound)
     form = ProjectForm(organisations=organisations, needs=waiting, resources=offered)
@@ -397,7 +405,7 @@ def add_update(slug: str, project_id: int):
     """Post a progress update with optional photos (every photo is checked before anything is stored)."""
     compound = access.load(slug)
     found = _project(compound, project_id)
-    access.require(access.can_report(current_user, found), compound)
+    require(access.can_report(current_user, found), compound)
     form = UpdateForm()
     if form.validate_on_submit():
         try:
@@ -427,14 +435,12 @@ def complete(slug: str, project_id: int):
     """完成: the project is done, with a note of what was done."""
     compound = access.load(slug)
     found = _project(compound, project_id)
-    access.require(access.can_report(current_user, found), compound)
-    try:
-        services.complete(found, current_user, request.form.get("note", ""))
-    except services.ListError as error:
-        flash(error_text(error.code), "error")
-    else:
-        flash(_("The project is marked completed."), "success")
-    return redirect(url_for("lists.project", slug=slug, project_id=found.id), 303)
+    require(access.can_report(current_user, found), compound)
+    return _step(
+        lambda: services.complete(found, current_user, request.form.get("note", "")),
+        _("The project is marked completed."),
+        url_for("lists.project", slug=slug, project_id=found.id),
+    )
 
 
 @bp.route("/projects/<int:project_id>/cancel", methods=["POST"])
@@ -443,14 +449,12 @@ def cancel(slug: str, project_id: int):
     """取消, with a reason shown on the project."""
     compound = access.load(slug)
     found = _project(compound, project_id)
-    access.require(access.can_report(current_user, found), compound)
-    try:
-        services.cancel(found, current_user, request.form.get("reason", ""))
-    except services.ListError as error:
-        flash(error_text(error.code), "error")
-    else:
-        flash(_("The project is cancelled."), "success")
-    return redirect(url_for("lists.project", slug=slug, project_id=found.id), 303)
+    require(access.can_report(current_user, found), compound)
+    return _step(
+        lambda: services.cancel(found, current_user, request.form.get("reason", "")),
+        _("The project is cancelled."),
+        url_for("lists.project", slug=slug, project_id=found.id),
+    )
 
 
 @bp.route("/projects/<int:project_id>/photos/<int:photo_id>")

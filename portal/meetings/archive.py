@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import request
@@ -28,7 +27,7 @@ from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
 from portal.htmx import render
-from portal.i18n import SHANGHAI
+from portal.i18n import SHANGHAI, year_bounds
 from portal.markup import plain_text
 from portal.meetings import access, bp
 from portal.meetings.models import (
@@ -147,11 +146,6 @@ def _published(compound: Compound, person) -> sa.Select:
     return query if condition is None else query.where(condition)
 
 
-def _year_range(year: int) -> tuple[datetime, datetime]:
-    """The calendar year in Beijing time, as UTC instants [start, end)."""
-    return datetime(year, 1, 1, tzinfo=SHANGHAI), datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
-
-
 def search(
     compound: Compound, person, q: str | None, kind: MeetingKind | str | None = None, year: int | None = None
 ) -> list[Minutes]:
@@ -162,7 +156,7 @@ def search(
     if kind:
         query = query.where(Meeting.kind == MeetingKind(kind))
     if year:
-        start, end = _year_range(year)
+        start, end = year_bounds(year)
         query = query.where(Meeting.starts_at >= start, Meeting.starts_at < end)
     dialect = db.session.get_bind().dialect.name
     for term in _terms(q):

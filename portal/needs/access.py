@@ -17,7 +17,7 @@ from flask import abort
 from flask_login import current_user
 
 from portal import permissions
-from portal.boards.access import is_volunteer, org_ids_of
+from portal.boards.access import is_volunteer, org_ids_of, serving
 from portal.boards.models import Organisation
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
@@ -79,20 +79,6 @@ def may_see(person, need: Need) -> bool:
     if need.is_public and need.status in PUBLIC_STATES:
         return True
     return sees_name(person, need)
-
-
-def serving(compound: Compound) -> list[Organisation]:
-    """Organisations serving the compound (its own, and community-wide ones), by kind and name."""
-    return list(
-        db.session.scalars(
-            db.select(Organisation)
-            .where(
-                Organisation.community_id == compound.community_id,
-                Organisation.compound_id.is_(None) | (Organisation.compound_id == compound.id),
-            )
-            .order_by(Organisation.kind, Organisation.name)
-        )
-    )
 
 
 def claim_orgs(person, compound: Compound) -> list[Organisation]:

@@ -21,14 +21,13 @@ from portal import audit, uploads
 from portal.boards import photos, rules
 from portal.boards.access import org_ids_of, serves
 from portal.boards.models import Category, Organisation, OrgMember, Photo
-from portal.compounds.models import Compound, Unit
+from portal.compounds.models import Compound
 from portal.db import utcnow
 from portal.extensions import db
 from portal.inbox import services as inbox
 from portal.needs import access
 from portal.needs.models import Need, NeedEvent, NeedKind, NeedStatus, NeedStep
 from portal.refusals import Refused
-from portal.register.models import Ownership
 from portal.roles.models import CommunityStaff
 
 TITLE_LIMIT = 120  # the column's length
@@ -450,18 +449,6 @@ def timeline(need: Need) -> list[NeedEvent]:
             .order_by(NeedEvent.id)
         )
     )
-
-
-def requester_rooms(need: Need) -> list[str]:
-    """The requester's rooms in the compound (3栋 2单元 1201), for those who may see who asked."""
-    units = db.session.scalars(
-        sa.select(Unit)
-        .join(Ownership, Ownership.unit_id == Unit.id)
-        .where(Ownership.person_id == need.requester_id, Unit.compound_id == need.compound_id)
-        .options(joinedload(Unit.building), joinedload(Unit.entrance))
-        .order_by(Unit.id)
-    )
-    return [unit.label for unit in units]
 
 
 def photos_of(need: Need) -> list[Photo]:

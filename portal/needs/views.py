@@ -22,6 +22,7 @@ from portal.htmx import render, wants_partial
 from portal.needs import access, bp, services
 from portal.needs.forms import NeedForm
 from portal.needs.models import Need, NeedKind, NeedStatus
+from portal.register.services import rooms_of
 
 
 def error_text(code: str) -> str:
@@ -136,7 +137,7 @@ def _page(compound: Compound, need: Need, status: int = 200, errors=None, draft=
         need=need,
         events=services.timeline(need),
         names=names,
-        rooms=services.requester_rooms(need) if names else [],
+        rooms=rooms_of(compound, need.requester) if names else [],
         asked_photos=[p for p in pictures if p.uploaded_by_id == need.requester_id],
         done_photos=[p for p in pictures if p.uploaded_by_id != need.requester_id],
         hidden_photos=0 if names else len(need.photos),

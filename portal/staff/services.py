@@ -100,13 +100,3 @@ def issue_letters(compound: Compound, person_ids: list[int], actor) -> list[Issu
         if person is not None and not person.password_hash:
             issued.append(issue_code(person, compound, actor))
     return issued
-
-
-def rooms_of(compound: Compound, person: Person) -> list[str]:
-    """The person's rooms in this compound, for the letter."""
-    units = db.session.scalars(
-        db.select(Unit)
-        .join(Ownership, Ownership.unit_id == Unit.id)
-        .where(Ownership.person_id == person.id, Unit.compound_id == compound.id)
-    ).all()
-    return [u.label for u in units]

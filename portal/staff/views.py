@@ -14,6 +14,7 @@ from portal.compounds import services as compounds
 from portal.compounds.models import Community
 from portal.extensions import db
 from portal.htmx import render
+from portal.register.services import rooms_of
 from portal.roles import services as roles
 from portal.roles.models import CommitteePost, Role
 from portal.staff import bp, letters, services
@@ -193,7 +194,7 @@ def _letters_response(compound, issued):
             "person": item.person,
             "code": item.code,
             "expires_at": item.expires_at,
-            "rooms": services.rooms_of(compound, item.person),
+            "rooms": rooms_of(compound, item.person),
             "qr": letters.qr_svg(letters.activation_url(item.code), _("QR code to open the activation page")),
             "url": letters.activation_url(item.code),
         }
