@@ -115,3 +115,13 @@ def test_the_list_filters_by_category_and_organisation(client, town, resource):
     assert "义诊" not in page and "保洁" in page
     fragment = client.get("/c/lvyuan/lists/resources?category=nonsense", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
+
+
+def test_a_withdrawn_resource_says_it_was_taken_off_the_list(client, town, login, resource):
+    """A resource's withdrawal reads as taken off the list (已撤下), not as a candidate quitting (已退出)."""
+    row = resource()
+    login(town.doctor)
+    client.post(f"/c/lvyuan/lists/resources/{row.id}/withdraw")
+    page = client.get(f"/c/lvyuan/lists/resources/{row.id}").get_data(as_text=True)
+    assert "已撤下" in page and ">已退出<" not in page
+    assert "已撤下" in client.get("/c/lvyuan/lists/resources").get_data(as_text=True)  # the filter's choice
