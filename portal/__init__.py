@@ -27,6 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+
+    from portal.voting import ballot_key
+
+    ballot_key.check(app)  # an open secret vote that this key cannot decrypt stops start-up, not its seal
     return app
 
 

@@ -88,8 +88,8 @@ def init_transactions(app: Flask) -> None:
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_connect(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, write-ahead logging so readers never wait, and wait (not fail) for the writer;
-    let SQLAlchemy, not pysqlite, open transactions (so savepoints work)."""
+    """SQLite: enforce foreign keys, write-ahead logging so readers never wait, wait (not fail) for the writer, and
+    overwrite deleted content; let SQLAlchemy, not pysqlite, open transactions (so savepoints work)."""
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
@@ -98,6 +98,7 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted rows (a secret vote's ciphertexts) are zeroed on disk
         cursor.close()
 
 
@@ -106,14 +107,40 @@ def _sqlite_begin(connection) -> None:
     """A request that may write takes the write lock at BEGIN: two deferred transactions that both read and then
     write would otherwise fail at once with "database is locked" instead of waiting their turn."""
     if connection.dialect.name == "sqlite":
-        from flask import has_request_context, request
+        from flask import g, has_app_context
 
-        writes = (
-            has_request_context()
-            and request.method not in ("GET", "HEAD", "OPTIONS")
-            and request.endpoint not in READ_ONLY_POSTS
-        )
+        writes = _request_writes() or (has_app_context() and g.get(_WRITES, False))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _request_writes() -> bool:
+    """The current request may write from its start: any method but GET, HEAD and OPTIONS, bar the read-only POSTs."""
+    from flask import has_request_context, request
+
+    return (
+        has_request_context()
+        and request.method not in ("GET", "HEAD", "OPTIONS")
+        and request.endpoint not in READ_ONLY_POSTS
+    )
+
+
+_WRITES = "linli_writes"
+
+
+def will_write() -> None:
+    """This request or command must write although it began as a read (a GET that closes a vote whose window has
+    passed, the `portal tick` timer): on SQLite end the read transaction, so that the next statement begins one that
+    holds the write lock. A deferred read transaction that then writes fails at once when another writer went first,
+    instead of waiting its turn."""
+    from flask import g
+
+    if getattr(g, _WRITES, False) or _request_writes():
+        return  # its transactions take the write lock at BEGIN already
+    setattr(g, _WRITES, True)
+    session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        # A read transaction commits as a no-op; this ends it, the only way to give up a SQLite read snapshot.
+        session.commit()
 
 
 # POSTs that only read: holding the write lock through a login's deliberately slow password check would make every

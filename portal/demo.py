@@ -182,7 +182,8 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
 
     from portal.db import utcnow
     from portal.voting import box, lifecycle
-    from portal.voting.models import Matter, PollOption, Vote, VoteItem, VoteKind, VoteStatus, VotingRight
+    from portal.voting.models import PollOption, Vote, VoteItem, VoteKind, VoteStatus, VotingRight
+    from portal.voting.models.vote import Art278Category
 
     rng = random.Random(2026)
     now = utcnow()
@@ -200,7 +201,7 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
         row.compound = compound
         db.session.add(row)
         db.session.flush()
-        row.items = [VoteItem(position=i, title=t, matter=m) for i, (t, m) in enumerate(items, start=1)]
+        row.items = [VoteItem(position=i, title=t, category=c) for i, (t, c) in enumerate(items, start=1)]
         row.options = [PollOption(position=i, label=t) for i, t in enumerate(options, start=1)]
         db.session.flush()
         for step in (VoteStatus.announced, VoteStatus.open):
@@ -224,8 +225,9 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
         VoteKind.resolution,
         "关于使用专项维修资金更换1至3栋电梯的表决",
         items=[
-            ("使用专项维修资金约180万元更换1至3栋共6部电梯", Matter.major),
-            ("授权业委会组织招标并公示结果", Matter.ordinary),
+            # Using the fund is an ordinary matter (Art. 278 (5)); raising it would be major (6).
+            ("使用专项维修资金约180万元更换1至3栋共6部电梯", Art278Category.use_fund),
+            ("授权业委会组织招标并公示结果", Art278Category.other),
         ],
     )
     ballots(lifts, 0.6, skip={owner.id, chair.id})
@@ -233,7 +235,7 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
         lvyuan,
         VoteKind.resolution,
         "关于续聘物业服务企业的表决",
-        items=[("续聘现物业服务企业，合同期三年", Matter.ordinary)],
+        items=[("续聘现物业服务企业，合同期三年", Art278Category.property_manager)],
         opened_days_ago=30,
         days=10,
     )

@@ -48,6 +48,7 @@ def make_app(**overrides):
         "TESTING": True,
         "PORTAL_ENV": "testing",
         "SECRET_KEY": "test-secret",
+        "PORTAL_BALLOT_KEY": TEST_BALLOT_KEY,
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
@@ -58,6 +59,7 @@ def make_app(**overrides):
 
 
 TEST_DATABASE_URL = _database_url()
+TEST_BALLOT_KEY = "5e" * 32
 
 
 def pytest_collection_modifyitems(config, items):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 
+import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import ActivationCode
 from portal.compounds.models import Community, Compound
+from tests.voting import conftest as voting
+
+estate, make_vote = voting.estate, voting.make_vote  # the voting fixtures, for the voting commands
 
 
 def test_create_compound(app, database):
@@ -69,3 +74,32 @@ def test_issue_codes_to_a_file(app, database, make, tmp_path):
 def test_issue_codes_for_unknown_compound(app, database):
     result = app.test_cli_runner().invoke(args=["portal", "issue-codes", "nowhere"])
     assert result.exit_code != 0 and "no compound" in result.output
+
+
+@pytest.fixture
+def sealed_vote(request):
+    """A closed resolution: its ballot box is sealed."""
+    return request.getfixturevalue("make_vote")(status="closed")
+
+
+def test_verify_vote_passes_for_a_sealed_box_without_an_app_context(app, sealed_vote):
+    vote = sealed_vote
+    # A fresh context holds no app context, as when `flask --app app portal verify-vote` starts: the command pushes it.
+    result = contextvars.Context().run(app.test_cli_runner().invoke, args=["portal", "verify-vote", str(vote.id)])
+    assert result.exit_code == 0, result.output
+    assert "OK: the recount matches" in result.output
+
+
+def test_verify_vote_compares_with_the_published_digest(app, sealed_vote):
+    vote = sealed_vote
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["portal", "verify-vote", str(vote.id), "--digest", vote.digest.upper()])
+    assert result.exit_code == 0, result.output
+    other = ("0" if vote.digest[0] != "0" else "1") + vote.digest[1:]
+    result = runner.invoke(args=["portal", "verify-vote", str(vote.id), "--digest", other])
+    assert result.exit_code == 1 and "digest differs from the published one" in result.output
+
+
+def test_tick_runs_without_an_app_context(app, database):
+    result = contextvars.Context().run(app.test_cli_runner().invoke, args=["portal", "tick"])
+    assert result.exit_code == 0, result.output

@@ -57,6 +57,9 @@ def _load(slug: str, vote_id: int, action: str, with_right: bool):
         abort(404)
     if vote.status == VoteStatus.draft and not may_see_draft(vote):
         abort(404)
+    from portal.voting import lifecycle
+
+    lifecycle.keep_time(vote)  # the window opens and closes the vote by itself, on the first request after
     return compound, vote, right
 
 

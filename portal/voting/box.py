@@ -1,8 +1,9 @@
-"""The ballot box: casting once per voting right, receipts, the frozen digest, and verification.
+"""The ballot box: casting once per voting right, receipts, the seal and its digest.
 
-The digest is a hash chain over the counted ballots in receipt order (random, so it reveals no casting order);
-for secret votes the running counters and the number of participants are chained in too. `verify` recounts from
-what is stored and fails loudly on any added, removed or altered ballot.
+A secret ballot is stored encrypted while the vote is open and shuffled into a plain row at the seal
+(`sealing.py`). The digest covers everything the result depends on: the vote's settings and what it asks, the frozen
+roll with its totals, and every ballot row in receipt order (random, so it reveals no casting order). `verify`
+recomputes it and recounts from what is stored; `verify-vote ID --digest HEX` compares it with the published copy.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from portal import audit
 from portal.db import utcnow
 from portal.extensions import db
 from portal.security import CODE_ALPHABET
+from portal.voting import ballot_key, locks, sealing
 from portal.voting.models import (
     Ballot,
     BallotChannel,
     Conflict,
     Participation,
     Secrecy,
-    SecretCounter,
     Vote,
     VoteKind,
     VoteStatus,
@@ -102,20 +103,10 @@ def receipt_hash(receipt: str) -> str:
     return hashlib.sha256(f"linli-receipt:{cleaned}".encode()).hexdigest()
 
 
-def counter_keys(vote: Vote) -> list[str]:
-    """Every running total a secret vote keeps."""
-    keys = ["participation"]
-    keys += [f"item:{item.id}:{answer}" for item in vote.items for answer in ANSWERS]
-    keys += [f"candidate:{c.id}" for c in vote.candidates if c.on_ballot]
-    keys += [f"option:{o.id}" for o in vote.options]
-    return keys
-
-
-def prepare_counters(vote: Vote) -> None:
-    """Create the zeroed counters of a secret vote (when it opens)."""
+def prepare_secret(vote: Vote) -> None:
+    """When a secret vote opens: remember which ballot key it is encrypted with (start-up checks it)."""
     if vote.secrecy == Secrecy.secret:
-        db.session.add_all(SecretCounter(vote_id=vote.id, key=key, heads=0, area_cents=0) for key in counter_keys(vote))
-        db.session.flush()
+        vote.key_check = ballot_key.for_vote(vote.id).check
 
 
 def _cents(area: Decimal) -> int:
@@ -131,7 +122,11 @@ def cast(
     proxy=None,
 ) -> str:
     """Cast (or, where the vote allows it, replace) the ballot of one voting right; returns the receipt code."""
-    if vote.status != VoteStatus.open or utcnow() >= vote.closes_at:
+    # `vote` was loaded earlier in the request: hold the vote row FOR SHARE, then read its state as it is now, so a
+    # closing either waits for this ballot or is already visible here (never crossing the seal).
+    locks.share(vote.id)
+    status, closes_at = db.session.execute(sa.select(Vote.status, Vote.closes_at).where(Vote.id == vote.id)).one()
+    if status != VoteStatus.open or utcnow() >= closes_at:
         raise CastError("closed")
     if right.vote_id != vote.id:
         raise CastError("invalid")
@@ -260,13 +255,11 @@ def _replace(vote: Vote, right: VotingRight, choices: Choices, existing: Partici
 def _store(vote: Vote, right: VotingRight, choices: Choices, receipt: str, channel: BallotChannel, proxy) -> None:
     """Write the ballot row (a plain INSERT: no ORM object is needed after casting)."""
     row = _ballot_row(vote, right, choices, receipt, channel, proxy)
-    if vote.secrecy != Secrecy.named:
-        _count_secretly(vote, right, choices)
     db.session.connection().execute(_BALLOT_INSERT, row)
 
 
 def _ballot_row(vote: Vote, right: VotingRight, choices: Choices, receipt: str, channel: BallotChannel, proxy) -> dict:
-    """The ballot's columns: in a secret vote only the answers and the receipt's hash under a random id."""
+    """The ballot's columns: in a secret vote one fixed-length ciphertext and a keyed receipt tag under a random id."""
     answers, selected, options = choices.as_json()
     row = {
         "id": secrets.token_hex(16),
@@ -275,6 +268,7 @@ def _ballot_row(vote: Vote, right: VotingRight, choices: Choices, receipt: str, 
         "answers": answers,
         "selected": selected,
         "options": options,
+        "encrypted": None,
         "right_id": None,
         "current_right_id": None,
         "channel": None,
@@ -292,32 +286,19 @@ def _ballot_row(vote: Vote, right: VotingRight, choices: Choices, receipt: str, 
             weight_area=right.area_m2,
             cast_at=utcnow(),
         )
+    else:
+        public = row["receipt_hash"]
+        row.update(
+            receipt_hash=sealing.receipt_tag(vote.id, public),
+            answers="",
+            selected="",
+            options="",
+            encrypted=sealing.encrypt_ballot(vote, answers, selected, options, _cents(right.area_m2), public),
+        )
     return row
 
 
 _BALLOT_INSERT = Ballot.__table__.insert()
-
-
-def _count_secretly(vote: Vote, right: VotingRight, choices: Choices) -> None:
-    """Add this right's weight to the running totals; the ballot itself keeps no weight."""
-    cents = _cents(right.area_m2)
-    answers = json.loads(choices.as_json()[0])
-    keys = ["participation"]
-    keys += [f"item:{item}:{answer}" for item, answer in answers.items()]
-    keys += [f"candidate:{c}" for c in choices.selected] + [f"option:{o}" for o in choices.options]
-    # Lock the rows in one fixed order first: concurrent ballots would otherwise deadlock on PostgreSQL.
-    db.session.execute(
-        sa.select(SecretCounter.id)
-        .where(SecretCounter.vote_id == vote.id, SecretCounter.key.in_(keys))
-        .order_by(SecretCounter.key)
-        .with_for_update()
-    ).all()
-    db.session.execute(
-        sa.update(SecretCounter)
-        .where(SecretCounter.vote_id == vote.id, SecretCounter.key.in_(keys))
-        .values(heads=SecretCounter.heads + 1, area_cents=SecretCounter.area_cents + cents)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def record_conflict(vote: Vote, right: VotingRight, attempted: BallotChannel, existing, actor) -> None:
@@ -359,6 +340,55 @@ def counted_ballots(vote: Vote) -> list[Ballot]:
     return list(db.session.scalars(query.order_by(Ballot.receipt_hash)))
 
 
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def _settings(vote: Vote) -> bytes:
+    """What the result depends on besides ballots and roll: what is asked, its Art. 278 category and threshold, the
+    window, the mode, and the frozen totals."""
+    return _canonical(
+        {
+            "vote": vote.id,
+            "compound": vote.compound_id,
+            "kind": vote.kind.value,
+            "secrecy": vote.secrecy.value,
+            "title": vote.title,
+            "seats": vote.seats,
+            "poll_multiple": vote.poll_multiple,
+            "allow_change": vote.allow_change,
+            "window": [vote.opens_at.isoformat(), vote.closes_at.isoformat()],
+            "electorate": [vote.electorate_heads, str(vote.electorate_area)],
+            "items": [
+                [i.id, i.position, i.title, getattr(getattr(i, "category", None), "value", None), i.matter.value]
+                for i in vote.items
+            ],
+            "candidates": [[c.id, c.person_id, c.position, c.on_ballot] for c in vote.candidates],
+            "options": [[o.id, o.position, o.label] for o in vote.options],
+        }
+    )
+
+
+def _roll_lines(vote: Vote) -> list[bytes]:
+    """Every frozen voting right (ordinal, person, area, developer, rooms), in roll order."""
+    rows = (
+        db.session.connection()
+        .execute(
+            sa.select(
+                VotingRight.ordinal,
+                VotingRight.person_id,
+                sa.type_coerce(VotingRight.area_m2, sa.String),
+                VotingRight.is_developer,
+                VotingRight.label,
+            )
+            .where(VotingRight.vote_id == vote.id)
+            .order_by(VotingRight.ordinal)
+        )
+        .all()
+    )
+    return [_canonical([o, p, str(Decimal(a).quantize(Decimal("0.01"))), bool(d), label]) for o, p, a, d, label in rows]
+
+
 def _lines(vote: Vote) -> list[bytes]:
     """Every ballot row as one canonical line, in receipt order (one plain query: no ORM objects for a big box)."""
     # Core execution on the session's connection, columns read as stored text: no ORM row or enum per ballot.
@@ -374,6 +404,7 @@ def _lines(vote: Vote) -> list[bytes]:
                 sa.type_coerce(Ballot.weight_area, sa.String),
                 sa.type_coerce(Ballot.channel, sa.String),
                 Ballot.current_right_id,
+                Ballot.encrypted,
             )
             .outerjoin(VotingRight, VotingRight.id == Ballot.right_id)
             .where(Ballot.vote_id == vote.id)
@@ -383,37 +414,36 @@ def _lines(vote: Vote) -> list[bytes]:
     )
     named = vote.secrecy == Secrecy.named
     lines = []
-    for receipt, answers, selected, options, ordinal, area, channel, current in rows:
+    for receipt, answers, selected, options, ordinal, area, channel, current, encrypted in rows:
         fields = [receipt, answers, selected, options]
         if named:
             # replaced ballots stay in the box as history: whether a row counts is part of what is sealed
             fields += [str(ordinal), str(area), channel or "", "1" if current else "0"]
+        else:
+            fields.append(encrypted or "")  # the sealed area, bound to this row
         lines.append("\x1f".join(fields).encode())
     return lines
 
 
 def compute_digest(vote: Vote) -> tuple[int, str]:
-    """(number of counted ballots, hex digest of every ballot row as stored now, replaced ones included)."""
+    """(number of counted ballots, hex digest of the settings, the frozen roll and every ballot row as stored now)."""
+    chain = hashlib.sha256(b"linli/ballot-box/v3\x00" + _settings(vote)).digest()
+    roll = _roll_lines(vote)
+    for line in roll:
+        chain = hashlib.sha256(chain + b"R" + line).digest()
     lines = _lines(vote)
-    chain = hashlib.sha256(f"linli/ballot-box/v2/vote:{vote.id}/{vote.secrecy.value}".encode()).digest()
     for line in lines:
-        chain = hashlib.sha256(chain + line).digest()
+        chain = hashlib.sha256(chain + b"B" + line).digest()
     counted = len(lines) if vote.secrecy == Secrecy.secret else sum(1 for line in lines if line.endswith(b"\x1f1"))
-    tail: dict = {"count": counted, "rows": len(lines)}
-    if vote.secrecy == Secrecy.secret:
-        tail["counters"] = {c.key: [c.heads, c.area_cents] for c in _counters(vote)}
-    tail_bytes = json.dumps(tail, sort_keys=True, separators=(",", ":")).encode()
-    return counted, hashlib.sha256(chain + tail_bytes).hexdigest()
-
-
-def _counters(vote: Vote) -> list[SecretCounter]:
-    return list(
-        db.session.scalars(db.select(SecretCounter).where(SecretCounter.vote_id == vote.id).order_by(SecretCounter.key))
-    )
+    tail = _canonical({"count": counted, "rows": len(lines), "roll": len(roll)})
+    return counted, hashlib.sha256(chain + tail).hexdigest()
 
 
 def seal(vote: Vote) -> None:
-    """Freeze the box when the vote closes: store the count and the digest."""
+    """Freeze the box when the vote closes: secret ballots are decrypted and shuffled into plain rows first; then
+    the count and the digest are stored."""
+    if vote.secrecy == Secrecy.secret:
+        sealing.seal_secret(vote)
     vote.ballot_count, vote.digest = compute_digest(vote)
 
 
@@ -423,6 +453,11 @@ def receipt_fingerprints(vote: Vote) -> list[str]:
 
 
 def receipt_in_box(vote: Vote, receipt: str) -> bool:
-    """True if a counted ballot carries this receipt."""
+    """True if a counted ballot carries this receipt (an open secret vote files it under its keyed tag)."""
     wanted = receipt_hash(receipt)
-    return any(b.receipt_hash == wanted for b in counted_ballots(vote))
+    if vote.secrecy == Secrecy.secret and vote.digest is None:
+        wanted = sealing.receipt_tag(vote.id, wanted)
+    query = sa.select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.receipt_hash == wanted)
+    if vote.secrecy == Secrecy.named:
+        query = query.where(Ballot.current_right_id.is_not(None))
+    return db.session.execute(query.limit(1)).first() is not None

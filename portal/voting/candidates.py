@@ -1,7 +1,9 @@
 """Committee election nominations (候选人提名) while the election is a draft; services flush, never commit.
 
-Who may stand: an owner of the compound who holds a would-be voting right (the designated voter of a unit, as
-`electorate.owner_rights` counts them), never the developer. Three ways to come forward: 自荐 (self-nomination,
+Who may stand: any owner of the compound (a co-owner who is not the unit's designated voter too), never the
+developer; standing is not voting, and nothing in Art. 278 or the 2009 rules limits candidates to one owner per unit.
+Nominating another owner by room names that room's designated voter (a room alone cannot say which co-owner is
+meant; other co-owners stand by themselves or are named by staff). Three ways to come forward: 自荐 (self-nomination,
 consent given by standing), 联名推荐 (another owner nominates by room; the nominee consents or declines on their
 own page) and 社区推荐 (staff record the nomination and the nominee's agreement). Staff then check eligibility
 (fees paid, no relative employed by the property company...). The published list holds the candidates who
@@ -42,21 +44,17 @@ class CandidateError(ValueError):
 
 
 def _standing_query(compound: Compound):
-    """Designated voters of the compound's units who are not the developer: the owners who may stand."""
+    """Owners of the compound's units (co-owners included) who are not the developer: the owners who may stand."""
     return (
         db.select(Ownership.person_id)
         .join(Unit, Unit.id == Ownership.unit_id)
         .join(Person, Person.id == Ownership.person_id)
-        .where(
-            Unit.compound_id == compound.id,
-            Ownership.is_designated_voter.is_(True),
-            Person.is_developer.is_(False),
-        )
+        .where(Unit.compound_id == compound.id, Person.is_developer.is_(False))
     )
 
 
 def may_stand(compound: Compound, person) -> bool:
-    """An owner holding a would-be voting right in this compound (not the developer) may stand and nominate."""
+    """Any owner of a unit in this compound (not the developer) may stand and nominate."""
     if person is None or not getattr(person, "is_authenticated", False):
         return False
     return db.session.scalar(_standing_query(compound).where(Ownership.person_id == person.id).limit(1)) is not None
@@ -64,7 +62,7 @@ def may_stand(compound: Compound, person) -> bool:
 
 def standing_ids(compound: Compound) -> set[int]:
     """Ids of everyone who may stand in this compound now."""
-    return set(db.session.scalars(_standing_query(compound)))
+    return set(db.session.scalars(_standing_query(compound).distinct()))
 
 
 @dataclass(frozen=True)
@@ -81,19 +79,19 @@ def _normal(label: str) -> str:
     return "".join(label.split()).casefold()
 
 
-def rooms(compound: Compound) -> list[Room]:
-    """The rooms whose designated voter may stand, in roll order (names are for staff pages only)."""
-    rows = db.session.execute(
+def rooms(compound: Compound, designated_only: bool = True) -> list[Room]:
+    """The rooms an owner may be nominated by (its designated voter), or with `designated_only=False` every owner's
+    rooms; in roll order (names are for staff pages only)."""
+    query = (
         db.select(Unit, Person.id, Person.name)
         .join(Ownership, Ownership.unit_id == Unit.id)
         .join(Person, Person.id == Ownership.person_id)
-        .where(
-            Unit.compound_id == compound.id,
-            Ownership.is_designated_voter.is_(True),
-            Person.is_developer.is_(False),
-        )
+        .where(Unit.compound_id == compound.id, Person.is_developer.is_(False))
         .options(db.joinedload(Unit.building), db.joinedload(Unit.entrance))
-    ).all()
+    )
+    if designated_only:
+        query = query.where(Ownership.is_designated_voter.is_(True))
+    rows = db.session.execute(query).all()
     ordered = sorted(rows, key=lambda row: natural_key(row[0].unit_key))
     return [Room(unit.label, person_id, name) for unit, person_id, name in ordered]
 
@@ -118,9 +116,9 @@ def owner_by_room(compound: Compound, room: str) -> Person:
 
 
 def rooms_of(compound: Compound, person_ids: set[int]) -> dict[int, str]:
-    """The rooms each person votes for (as on the roll, without names), e.g. "1栋 1单元 101; 1栋 1单元 102"."""
+    """The rooms each person owns (as on the roll, without names), e.g. "1栋 1单元 101; 1栋 1单元 102"."""
     found: dict[int, list[str]] = {}
-    for room in rooms(compound):
+    for room in rooms(compound, designated_only=False):
         if room.person_id in person_ids:
             found.setdefault(room.person_id, []).append(room.label)
     return {pid: "; ".join(labels) for pid, labels in found.items()}

@@ -76,6 +76,10 @@ _STATE = (
         )
     )
     .where(_V.c.id == sa.bindparam("vote_id"), _C.c.slug == sa.bindparam("slug"))
+    # The state is read under FOR SHARE of the vote row (`locks.share`, in the same round trip): a closing, which
+    # takes the row FOR UPDATE, waits until this ballot is stored, or this read already sees the vote closed.
+    # SQLite renders no FOR SHARE; there the request's BEGIN IMMEDIATE (portal/db.py) serialises the two.
+    .with_for_update(read=True, of=_V)
 )
 
 

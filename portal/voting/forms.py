@@ -15,6 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.voting.models.vote import Art278Category
+from portal.voting.wording import category_choice
+
 
 class VoteForm(FlaskForm):
     """发起投票: the vote's settings (changeable while it is a draft)."""
@@ -66,17 +69,19 @@ class VoteForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
-    """表决事项."""
+    """表决事项: the convenor names the Art. 278 category; the threshold follows from it, never picked by hand."""
 
     title = StringField(_l("Item"), validators=[InputRequired(), Length(max=300)])
     description = TextAreaField(_l("Explanation"), validators=[Length(max=20000)])
-    matter = SelectField(
-        _l("Kind of matter"),
-        choices=[
-            SelectChoice("ordinary", _l("Ordinary: passes with more than 1/2")),
-            SelectChoice("major", _l("Major: passes with at least 3/4")),
-        ],
-    )
+    category = SelectField(_l("What the item decides (Civil Code Art. 278)"), choices=[], validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs) -> None:
+        """Offer every category with the threshold that follows from it, in the reader's language; no category is
+        preselected, so none is taken by accident."""
+        super().__init__(*args, **kwargs)
+        self.category.choices = [SelectChoice("", _l("Choose…"))] + [
+            SelectChoice(c.value, category_choice(c)) for c in Art278Category
+        ]
 
 
 class OptionForm(FlaskForm):
@@ -86,6 +91,6 @@ class OptionForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    """A reason for a step that needs one (early announcement, cancellation)."""
+    """A reason for a step that needs one (early announcement, early close, cancellation)."""
 
     reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])

@@ -2,23 +2,30 @@
 
 Each transition is done by a named person, recorded as a VoteEvent and an audit line, and posts a notice where
 owners expect one. Assembly decisions are announced at least 15 days before they open unless a reason is recorded.
+
+The announced window is the law's window: a vote opens at `opens_at` and closes at `closes_at` by itself (actor
+None), on the next request that touches it (`keep_time`) or by `flask portal tick`; nobody opens it early, and only
+community staff close it early, with a reason. Opening and closing take the vote row's lock first
+(`locks.exclusive`) and look at the status again, so two requests, or the timer and a request, never do it twice.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal import audit
 from portal.compounds import services as compounds
-from portal.db import utcnow
+from portal.db import utcnow, will_write
 from portal.extensions import db
-from portal.voting import box, electorate
+from portal.voting import box, electorate, locks
 from portal.voting.models import Vote, VoteEvent, VoteKind, VoteStatus
 
 ANNOUNCE_DAYS = 15  # 业主大会会议召开15日以前通知全体业主
+CLOSING_NOTICE = timedelta(hours=24)  # "closes within 24 hours"
 
 # status → the statuses it may move to
 TRANSITIONS: dict[VoteStatus, tuple[VoteStatus, ...]] = {
@@ -75,8 +82,18 @@ def problems_before_announcing(vote: Vote) -> list[str]:
     return found
 
 
+def closes_early(vote: Vote, now=None) -> bool:
+    """Closing now would end voting before the announced closing time (staff only, with a reason)."""
+    return (now or utcnow()) < vote.closes_at
+
+
 def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None) -> VoteEvent:
-    """Move the vote to `target`, by `actor`, with the checks and side effects of that step."""
+    """Move the vote to `target`, by `actor` (None: the window itself), with the checks and side effects of that step.
+
+    Opening and closing lock the vote row and re-read it first, so the status checked is the one that holds."""
+    if target in (VoteStatus.open, VoteStatus.closed, VoteStatus.cancelled):
+        db.session.flush()  # the refresh below must not drop changes made to the vote before this step
+        locks.exclusive(vote)
     if not allowed(vote, target):
         raise TransitionError("not_allowed")
     now = utcnow()
@@ -89,11 +106,18 @@ def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None)
             vote.early_reason = reason.strip()
         vote.announced_at = now
     elif target == VoteStatus.open:
+        if now < vote.opens_at:
+            raise TransitionError("too_early")
         electorate.freeze(vote)
-        box.prepare_counters(vote)
+        box.prepare_secret(vote)
         vote.opened_at = now
     elif target == VoteStatus.closed:
         from portal.voting import paper
+
+        if closes_early(vote, now):
+            if not (reason or "").strip():
+                raise TransitionError("close_reason_required")
+            vote.close_reason = reason.strip()
 
         paper.forget_uncounted(vote)  # secret votes: entries that never counted keep no choices either
         box.seal(vote)
@@ -113,7 +137,11 @@ def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None)
             raise TransitionError("cancel_reason_required")
         vote.cancel_reason = reason.strip()
     event = VoteEvent(
-        vote_id=vote.id, from_status=vote.status.value, to_status=target.value, actor_id=actor.id, reason=reason
+        vote_id=vote.id,
+        from_status=vote.status.value,
+        to_status=target.value,
+        actor_id=getattr(actor, "id", None),
+        reason=reason,
     )
     vote.status = target
     db.session.add(event)
@@ -152,12 +180,108 @@ def post_vote_notice(vote: Vote, event: str, actor) -> None:
     compounds.post_notice(vote.compound, title, "", False, actor, event=event, vote_id=vote.id)
 
 
+def due(vote: Vote, now=None) -> VoteStatus | None:
+    """The step the window calls for now: open at `opens_at`, close at `closes_at`; None when none is due."""
+    now = now or utcnow()
+    if vote.status == VoteStatus.announced and now >= vote.opens_at:
+        return VoteStatus.open
+    if vote.status == VoteStatus.open and now >= vote.closes_at:
+        return VoteStatus.closed
+    return None
+
+
+def closing_notice_due(vote: Vote, now=None) -> bool:
+    """An open vote within 24 hours of its close whose "closes within 24 hours" notice is not posted yet."""
+    now = now or utcnow()
+    return (
+        vote.status == VoteStatus.open
+        and not vote.closing_notice_sent
+        and now < vote.closes_at
+        and vote.closes_at - now <= CLOSING_NOTICE
+    )
+
+
+def keep_time(vote: Vote, wait: bool = False) -> list[str]:
+    """Do what the window calls for (open, close, the closing notice), by nobody; what was done, e.g. ["closed"].
+
+    Cheap when nothing is due (every vote page calls it); otherwise the request takes the write lock and the vote
+    row's lock, and everything is decided again on the vote as it now stands. A request does not wait for the row
+    (`wait=False`): a ballot past the close already holds it FOR SHARE, and two such requests each waiting to lock it
+    FOR UPDATE would deadlock; whoever holds it, or the next request, or `tick` (which waits), takes the step."""
+    if due(vote) is None and not closing_notice_due(vote):
+        return []
+    will_write()
+    if not wait and not _lock_now(vote):
+        return []
+    done = []
+    locks.exclusive(vote)
+    # A vote nobody touched through its whole window opens and closes in one go, each at the time it really happened.
+    while (target := due(vote)) is not None:
+        transition(vote, target, None)
+        done.append(target.value)
+    if remind_closing(vote):
+        done.append("closing")
+    return done
+
+
+def _lock_now(vote: Vote) -> bool:
+    """Lock the vote row FOR UPDATE if nobody else holds it (PostgreSQL; SQLite's write lock is held already)."""
+    if db.session.connection().dialect.name != "postgresql":
+        return True
+    table = Vote.__table__
+    query = sa.select(table.c.id).where(table.c.id == vote.id).with_for_update(skip_locked=True)
+    return db.session.execute(query).first() is not None
+
+
 def remind_closing(vote: Vote) -> bool:
-    """Post the "closes within 24 hours" notice once, when an open vote gets that close; returns whether posted."""
-    if vote.status != VoteStatus.open or vote.closing_notice_sent:
-        return False
-    if vote.closes_at - utcnow() > timedelta(hours=24):
+    """Post the "closes within 24 hours" notice once, when an open vote gets that close; returns whether posted.
+
+    Callers hold the vote row's lock (`keep_time`), so the flag read here is the one that holds."""
+    if not closing_notice_due(vote):
         return False
     vote.closing_notice_sent = True
     post_vote_notice(vote, "vote.closing", None)
     return True
+
+
+def tick() -> list[tuple[Vote, list[str]]]:
+    """`flask portal tick`: every vote whose window calls for a step, and what was done; each vote commits alone.
+
+    One vote that fails (logged, raised after the others) must not keep every other vote from closing on time."""
+    will_write()  # on SQLite every transaction below holds the write lock from its start
+    now = utcnow()
+    ids = db.session.scalars(
+        db.select(Vote.id)
+        .where(
+            ((Vote.status == VoteStatus.announced) & (Vote.opens_at <= now))
+            | (
+                (Vote.status == VoteStatus.open)
+                & ((Vote.closes_at <= now) | (~Vote.closing_notice_sent & (Vote.closes_at <= now + CLOSING_NOTICE)))
+            )
+        )
+        .order_by(Vote.id)
+    ).all()
+    handled, failed = [], []
+    for vote_id in ids:
+        vote = db.session.get(Vote, vote_id)
+        try:
+            done = keep_time(vote, wait=True)
+            db.session.commit()
+        except Exception as error:  # noqa: BLE001 (reported, and the other votes still get their turn)
+            db.session.rollback()
+            failed.append((vote_id, error))
+            continue
+        if done:
+            handled.append((vote, done))
+    if failed:
+        raise TickError(handled, failed)
+    return handled
+
+
+class TickError(RuntimeError):
+    """Some votes could not take their due step; `handled` were done, `failed` holds (vote id, error)."""
+
+    def __init__(self, handled, failed) -> None:
+        """Keep both lists for the command's report."""
+        super().__init__(", ".join(f"vote {vote_id}: {error!r}" for vote_id, error in failed))
+        self.handled, self.failed = handled, failed

@@ -8,14 +8,18 @@ from flask_login import current_user
 
 from portal import permissions
 from portal.compounds.services import get_compound
+from portal.db import utcnow
 from portal.htmx import render
 from portal.i18n import to_local
-from portal.voting import access, bp, lifecycle, services
+from portal.voting import access, bp, lifecycle, services, wording
 from portal.voting.forms import ItemForm, OptionForm, ReasonForm, VoteForm
 from portal.voting.models import VoteKind, VoteStatus
 
 # Steps that only staff take: results are certified by the community (社区监督).
 CERTIFY_STEPS = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
+
+# `{{ item.category | art278_category }}`: templates read the category labels from wording, their one place.
+bp.add_app_template_filter(wording.category_label, "art278_category")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -89,15 +93,27 @@ def _edit_page(compound, vote, status=200, **forms):
         editable=lifecycle.editable(vote),
         problems=lifecycle.problems_before_announcing(vote) if vote.status == VoteStatus.draft else [],
         needs_reason=vote.status == VoteStatus.draft and lifecycle.needs_early_reason(vote),
-        steps=[s for s in lifecycle.TRANSITIONS[vote.status] if _may_take(vote, s)],
+        steps=[s for s in lifecycle.TRANSITIONS[vote.status] if _offered(vote, s)],
+        closes_early=vote.status == VoteStatus.open and lifecycle.closes_early(vote),
         status=status,
         **forms,
     )
 
 
 def _may_take(vote, target: VoteStatus) -> bool:
-    """Staff alone certify results; whoever manages the vote takes the other steps."""
-    return access.may_certify(vote) if target in CERTIFY_STEPS else access.may_manage(vote)
+    """Staff alone certify results and close a vote before its announced time; whoever manages the vote takes the
+    other steps."""
+    if target in CERTIFY_STEPS or (target == VoteStatus.closed and lifecycle.closes_early(vote)):
+        return access.may_certify(vote)
+    return access.may_manage(vote)
+
+
+def _offered(vote, target: VoteStatus) -> bool:
+    """A step shown as a button: allowed to this person, and not opening before the announced time (it opens by
+    itself then)."""
+    if target == VoteStatus.open and utcnow() < vote.opens_at:
+        return False
+    return _may_take(vote, target)
 
 
 def _draft(slug: str, vote_id: int, kind: VoteKind | None = None):
@@ -119,7 +135,9 @@ def add_item(slug: str, vote_id: int):
     item_form = ItemForm(prefix="item")
     if not item_form.validate_on_submit():
         return _edit_page(compound, vote, item_form=item_form, status=400)
-    services.add_item(vote, item_form.title.data, item_form.description.data or "", item_form.matter.data, current_user)
+    services.add_item(
+        vote, item_form.title.data, item_form.description.data or "", item_form.category.data, current_user
+    )
     return _back_to(vote, "#items")
 
 
@@ -181,6 +199,11 @@ def step_error_text(code: str) -> str:
         "incomplete": _("The vote is not complete yet: see what is missing above."),
         "early_reason_required": _("The vote opens in less than 15 days: give the reason for the short notice."),
         "cancel_reason_required": _("Give the reason for cancelling."),
+        "too_early": _("The vote cannot open before the announced time: it opens by itself then."),
+        "close_reason_required": _(
+            "The announced closing time has not come: give the reason for closing the vote early. It is printed on "
+            "the notice."
+        ),
         "early_needs_staff": _(
             "The vote opens in less than 15 days: only community staff may announce it at short notice, with a reason."
         ),

@@ -3,8 +3,9 @@
 The first entry of a right waits (pending). A second entry by another staff member with identical choices casts the
 ballot through the ballot box (channel paper) and both entries become counted; different choices flag both as a
 mismatch for a supervisor, who voids them so the ballot can be entered again. A right already used online or by
-proxy is refused and the attempt recorded as a conflict. In a secret vote the entries forget their choices once
-counted or voided, so nothing stored links the counted choices to the unit. Services flush, never commit.
+proxy is refused and the attempt recorded as a conflict. In a secret vote an entry's choices are stored only
+encrypted with the ballot key (`sealing.py`) and forgotten once counted or voided, so nothing stored shows what a
+unit chose. Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from portal import audit
 from portal.accounts.models import Person
 from portal.extensions import db
-from portal.voting import access, box
+from portal.voting import access, box, locks, sealing
 from portal.voting.models import (
     BallotChannel,
     Conflict,
@@ -45,7 +46,14 @@ def _lock(right: VotingRight) -> None:
 
 def _blank(entry: PaperEntry) -> None:
     """Forget what an entry said (secret votes): only the right, who, when and the state remain."""
-    entry.answers, entry.selected, entry.options = "{}", "[]", "[]"
+    entry.answers, entry.selected, entry.options, entry.encrypted = "{}", "[]", "[]", None
+
+
+def _said(vote: Vote, entry: PaperEntry) -> tuple[str, str, str]:
+    """What an entry says (decrypted in a secret vote)."""
+    if entry.encrypted is not None:
+        return sealing.decrypt_paper(vote.id, entry.right_id, entry.encrypted)
+    return entry.answers, entry.selected, entry.options
 
 
 def _record_conflict(vote: Vote, right: VotingRight, existing: Participation, actor) -> None:
@@ -65,6 +73,10 @@ def _record_conflict(vote: Vote, right: VotingRight, existing: Participation, ac
 
 def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperEntry:
     """Store one staff member's entry of the paper ballot of `right`; count it when it matches another's."""
+    # Even an entry that does not count yet keeps choices, so it must not cross the seal either: hold the vote row
+    # FOR SHARE (closing takes it FOR UPDATE) and read its state as it is now, not as loaded earlier in the request.
+    locks.share(vote.id)
+    db.session.refresh(vote)
     if not access.is_open_now(vote):
         raise PaperError("closed")
     if right.vote_id != vote.id:
@@ -88,23 +100,19 @@ def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperE
         raise PaperError("mismatch_open")
     if any(e.entered_by_id == actor.id for e in waiting):
         raise PaperError("same_staff")
-    answers, selected, options = choices.as_json()
-    entry = PaperEntry(
-        vote_id=vote.id,
-        right_id=right.id,
-        entered_by_id=actor.id,
-        answers=answers,
-        selected=selected,
-        options=options,
-        state=PENDING,
-    )
+    said = choices.as_json()
+    entry = PaperEntry(vote_id=vote.id, right_id=right.id, entered_by_id=actor.id, state=PENDING)
+    if vote.secrecy == Secrecy.secret:
+        entry.encrypted = sealing.encrypt_paper(vote.id, right.id, *said, sealing.capacity(vote))
+    else:
+        entry.answers, entry.selected, entry.options = said
     db.session.add(entry)
     db.session.flush()
     audit.record("vote.paper_entered", actor, vote.compound, vote_id=vote.id, entry_id=entry.id, right=right.ordinal)
     if not waiting:
         return entry
     first = waiting[0]
-    if (first.answers, first.selected, first.options) == (answers, selected, options):
+    if _said(vote, first) == said:
         box.cast(vote, right, choices, BallotChannel.paper, actor)
         first.state = entry.state = COUNTED
         if vote.secrecy == Secrecy.secret:

@@ -1,4 +1,5 @@
-"""A vote's result, computed from what the box holds: named ballots with their weights, or a secret vote's counters.
+"""A vote's result, computed from what the box holds: named ballots with their weights, or a secret vote's sealed
+ballots with their areas decrypted (a secret vote has no result before its seal).
 
 Nothing here decides a threshold itself: portal/voting/tally.py applies Art. 278 with exact arithmetic.
 """
@@ -12,9 +13,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.voting import tally
-from portal.voting.models import Ballot, Participation, Secrecy, SecretCounter, Vote, VoteKind, VotingRight
-from portal.voting.tally import Answer, Counts, Weight
+from portal.voting import sealing, tally
+from portal.voting.models import Ballot, Participation, Secrecy, Vote, VoteKind, VotingRight
+from portal.voting.tally import Counts, Weight
 
 CENT = Decimal("0.01")
 
@@ -25,16 +26,19 @@ def electorate_weight(vote: Vote) -> Weight:
 
 
 def plain_ballots(vote: Vote) -> list[tally.PlainBallot]:
-    """A named vote's counted ballots as plain tuples (one head, the right's area in cents, the choices)."""
-    rows = (
-        db.session.connection()
-        .execute(
-            sa.select(Ballot.answers, Ballot.selected, Ballot.options, Ballot.weight_area).where(
-                Ballot.vote_id == vote.id, Ballot.current_right_id.is_not(None)
-            )
+    """The counted ballots as plain tuples (one head, the area in cents, the choices): a named ballot carries its
+    right's area; a sealed secret ballot's area is decrypted with the ballot key."""
+    secret = vote.secrecy == Secrecy.secret
+    if secret and vote.digest is None:
+        raise ValueError("a secret vote has no result before its ballot box is sealed")
+    columns = [Ballot.answers, Ballot.selected, Ballot.options]
+    if secret:
+        query = sa.select(*columns, Ballot.id, Ballot.encrypted).where(Ballot.vote_id == vote.id)
+    else:
+        query = sa.select(*columns, Ballot.weight_area).where(
+            Ballot.vote_id == vote.id, Ballot.current_right_id.is_not(None)
         )
-        .all()
-    )
+    rows = db.session.connection().execute(query).all()
     poll = vote.kind == VoteKind.poll
     parsed: dict[str, object] = {}  # ballots repeat the same few answer sets: parse each text once
 
@@ -44,10 +48,14 @@ def plain_ballots(vote: Vote) -> list[tally.PlainBallot]:
             parsed[text] = [str(key) for key in value] if isinstance(value, list) else value
         return parsed[text]
 
-    return [
-        (1, 0 if poll else int(Decimal(area).scaleb(2)), read(answers), read(selected), read(options))
-        for answers, selected, options, area in rows
-    ]
+    def cents(row) -> int:
+        if poll:
+            return 0
+        if secret:
+            return sealing.decrypt_area(vote.id, row[3], row[4])
+        return int(Decimal(row[3]).scaleb(2))
+
+    return [(1, cents(row), read(row[0]), read(row[1]), read(row[2])) for row in rows]
 
 
 def _keys(vote: Vote) -> tuple[list[str], list[str], list[str]]:
@@ -57,27 +65,8 @@ def _keys(vote: Vote) -> tuple[list[str], list[str], list[str]]:
     return items, candidates, options
 
 
-def counter_counts(vote: Vote) -> Counts:
-    """A secret vote's counts, read from its running counters."""
-    rows = {c.key: c for c in db.session.scalars(sa.select(SecretCounter).where(SecretCounter.vote_id == vote.id))}
-
-    def weight(key: str) -> Weight:
-        row = rows.get(key)
-        return Weight(row.heads, Decimal(row.area_cents) * CENT) if row else Weight.ZERO
-
-    items, candidates, options = _keys(vote)
-    return Counts(
-        participation=weight("participation"),
-        items={key: {answer: weight(f"item:{key}:{answer.value}") for answer in Answer} for key in items},
-        candidates={key: weight(f"candidate:{key}") for key in candidates},
-        options={key: weight(f"option:{key}").heads for key in options},
-    )
-
-
 def counts(vote: Vote) -> Counts:
     """The counts a decision is made from."""
-    if vote.secrecy == Secrecy.secret:
-        return counter_counts(vote)
     items, candidates, options = _keys(vote)
     return tally.aggregate_plain(plain_ballots(vote), items, candidates, options)
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.htmx import render
-from portal.voting import access, box, bp, export, objections, wording
+from portal.voting import access, box, bp, disclosure, export, objections, wording
 from portal.voting import results as counting
 from portal.voting.models import VoteStatus
 from portal.voting.views import results_visible
@@ -29,10 +29,12 @@ def _visible(slug: str, vote_id: int):
 
 def _page_context(compound, vote, staff_view: bool = False) -> dict:
     """What the result page and the notice share (the notice is public: staff extras only on the page)."""
+    r = counting.compute(vote)
     return {
         "compound": compound,
         "vote": vote,
-        "r": counting.compute(vote),
+        "r": r,
+        "disclosures": disclosure.revealing(r),
         "units": export.unit_rows(vote, for_staff=staff_view),
         "staff_view": staff_view,
         "w": wording,

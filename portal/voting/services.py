@@ -7,7 +7,8 @@ from portal.compounds.models import Compound
 from portal.extensions import db
 from portal.i18n import to_utc
 from portal.voting.lifecycle import editable
-from portal.voting.models import Matter, PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
+from portal.voting.models import PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
+from portal.voting.models.vote import Art278Category
 
 
 class LockedError(ValueError):
@@ -53,15 +54,27 @@ def update_vote(vote: Vote, form, actor) -> None:
     audit.record("vote.edited", actor, vote.compound, vote_id=vote.id)
 
 
-def add_item(vote: Vote, title: str, description: str, matter: str, actor) -> VoteItem:
-    """Add a 表决事项 to a draft resolution."""
+def add_item(vote: Vote, title: str, description: str, category: str, actor) -> VoteItem:
+    """Add a 表决事项 to a draft resolution; its Art. 278 category sets its threshold."""
     _check_editable(vote)
     item = VoteItem(
-        vote_id=vote.id, position=len(vote.items) + 1, title=title, description=description, matter=Matter(matter)
+        vote_id=vote.id,
+        position=len(vote.items) + 1,
+        title=title,
+        description=description,
+        category=Art278Category(category),
     )
     vote.items.append(item)
     db.session.flush()
-    audit.record("vote.item_added", actor, vote.compound, vote_id=vote.id, item_id=item.id, matter=matter)
+    audit.record(
+        "vote.item_added",
+        actor,
+        vote.compound,
+        vote_id=vote.id,
+        item_id=item.id,
+        category=item.category.value,
+        matter=item.matter.value,
+    )
     return item
 
 

@@ -1,4 +1,12 @@
-"""Live turnout: participation by heads and area against the 2/3 quorum (no partial results)."""
+"""Live turnout: participation by heads and area against the 2/3 quorum (no partial results).
+
+In a secret vote that is open, each change of an exact live turnout is one voter's area, and areas are public on
+the roll (almost every one is distinct): watching the turnout would name each voter, and with the published result
+tell how they voted. So a secret vote publishes its turnout in steps: only once every STEP new ballots, the heads and
+the area of exactly those first ballots (by participation order), the area in whole ㎡. Every figure on the page,
+the percentages, the quorum line and the ETag, comes from the published figures only. Named votes, and every vote
+once closed, show the exact figures.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +18,10 @@ from fractions import Fraction
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.voting.models import Participation, Vote, VotingRight
+from portal.voting.models import Participation, Secrecy, Vote, VoteStatus, VotingRight
 
 QUORUM = Fraction(2, 3)
+STEP = 5  # ballots per published step: a change is then the sum of five areas, which names nobody
 
 
 @dataclass(frozen=True)
@@ -46,34 +55,65 @@ class Part:
 
 @dataclass(frozen=True)
 class Turnout:
-    """Participation of a vote so far."""
+    """Participation of a vote so far, as published (in steps for an open secret vote)."""
 
     heads: Part
     area: Part
     binding: bool
+    stepped: bool = False
+    step: int = STEP
 
     @property
     def quorum_met(self) -> bool:
         """Both heads and area at least two thirds."""
         return self.heads.reaches_quorum and self.area.reaches_quorum
 
+    @property
+    def etag(self) -> str:
+        """Changes only when a published figure does: so its change reveals no more than the figures."""
+        key = f"{self.heads.part}/{self.heads.whole}:{self.area.part}/{self.area.whole}:{self.binding}:{self.stepped}"
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def is_stepped(vote: Vote) -> bool:
+    """A secret vote publishes its turnout in steps while ballots can still come in (after the close: exact)."""
+    return vote.secrecy == Secrecy.secret and vote.status == VoteStatus.open
+
 
 def turnout(vote: Vote) -> Turnout:
-    """Count who has voted (one query; areas summed exactly in Python), against the frozen electorate."""
-    areas = db.session.scalars(
-        sa.select(VotingRight.area_m2)
-        .join(Participation, Participation.right_id == VotingRight.id)
-        .where(Participation.vote_id == vote.id)
-    ).all()
-    heads, area = len(areas), sum(areas, Decimal("0.00"))
+    """Count who has voted against the frozen electorate: exactly, or in steps of STEP ballots (see the module)."""
+    stepped = is_stepped(vote)
+    heads = _count(vote)
+    if stepped:
+        heads -= heads % STEP
+    area = _area(vote, heads if stepped else None)
+    if stepped:
+        area = area.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     return Turnout(
         Part(heads, vote.electorate_heads or 0),
         Part(area, vote.electorate_area or Decimal("0.00")),
         vote.is_binding,
+        stepped,
     )
 
 
-def etag(vote: Vote) -> str:
-    """Changes whenever the turnout or the vote's status changes."""
-    count = db.session.scalar(sa.select(sa.func.count(Participation.id)).where(Participation.vote_id == vote.id))
-    return hashlib.sha256(f"{vote.id}:{vote.status.value}:{count}".encode()).hexdigest()[:20]
+def _count(vote: Vote) -> int:
+    """How many voting rights have been used."""
+    return db.session.scalar(sa.select(sa.func.count(Participation.id)).where(Participation.vote_id == vote.id))
+
+
+def _area(vote: Vote, first: int | None) -> Decimal:
+    """The area of the used rights (of the `first` participations only, by id), summed exactly in integer cents."""
+    rights = (
+        sa.select(VotingRight.area_m2.label("area"))
+        .join(Participation, Participation.right_id == VotingRight.id)
+        .where(Participation.vote_id == vote.id)
+    )
+    if first is not None:
+        if first == 0:
+            return Decimal("0.00")
+        rights = rights.order_by(Participation.id).limit(first)
+    rows = rights.subquery()
+    # Cents are whole numbers on both databases (SQLite keeps NUMERIC as a float: rounding ×100 makes it exact).
+    cents = db.session.scalar(sa.select(sa.func.sum(sa.cast(sa.func.round(rows.c.area * 100), sa.BigInteger))))
+    return Decimal(int(cents or 0)).scaleb(-2)

@@ -1,7 +1,9 @@
-"""Verify a ballot box: recount every item from the stored ballots and recompute the digest.
+"""Verify a ballot box: recompute the digest, the electorate's totals from the roll, and every result from the ballots.
 
-Any ballot added, removed or altered after the box was sealed shows up here; `flask portal verify-vote ID` prints
-the problems and exits non-zero.
+Any ballot, roll entry or setting added, removed or altered after the box was sealed shows up here. Someone who can
+write the database could also re-seal (store a new digest): `verify(vote, published=HEX)` compares with the digest
+printed on the notice, which they cannot change. `flask portal verify-vote ID [--digest HEX]` prints the problems and
+exits non-zero.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.voting import box, results
-from portal.voting.models import Ballot, Participation, Secrecy, SecretCounter, Vote, VotingRight
+from portal.voting import box, results, sealing
+from portal.voting.models import Ballot, Participation, Secrecy, Vote, VoteKind, VotingRight
 
 
 @dataclass
@@ -34,7 +36,7 @@ class Report:
         return not self.problems
 
 
-def verify(vote: Vote) -> Report:
+def verify(vote: Vote, published: str | None = None) -> Report:
     """Recount and recompute; every disagreement becomes a problem line (in English, for the command line)."""
     report = Report(vote)
     count, digest = box.compute_digest(vote)
@@ -43,6 +45,11 @@ def verify(vote: Vote) -> Report:
         report.problems.append("the ballot box is not sealed yet (the vote has not closed)")
     elif digest != vote.digest:
         report.problems.append(f"digest mismatch: sealed {vote.digest}, recomputed {digest}")
+    if published is not None and published.strip().lower() != digest:
+        report.problems.append(
+            f"the digest differs from the published one: published {published.strip()}, recomputed {digest}"
+        )
+    _check_roll(vote, report)
     if vote.ballot_count is not None and count != vote.ballot_count:
         report.problems.append(f"ballot count mismatch: sealed {vote.ballot_count}, found {count}")
     participations = db.session.scalars(sa.select(Participation).where(Participation.vote_id == vote.id)).all()
@@ -76,33 +83,40 @@ def _check_named(vote: Vote, participations, report: Report) -> None:
             report.problems.append(f"ballot {ballot.id[:8]}… carries an area that is not its voting right's")
 
 
+def _check_roll(vote: Vote, report: Report) -> None:
+    """The electorate's totals are recomputed from the frozen roll, never taken from the vote row."""
+    areas = db.session.scalars(sa.select(VotingRight.area_m2).where(VotingRight.vote_id == vote.id)).all()
+    heads, area = len(areas), sum(areas, Decimal("0.00"))
+    if vote.electorate_heads != heads:
+        report.problems.append(f"the vote records {vote.electorate_heads} owners but its roll has {heads}")
+    if vote.kind != VoteKind.poll and vote.electorate_area != area:
+        report.problems.append(f"the vote records {vote.electorate_area} m² but its roll adds up to {area} m²")
+
+
 def _check_secret(vote: Vote, participations, report: Report) -> None:
-    counters = {c.key: c for c in db.session.scalars(sa.select(SecretCounter).where(SecretCounter.vote_id == vote.id))}
     ballots = db.session.scalars(sa.select(Ballot).where(Ballot.vote_id == vote.id)).all()
-    if any(b.right_id or b.current_right_id or b.channel or b.weight_area is not None for b in ballots):
+    if any(b.right_id or b.current_right_id or b.channel or b.weight_area is not None or b.cast_at for b in ballots):
         report.problems.append("a secret ballot carries a link to a voting right")
-    heads = Counter({"participation": len(ballots)})
+    if vote.digest is None:
+        return
+    asked = {item.key for item in vote.items}
+    found_area = 0
     for ballot in ballots:
-        for item, answer in json.loads(ballot.answers).items():
-            heads[f"item:{item}:{answer}"] += 1
-        heads.update(f"candidate:{c}" for c in json.loads(ballot.selected))
-        heads.update(f"option:{o}" for o in json.loads(ballot.options))
-    for key, counter in counters.items():
-        if counter.heads != heads.get(key, 0):
-            report.problems.append(f"counter {key}: {counter.heads} heads stored, {heads.get(key, 0)} ballots found")
-    unknown = set(heads) - set(counters)
-    if unknown:
-        report.problems.append(f"ballots answer what the vote does not ask: {sorted(unknown)}")
+        try:
+            found_area += sealing.decrypt_area(vote.id, ballot.id, ballot.encrypted)
+        except sealing.SealError as error:
+            report.problems.append(str(error))
+        if vote.kind == VoteKind.resolution and set(json.loads(ballot.answers or "{}")) != asked:
+            report.problems.append(f"ballot {ballot.id[:8]}… does not answer exactly the items the vote asks")
+    if vote.kind == VoteKind.poll:
+        return
     used_area = sum(
         db.session.scalars(
             sa.select(VotingRight.area_m2).where(VotingRight.id.in_([p.right_id for p in participations]))
         ),
         Decimal("0.00"),
     )
-    total = counters.get("participation")
-    if total is not None and Decimal(total.area_cents) / 100 != used_area:
-        report.problems.append(f"participating area {Decimal(total.area_cents) / 100} ≠ the used rights' {used_area}")
-    for item in vote.items:
-        area = sum(counters[f"item:{item.id}:{a}"].area_cents for a in box.ANSWERS if f"item:{item.id}:{a}" in counters)
-        if total is not None and area != total.area_cents:
-            report.problems.append(f"item {item.id}: the answers' area does not add up to the participating area")
+    if Decimal(found_area) / 100 != used_area:
+        report.problems.append(
+            f"the sealed ballots' area {Decimal(found_area) / 100} m² ≠ the used voting rights' {used_area} m²"
+        )

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.compounds.services import get_compound
 from portal.htmx import render
-from portal.voting import access, box, bp, casting, electorate, lifecycle, services, turnout
-from portal.voting.models import BallotChannel, VoteKind, VoteStatus
+from portal.voting import access, ballot_form, box, bp, casting, electorate, lifecycle, services, turnout
+from portal.voting.models import BallotChannel, VoteStatus
 
 RESULT_STATUSES = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
 
@@ -29,7 +29,7 @@ def index(slug: str):
         compound, include_drafts=manager, draft_elections=permissions.may(current_user, "view_roll", compound)
     )
     for vote in votes:
-        lifecycle.remind_closing(vote)
+        lifecycle.keep_time(vote)  # the list shows each vote as its window now has it
     return render("voting/index.html", compound=compound, votes=votes, manager=manager)
 
 
@@ -37,7 +37,6 @@ def index(slug: str):
 def show(slug: str, vote_id: int):
     """One vote: what is asked, when, the live turnout, and my part in it."""
     compound, vote = access.load(slug, vote_id)
-    lifecycle.remind_closing(vote)
     right = electorate.right_of(vote, current_user)
     voted = box.has_voted(vote, right)
     return render(
@@ -79,12 +78,13 @@ def turnout_fragment(slug: str, vote_id: int):
     compound, vote = access.load(slug, vote_id)
     if vote.electorate_heads is None:
         abort(404)
-    tag = turnout.etag(vote)
+    published = turnout.turnout(vote)  # the ETag comes from the published figures only, never the exact ones
+    tag = f"{vote.status.value}-{published.etag}"
     if tag in request.if_none_match:
         response = make_response("", 304)
         response.headers["Vary"] = "HX-Request"
     else:
-        response = render("voting/_turnout.html", vote=vote, turnout=turnout.turnout(vote))
+        response = render("voting/_turnout.html", vote=vote, turnout=published)
     response.set_etag(tag)
     response.headers["Cache-Control"] = "no-cache, private"
     return response
@@ -113,13 +113,18 @@ def roll(slug: str, vote_id: int):
 
 
 def choices_from(vote, form) -> box.Choices:
-    """Read the ballot fields: item_<id> = yes/no/abstain (or nothing), candidate = ids, option = ids."""
-    if vote.kind == VoteKind.resolution:
-        answers = {item.key: (form.get(f"item_{item.id}") or None) for item in vote.items}
-        return box.Choices(answers)
-    if vote.kind == VoteKind.election:
-        return box.Choices({}, frozenset(form.getlist("candidate")))
-    return box.Choices({}, options=frozenset(form.getlist("option")))
+    """Read the ballot's fixed-length fields (ballot_form.py: item_<id> = y/n/a/-, picks, opts)."""
+    return ballot_form.read(vote, form)
+
+
+bp.add_app_template_global(ballot_form.CODES, "ballot_codes")
+bp.add_app_template_global(ballot_form.fields, "ballot_hidden")
+
+
+@bp.app_template_global("ballot_picks")
+def ballot_picks(vote, chosen) -> box.Choices:
+    """What the fill-in form shows ticked: from a posted form (back from the review, or an error) or a stored ballot."""
+    return ballot_form.read(vote, chosen or {})
 
 
 @bp.route("/<int:vote_id>/ballot", methods=["GET", "POST"])
@@ -148,14 +153,14 @@ def ballot(slug: str, vote_id: int):
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
     if request.method == "GET":
         current = box.my_ballot(vote, right) if already else None
-        return render("voting/ballot.html", chosen=_chosen_from_ballot(vote, current), error=None, **context)
+        return _unstored(render("voting/ballot.html", chosen=_chosen_from_ballot(vote, current), error=None, **context))
     try:
         choices = box.validate(vote, choices_from(vote, request.form))
     except box.CastError as error:
-        return render("voting/ballot.html", chosen=request.form, error=error.code, status=400, **context)
+        return _unstored(render("voting/ballot.html", chosen=request.form, error=error.code, status=400, **context))
     if not confirming:
-        return render("voting/review.html" if not request.form.get("change") else "voting/ballot.html",
-                      choices=choices, chosen=request.form, error=None, **context)  # fmt: skip
+        return _unstored(render("voting/review.html" if not request.form.get("change") else "voting/ballot.html",
+                                choices=choices, chosen=request.form, error=None, **context))  # fmt: skip
     try:
         receipt = box.cast(
             vote, right, choices, BallotChannel.proxy if proxy else BallotChannel.online, current_user, proxy
@@ -164,6 +169,13 @@ def ballot(slug: str, vote_id: int):
         flash(cast_error_text(error.code), "error")
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
     return _receipt_redirect(slug, vote.id, receipt, right.id if proxy else None)
+
+
+def _unstored(response):
+    """A ballot, review or receipt page: kept in no cache, and not to be compressed on the way (its compressed size
+    would vary with the choices even though its length does not; a proxy that ignores no-transform must be told)."""
+    response.headers["Cache-Control"] = "no-store, no-transform"
+    return response
 
 
 def _plain_submit() -> bool:
@@ -190,10 +202,7 @@ def _chosen_from_ballot(vote, ballot) -> dict:
 
     if ballot is None:
         return {}
-    chosen = {f"item_{k}": v for k, v in json.loads(ballot.answers).items()}
-    chosen["candidate"] = json.loads(ballot.selected)
-    chosen["option"] = json.loads(ballot.options)
-    return chosen
+    return ballot_form.stored(vote, json.loads(ballot.answers), json.loads(ballot.selected), json.loads(ballot.options))
 
 
 def cast_error_text(code: str) -> str:
@@ -215,7 +224,8 @@ def receipt(slug: str, vote_id: int):
     code = session.get("receipts", {}).get(key)
     if code is None:
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
-    return render("voting/receipt.html", compound=compound, vote=vote, code=code, proxy=bool(request.args.get("for")))
+    page = render("voting/receipt.html", compound=compound, vote=vote, code=code, proxy=bool(request.args.get("for")))
+    return _unstored(page)
 
 
 @bp.route("/<int:vote_id>/check-receipt", methods=["POST"])

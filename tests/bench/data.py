@@ -7,7 +7,6 @@ written straight into the box's tables the way `box.cast` stores them, so that b
 from __future__ import annotations
 
 import random
-import secrets
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -222,7 +221,7 @@ def big_compound(units: int = 20_000, developer_units: int = 600, pairs: int = 4
 
 
 def bulk_ballots(vote_id: int, count: int, seed: int = 11) -> int:
-    """Cast `count` named online ballots for randomly chosen rights, stored exactly as `box.cast` stores them; commits.
+    """Cast `count` online ballots for randomly chosen rights, stored exactly as `box.cast` stores them; commits.
 
     Answers lean towards yes so that the ordinary item passes and the major item is close to its threshold."""
     pick = random.Random(seed)
@@ -235,23 +234,11 @@ def bulk_ballots(vote_id: int, count: int, seed: int = 11) -> int:
     participations, ballots = [], []
     for right_id, area in chosen:
         answers = {item.key: pick.choices((*ANSWERS, None), weights=(70, 15, 10, 5))[0] for item in vote.items}
-        as_json, selected, options = box.Choices(answers).as_json()
         participations.append({"vote_id": vote_id, "right_id": right_id, "channel": BallotChannel.online, "at": now})
-        ballots.append(
-            {
-                "id": secrets.token_hex(16),
-                "vote_id": vote_id,
-                "receipt_hash": box.receipt_hash(box.new_receipt()),
-                "answers": as_json,
-                "selected": selected,
-                "options": options,
-                "right_id": right_id,
-                "current_right_id": right_id,
-                "channel": BallotChannel.online,
-                "weight_area": area,
-                "cast_at": now,
-            }
-        )
+        right = SimpleNamespace(id=right_id, area_m2=area)
+        # the ballot box's own row: a named ballot with its right and weight, a secret one encrypted
+        choices = box.Choices(answers)
+        ballots.append(box._ballot_row(vote, right, choices, box.new_receipt(), BallotChannel.online, None))
     db.session.execute(sa.insert(Participation), participations)
     db.session.execute(sa.insert(Ballot), ballots)
     db.session.commit()

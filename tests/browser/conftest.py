@@ -422,8 +422,8 @@ def vote_seed(live_app, seed):
                 objection_days=_value(7),
             )
             vote = services.create_vote(compound, form, actor)
-            ordinary = services.add_item(vote, "选聘新的物业服务企业", "", "ordinary", actor)
-            major = services.add_item(vote, "使用维修资金改造电梯", "", "major", actor)
+            ordinary = services.add_item(vote, "选聘新的物业服务企业", "", "property_manager", actor)
+            major = services.add_item(vote, "筹集维修资金改造电梯", "", "raise_fund", actor)
             lifecycle.transition(vote, VoteStatus.announced, actor, reason="测试")  # short notice needs a reason
             lifecycle.transition(vote, VoteStatus.open, actor)
             authorisation = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import partial
+from urllib.parse import parse_qsl
 
 import pytest
 from playwright.sync_api import expect
@@ -75,13 +76,15 @@ def _cast(tab, live_server, place, answers, t, check, on_behalf=None) -> str:
     _mark(page, vote.items, answers, t)
     check("ballot")
 
-    _submit(page, t("Next: check my choices"))
+    with page.expect_request(lambda r: r.method == "POST" and r.url.split("?")[0].endswith("/ballot")) as sent:
+        _submit(page, t("Next: check my choices"))
+    _expect_fixed_length_body(sent.value.post_data, vote.items, answers, tab.javascript)
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Check your choices"))
     review = page.locator("main ul.review > li")
     expect(review).to_have_count(len(vote.items))
     for i, (item, answer) in enumerate(zip(vote.items, answers, strict=True)):
-        expect(review.nth(i)).to_have_text(f"{i + 1}. {item.title}: {t(ANSWER[answer])}")
-        expect(review.nth(i).locator("strong")).to_have_text(t(ANSWER[answer]))
+        expect(review.nth(i)).to_have_text(f"{i + 1}. {item.title}: {_boxes(answer, t)}")
+        expect(review.nth(i).locator('[data-picked="1"]')).to_have_text(f"☑ {t(ANSWER[answer or 'abstain'])}")
     expect(page.get_by_text(t("Once submitted, the ballot cannot be changed."))).to_be_visible()
     if on_behalf:
         expect(page.locator("main .flash")).to_have_text(t("You are voting as a proxy for %(rooms)s.", rooms=on_behalf))
@@ -96,6 +99,24 @@ def _cast(tab, live_server, place, answers, t, check, on_behalf=None) -> str:
     page.get_by_role("button", name=t("Back to the vote"), exact=True).click()
     expect(page).to_have_url(f"{live_server}{vote.path}")
     return code
+
+
+def _boxes(answer, t) -> str:
+    """An item on the review page: every answer, the chosen one ☑ (a blank item is reviewed as the abstention it is)."""
+    shown = answer or "abstain"
+    return " ".join(f"{'☑' if value == shown else '☐'} {t(ANSWER[value])}" for value in ("yes", "no", "abstain"))
+
+
+def _expect_fixed_length_body(body: str, items, answers, javascript: bool) -> None:
+    """The fill-in form's request: with JavaScript every item is sent once as one character ("-" when blank), so its
+    length is the same whatever was chosen; without, a blank item is simply not sent."""
+    sent = parse_qsl(body, keep_blank_values=True)
+    for item, answer in zip(items, answers, strict=True):
+        values = [v for k, v in sent if k == f"item_{item.id}"]
+        if answer is None and not javascript:
+            assert values == [], body
+        else:
+            assert values == [{"yes": "y", "no": "n", "abstain": "a", None: "-"}[answer]], body
 
 
 def _my_vote(page, t):
@@ -174,7 +195,7 @@ def test_review_step_lets_the_owner_change_choices_without_javascript(live_serve
     tab.check("ballot-again", axe=False)
     _mark(page, vote.items, ("yes", "no"), t)
     _submit(page, t("Next: check my choices"))
-    expect(page.locator("main ul.review > li").nth(1)).to_have_text(f"2. {vote.items[1].title}: {t('Disagree')}")
+    expect(page.locator("main ul.review > li").nth(1)).to_have_text(f"2. {vote.items[1].title}: {_boxes('no', t)}")
     _submit(page, t("Submit my ballot"))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Your vote is cast"))
     tab.check("receipt", axe=False)

@@ -46,16 +46,17 @@ ROUTES = {
     "turnout": ("GET", V + "/{open}/turnout", MEMBERS, None),
     "electorate roll": ("GET", V + "/{open}/roll", OWNER_SIDE, None),
     "ballot form": ("GET", V + "/{open}/ballot", RIGHT_HOLDER, None),
-    "cast ballot": ("POST", V + "/{open}/ballot", RIGHT_HOLDER, {"step": "confirm", "item_{item}": "yes"}),
+    "cast ballot": ("POST", V + "/{open}/ballot", RIGHT_HOLDER, {"step": "confirm", "item_{item}": "y"}),
     "receipt": ("GET", V + "/{open}/receipt", MEMBERS, None),
     "check receipt": ("POST", V + "/{prelim}/check-receipt", MEMBERS, {"receipt": "AAAAA-BBBBB"}),
     "manage page": ("GET", V + "/{draft}/edit", DRAFT, None),
     "edit settings": ("POST", V + "/{draft}/edit", DRAFT, VOTE_FORM),
-    "add item": ("POST", V + "/{draft}/items", DRAFT, {"item-title": "事项", "item-matter": "ordinary"}),
+    "add item": ("POST", V + "/{draft}/items", DRAFT, {"item-title": "事项", "item-category": "property_manager"}),
     "remove item": ("POST", V + "/{draft}/items/{draft_item}/delete", DRAFT, {}),
     "add option": ("POST", V + "/{poll}/options", DRAFT, {"option-label": "方案"}),
     "remove option": ("POST", V + "/{poll}/options/{poll_option}/delete", DRAFT, {}),
-    "lifecycle step": ("POST", V + "/{open}/step", COMMITTEE, {"target": "closed"}),
+    # before the announced close: community staff only, with a reason
+    "lifecycle step": ("POST", V + "/{open}/step", CERTIFY, {"target": "closed", "reason": "测试提前结束"}),
     "candidates": ("GET", V + "/{election}/candidates", NOMINATION, None),
     "stand": ("POST", V + "/{fresh_election}/candidates/stand", MAY_STAND, {"stand-statement": "愿为大家服务"}),
     "nominate": ("POST", V + "/{fresh_election}/candidates/nominate", MAY_STAND, {"nominate-room": "1栋 1单元 102"}),
@@ -93,7 +94,7 @@ ROUTES = {
         {"proxy-owner": "1栋 1单元 101", "proxy-person": "{resident_account}", "proxy-reference": "WT-2"},
     ),
     "revoke proxy": ("POST", V + "/{open}/desk/proxies/{authorisation}/revoke", CERTIFY, {}),
-    "paper entry": ("POST", V + "/{open}/desk/paper", CERTIFY, {"paper-right": "1栋 1单元 102", "item_{item}": "no"}),
+    "paper entry": ("POST", V + "/{open}/desk/paper", CERTIFY, {"paper-right": "1栋 1单元 102", "item_{item}": "n"}),
     "void paper entry": ("POST", V + "/{open}/desk/paper/{paper_entry}/void", CERTIFY, {}),
     "results": ("GET", V + "/{prelim}/results", MEMBERS, None),
     "result notice": ("GET", V + "/{prelim}/notice", MEMBERS, None),
@@ -169,7 +170,7 @@ def votes(world, make):
         vote = _vote(compound, VoteKind.resolution, staff, VoteStatus.open)
         box.cast(vote, electorate.right_of(vote, people["owner_b"]), box.Choices({vote.items[0].key: "yes"}))
         for step in (VoteStatus.closed, VoteStatus.preliminary):
-            lifecycle.transition(vote, step, staff)
+            lifecycle.transition(vote, step, staff, reason="测试")
         ids.update(prelim=vote.id, objection=objections.file(vote, second, "请复核").id)
 
     def draft():

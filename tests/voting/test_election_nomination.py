@@ -4,6 +4,7 @@ published candidate list, nothing changing after announcement, and casting for a
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from flask import render_template
 from flask_login import login_user
 
 from portal.audit import AuditEvent
+from portal.db import utcnow
 from portal.extensions import db
 from portal.voting import candidates, lifecycle
 from portal.voting.candidates import CandidateError
@@ -85,8 +87,8 @@ def stranger(make):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("resident", 404), ("developer", 403), ("husband", 403), ("chair", 403), ("stranger", 404)],
-    ids=["resident", "developer", "co-owner-not-designated", "committee-not-owner", "other-compound"],
+    [("resident", 404), ("developer", 403), ("chair", 403), ("stranger", 404)],
+    ids=["resident", "developer", "committee-not-owner", "other-compound"],
 )
 def test_who_may_not_stand(client, estate, election, login, stranger, who, status):
     """Residents and outsiders do not even see the nomination phase (404); members without a vote get 403."""
@@ -97,10 +99,23 @@ def test_who_may_not_stand(client, estate, election, login, stranger, who, statu
     assert db.session.scalar(sa.select(sa.func.count(Candidate.id))) == 0
 
 
-def test_service_refuses_those_who_hold_no_vote(estate, election):
-    for person in (estate.people.resident, estate.people.developer, estate.people.husband):
+def test_service_refuses_those_who_own_nothing_and_the_developer(estate, election):
+    for person in (estate.people.resident, estate.people.developer, estate.people.chair):
         with pytest.raises(CandidateError, match="not_eligible"):
             candidates.self_nominate(election, person, STATEMENT)
+
+
+def test_any_owner_may_stand_not_only_the_designated_voter(client, estate, election, login):
+    """Standing is not voting: a co-owner whom the unit did not name as its voter stands too (issue 10)."""
+    husband = estate.people.husband  # co-owns 201 with his wife, who votes for it
+    assert candidates.may_stand(estate.compound, husband)
+    login(husband)
+    response = client.post(_url(election, "/stand"), data={"stand-statement": STATEMENT})
+    assert response.status_code == 303
+    candidate = candidates.mine(election, husband)
+    assert candidate.nomination == Nomination.self_nominated and candidate.consented_at is not None
+    assert candidates.rooms_of(estate.compound, {husband.id}) == {husband.id: "1栋 1单元 201"}
+    assert husband.id in candidates.standing_ids(estate.compound)
 
 
 # --- nomination by others, with consent ----------------------------------------------------------------------
@@ -401,16 +416,17 @@ def test_owner_votes_for_at_most_the_number_of_seats(client, estate, election, l
     people = estate.people
     listed = _eligible(election, estate, people.one, people.two, people.wife, people.buyer)
     _announce(election, estate)
+    election.opens_at = utcnow() - timedelta(minutes=1)  # the announced time has come: it may open
     lifecycle.transition(election, VoteStatus.open, people.staff)
     db.session.commit()
     login(people.one)
     ballot = client.get(f"/c/lvyuan/votes/{election.id}/ballot").get_data(as_text=True)
-    assert all(f'value="{c.id}"' in ballot for c in listed)
+    assert all(c.person.name in ballot for c in listed)
+    order = [c for c in election.candidates if c.on_ballot]  # the ballot's order: one 0/1 each in `picks`
     url = f"/c/lvyuan/votes/{election.id}/ballot"
-    too_many = client.post(url, data={"step": "review", "candidate": [str(c.id) for c in listed]})
+    too_many = client.post(url, data={"step": "review", "picks": "1111"})
     assert too_many.status_code == 400
-    chosen = [str(c.id) for c in listed[:3]]
-    assert client.post(url, data={"step": "review", "candidate": chosen}).status_code == 200
-    assert client.post(url, data={"step": "confirm", "candidate": chosen}).status_code == 303
+    assert client.post(url, data={"step": "review", "picks": "1101"}).status_code == 200
+    assert client.post(url, data={"step": "confirm", "picks": "1101"}).status_code == 303
     ballot_row = db.session.scalar(sa.select(Ballot))
-    assert json.loads(ballot_row.selected) == sorted(int(i) for i in chosen)
+    assert json.loads(ballot_row.selected) == sorted(c.id for c, bit in zip(order, "1101", strict=True) if bit == "1")

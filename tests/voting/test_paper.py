@@ -9,14 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.voting import box, paper
+from portal.voting import ballot_form, box, paper
 from portal.voting.models import (
     Ballot,
     BallotChannel,
     Conflict,
     PaperEntry,
     Participation,
-    SecretCounter,
     VotingRight,
 )
 
@@ -28,7 +27,7 @@ def _url(vote, tail=""):
 
 
 def _items(vote, *answers):
-    return {f"item_{item.id}": a for item, a in zip(vote.items, answers, strict=False) if a}
+    return {f"item_{item.id}": ballot_form.CODES[a] for item, a in zip(vote.items, answers, strict=False) if a}
 
 
 def _count(model) -> int:
@@ -160,14 +159,15 @@ def test_a_pending_entry_shows_when_its_right_was_used_since(desk, estate, make_
 def test_secret_vote_paper_entries_keep_no_choices_once_counted(desk, estate, make_vote):
     vote = make_vote(secrecy="secret")
     desk.enter(vote, desk.a, **_items(vote, "yes", "no"))
+    waiting = db.session.scalar(sa.select(PaperEntry))
+    assert (waiting.answers, waiting.selected, waiting.options) == ("{}", "[]", "[]")  # encrypted while it waits
+    assert waiting.encrypted and not waiting.encrypted.startswith(("{", "["))
     desk.enter(vote, desk.b, **_items(vote, "yes", "no"))
     entries = db.session.scalars(sa.select(PaperEntry)).all()
     assert [e.state for e in entries] == ["counted", "counted"]
-    assert all((e.answers, e.selected, e.options) == ("{}", "[]", "[]") for e in entries)
+    assert all((e.answers, e.selected, e.options, e.encrypted) == ("{}", "[]", "[]", None) for e in entries)
     ballot = db.session.scalar(sa.select(Ballot))
     assert (ballot.right_id, ballot.channel, ballot.proxy_id, ballot.weight_area, ballot.cast_at) == (None,) * 5
-    counters = dict(db.session.execute(sa.select(SecretCounter.key, SecretCounter.area_cents)).all())
-    assert counters["participation"] == 7000 and counters[f"item:{vote.items[1].id}:no"] == 7000
     # a mismatch shows no choices in a secret vote, and voiding it forgets them
     desk.enter(vote, desk.a, right="1栋 1单元 302", **_items(vote, "yes"))
     desk.enter(vote, desk.b, right="1栋 1单元 302", **_items(vote, "no"))
@@ -181,10 +181,10 @@ def test_secret_vote_paper_entries_keep_no_choices_once_counted(desk, estate, ma
 
 def test_invalid_choices_are_shown_again_and_nothing_is_written(desk, estate, make_vote):
     vote = make_vote()
-    bad = desk.enter(vote, desk.a, **{f"item_{vote.items[0].id}": "maybe", f"item_{vote.items[1].id}": "no"})
+    bad = desk.enter(vote, desk.a, **{f"item_{vote.items[0].id}": "m", f"item_{vote.items[1].id}": "n"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "could not be read" in html
-    assert f'name="item_{vote.items[1].id}" value="no" checked' in html  # what was typed is kept
+    assert f'name="item_{vote.items[1].id}" value="n" checked' in html  # what was typed is kept
     missing = desk.enter(vote, desk.a, right="", **_items(vote, "yes"))
     assert missing.status_code == 400 and 'id="paper-right-error"' in missing.get_data(as_text=True)
     unknown = desk.enter(vote, desk.a, right="42", **_items(vote, "yes"))
@@ -207,9 +207,8 @@ def test_poll_paper_ballot_with_the_ballot_fields(desk, estate, make_vote):
     )
     empty = desk.enter(vote, desk.a, right=str(ordinal))
     assert empty.status_code == 400 and "Choose at least one option" in empty.get_data(as_text=True)
-    option = str(vote.options[1].id)
-    desk.enter(vote, desk.a, right=str(ordinal), option=option)
-    desk.enter(vote, desk.b, right=str(ordinal), option=option)
+    desk.enter(vote, desk.a, right=str(ordinal), opt="1")  # the second option's box, as the form sends it
+    desk.enter(vote, desk.b, right=str(ordinal), opts="01")  # or as one 0/1 per option
     assert json.loads(db.session.scalar(sa.select(Ballot.options))) == [vote.options[1].id]
 
 

@@ -25,13 +25,35 @@ def test_committee_prepares_a_resolution(client, estate, login):
     vote = db.session.scalar(sa.select(Vote))
     assert vote.kind == VoteKind.resolution and vote.opens_at.hour == 1  # 09:00 in Beijing is 01:00 UTC
     base = f"/c/lvyuan/votes/{vote.id}"
-    data = {"item-title": "使用维修资金更换3栋电梯", "item-matter": "major"}
+    data = {"item-title": "使用维修资金更换3栋电梯", "item-category": "use_fund"}
     assert client.post(f"{base}/items", data=data).status_code == 303
-    assert client.post(f"{base}/items", data={"item-title": "", "item-matter": "major"}).status_code == 400
+    assert client.post(f"{base}/items", data={"item-title": "", "item-category": "raise_fund"}).status_code == 400
+    data = {"item-title": "筹集维修资金", "item-category": "raise_fund"}
+    assert client.post(f"{base}/items", data=data).status_code == 303
     db.session.refresh(vote)
-    assert [(i.title, i.matter.value) for i in vote.items] == [("使用维修资金更换3栋电梯", "major")]
+    # the convenor names the Art. 278 category; the threshold follows from it (using the fund is ordinary)
+    assert [(i.title, i.category.value, i.matter.value) for i in vote.items] == [
+        ("使用维修资金更换3栋电梯", "use_fund", "ordinary"),
+        ("筹集维修资金", "raise_fund", "major"),
+    ]
     page = client.get(f"{base}/edit").get_data(as_text=True)
     assert 'value="announced"' in page
+
+
+def test_the_item_form_offers_categories_not_thresholds(client, estate, make_vote, login):
+    vote = make_vote(status="draft")
+    login(estate.people.chair)
+    base = f"/c/lvyuan/votes/{vote.id}"
+    client.post("/lang", data={"lang": "en"})
+    page = client.get(f"{base}/edit").get_data(as_text=True)
+    assert 'name="item-category"' in page and 'name="item-matter"' not in page
+    assert "(6) Raising the maintenance fund of the buildings and their facilities — at least 3/4" in page
+    assert "(5) Using the maintenance fund of the buildings and their facilities — more than 1/2" in page
+    for data in ({"item-title": "无类别"}, {"item-title": "自选门槛", "item-category": "major"}):
+        response = client.post(f"{base}/items", data=data)
+        assert response.status_code == 400 and 'id="item-category-error"' in response.get_data(as_text=True)
+    db.session.refresh(vote)
+    assert len(vote.items) == 2  # the two the fixture made
 
 
 def test_bad_settings_are_shown_next_to_the_fields(client, estate, login):

@@ -12,7 +12,7 @@ from flask_login import login_user
 
 from portal.audit import AuditEvent
 from portal.extensions import db
-from portal.voting import box, proxies
+from portal.voting import ballot_form, box, proxies
 from portal.voting.models import (
     Ballot,
     BallotChannel,
@@ -41,7 +41,7 @@ def _url(vote, tail=""):
 
 
 def _items(vote, *answers):
-    return {f"item_{item.id}": a for item, a in zip(vote.items, answers, strict=False) if a}
+    return {f"item_{item.id}": ballot_form.CODES[a] for item, a in zip(vote.items, answers, strict=False) if a}
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def test_plain_submit_is_cast_by_the_quick_path(client, estate, make_vote, login
 
     monkeypatch.setattr(views.access, "load_with_right", no_full_load)
     first, second = vote.items
-    response = _confirm(client, vote, {f"item_{first.id}": "yes", f"item_{second.id}": "no"})
+    response = _confirm(client, vote, {f"item_{first.id}": "y", f"item_{second.id}": "n"})
     assert response.status_code == 303 and "/receipt" in response.headers["Location"]
     ballot = db.session.scalar(db.select(Ballot).where(Ballot.vote_id == vote.id))
     assert json.loads(ballot.answers) == {first.key: "yes", second.key: "no"}
@@ -36,9 +36,9 @@ def test_plain_submit_is_cast_by_the_quick_path(client, estate, make_vote, login
 def test_used_right_falls_back_and_is_refused_once(client, estate, make_vote, login):
     vote = make_vote()
     login(estate.people.one)
-    data = {f"item_{item.id}": "yes" for item in vote.items}
+    data = {f"item_{item.id}": "y" for item in vote.items}
     assert _confirm(client, vote, data).status_code == 303
-    again = _confirm(client, vote, {f"item_{item.id}": "no" for item in vote.items})
+    again = _confirm(client, vote, {f"item_{item.id}": "n" for item in vote.items})
     assert again.status_code == 303 and "/receipt" not in again.headers["Location"]
     assert db.session.scalar(db.select(db.func.count()).select_from(Participation)) == 1
     assert db.session.scalar(db.select(db.func.count()).select_from(Ballot)) == 1

@@ -272,9 +272,9 @@ def test_notice_prints_on_a4_without_the_site_chrome(app):
     assert "size: A4" in block and ".site-header" in block and ".site-footer" in block and "nav" in block
 
 
-def _election(estate, make_vote, seats=3):
+def _election(estate, make_vote, seats=3, secrecy="named"):
     """An open election with candidates 甲 (one), 乙 (two), 三套 (buyer), 妻子 (wife) and the chair."""
-    vote = make_vote(kind="election", status="draft", seats=seats)
+    vote = make_vote(kind="election", status="draft", seats=seats, secrecy=secrecy)
     for position, name in enumerate(("one", "two", "buyer", "wife", "chair"), start=1):
         vote.candidates.append(
             Candidate(
@@ -408,3 +408,82 @@ def test_runoff_has_its_sentence(app):
     with app.test_request_context(), force_locale("en"):
         assert wording.candidate_sentence(decided[0], True).startswith("Exactly tied in heads and in area")
         assert wording.outcome_label(decided[0].outcome) == "Runoff"
+
+
+# What a secret vote's published totals reveal by themselves: a warning on the result and the notice.
+DISCLOSURE_HEADING = "What these published numbers reveal"
+
+
+def test_secret_vote_warns_where_one_owner_chose_an_answer(client, estate, make_vote, login, english):
+    vote = make_vote(secrecy="secret")
+    cast(estate, vote, FOUR_VOTERS)  # item 1: one "no"; item 2: one "yes", one "no", two abstain
+    post(estate, vote)
+    login(estate.people.two)
+    for tail in ("results", "notice"):
+        html = page(client, vote, tail)
+        assert DISCLOSURE_HEADING in html, tail
+        assert "Item 1 “事项1”: only one owner chose “Disagree”." in html
+        assert "Item 2 “事项2”: only one owner chose “Agree”." in html
+        assert "Item 2 “事项2”: only one owner chose “Disagree”." in html
+        assert "Item 2 “事项2”: only one owner chose “Abstain”." not in html  # two abstained
+        assert "a public paper count" in html
+        assert "88.88 ㎡" in html  # the lone "Disagree" on item 1 shows the wife's area: what the warning is about
+        assert _absent(html, ROOMS + NAMES) == [], tail
+
+
+def test_secret_vote_warns_when_everybody_chose_the_same(client, estate, make_vote, login, english):
+    vote = make_vote(secrecy="secret", matters=("ordinary",))
+    cast(estate, vote, {"buyer": ("yes",), "developer": ("yes",), "one": ("yes",)})
+    post(estate, vote)
+    login(estate.people.two)
+    html = page(client, vote)
+    assert "Item 1 “事项1”: all 3 owners who took part chose “Agree”" in html
+
+
+def test_secret_vote_whose_totals_reveal_nobody_shows_no_warning(client, estate, make_vote, login, english):
+    vote = make_vote(secrecy="secret", matters=("ordinary",))
+    cast(estate, vote, {"buyer": ("yes",), "developer": ("yes",), "wife": ("no",), "one": ("no",)})
+    post(estate, vote)
+    login(estate.people.two)
+    for tail in ("results", "notice"):
+        assert DISCLOSURE_HEADING not in page(client, vote, tail)
+
+
+def test_named_vote_shows_no_disclosure_warning(client, estate, make_vote, login, english):
+    vote = make_vote()
+    cast(estate, vote, FOUR_VOTERS)  # the same lone answers as above, but a named vote's choices are known anyway
+    post(estate, vote)
+    login(estate.people.two)
+    assert DISCLOSURE_HEADING not in page(client, vote)
+
+
+def test_secret_election_warns_about_a_candidate_with_one_vote(client, estate, make_vote, login, english):
+    vote = _election(estate, make_vote, secrecy="secret")
+    cast_election(estate, vote, ELECTION_PICKS)  # 单套业主甲: all 5 but one; the chair: none
+    post(estate, vote)
+    login(estate.people.one)
+    html = page(client, vote)
+    assert "Candidate 单套业主甲: all owners who took part but one voted for this candidate." in html
+    assert "Candidate 主任" not in html
+
+
+@pytest.mark.parametrize("tail", ["notice", "results"])
+def test_digest_is_printed_with_how_to_check_it(client, estate, make_vote, login, english, tail):
+    vote = make_vote(secrecy="secret")
+    cast(estate, vote, FOUR_VOTERS)
+    post(estate, vote)
+    login(estate.people.two)
+    html = page(client, vote, tail)
+    assert f'<code class="digest">{vote.digest}</code>' in html
+    assert f"flask --app app portal verify-vote {vote.id} --digest {vote.digest}" in html
+    assert "keep the printed result notice" in html
+
+
+def test_receipts_page_explains_that_a_fingerprint_is_computed_from_the_code(client, estate, make_vote, login, english):
+    vote = make_vote(secrecy="secret")
+    cast(estate, vote, FOUR_VOTERS)
+    post(estate, vote)
+    login(estate.people.two)
+    html = page(client, vote, "receipts")
+    assert "Your receipt code itself is not in the list" in html
+    assert html.index('id="check-h"') < html.index('id="list-h"')  # the check comes before the long list

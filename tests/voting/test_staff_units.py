@@ -16,7 +16,7 @@ def posted(estate, make_vote):
         right = electorate.right_of(vote, estate.people.one)
         box.cast(vote, right, box.Choices({vote.items[0].key: "no", vote.items[1].key: "yes"}))
         for step in (VoteStatus.closed, VoteStatus.preliminary):
-            lifecycle.transition(vote, step, estate.people.staff)
+            lifecycle.transition(vote, step, estate.people.staff, reason="测试")
         db.session.commit()
         return vote
 

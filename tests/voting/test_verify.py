@@ -34,7 +34,7 @@ def closed_vote(request, estate, make_vote):
         vote,
         {"buyer": ("yes", "yes"), "developer": ("yes", "no"), "wife": ("no", None), "one": ("yes", "abstain")},
     )
-    lifecycle.transition(vote, VoteStatus.closed, estate.people.staff)
+    lifecycle.transition(vote, VoteStatus.closed, estate.people.staff, reason="测试")
     db.session.commit()
     return vote, receipts
 
@@ -114,8 +114,12 @@ def test_secret_mode_stores_no_link_and_counts_exactly(estate, make_vote):
     assert linking <= columns  # they exist for named votes…
     for ballot in db.session.scalars(sa.select(Ballot).where(Ballot.vote_id == vote.id)):
         assert all(getattr(ballot, name) is None for name in linking)  # …and stay empty in secret ones
+        assert (ballot.answers, ballot.selected, ballot.options) == ("", "", "")  # only ciphertext while open
+    with pytest.raises(ValueError, match="sealed"):
+        results.counts(vote)  # no partial result exists before the seal
+    lifecycle.transition(vote, VoteStatus.closed, estate.people.staff, reason="测试")
     counts = results.counts(vote)
-    assert counts.participation.area == Decimal("271.12")  # 200.00 + 71.12, from the counters alone
+    assert counts.participation.area == Decimal("271.12")  # 200.00 + 71.12, from the sealed ballots' areas
 
 
 def test_a_replaced_named_ballot_is_not_counted_but_kept(estate, make_vote):
@@ -123,7 +127,7 @@ def test_a_replaced_named_ballot_is_not_counted_but_kept(estate, make_vote):
     right = electorate.right_of(vote, estate.people.one)
     box.cast(vote, right, box.Choices({vote.items[0].key: "yes"}))
     box.cast(vote, right, box.Choices({vote.items[0].key: "no"}))
-    lifecycle.transition(vote, VoteStatus.closed, estate.people.staff)
+    lifecycle.transition(vote, VoteStatus.closed, estate.people.staff, reason="测试")
     db.session.commit()
     report = verify(vote)
     assert report.ok and report.ballot_count == 1

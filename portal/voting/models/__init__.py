@@ -7,7 +7,6 @@ from portal.voting.models.ballot import (
     PaperEntry,
     Participation,
     ProxyAuthorisation,
-    SecretCounter,
 )
 from portal.voting.models.electorate import VotingRight, VotingRightUnit
 from portal.voting.models.vote import (
@@ -39,7 +38,6 @@ __all__ = [
     "PollOption",
     "ProxyAuthorisation",
     "Secrecy",
-    "SecretCounter",
     "Vote",
     "VoteEvent",
     "VoteItem",

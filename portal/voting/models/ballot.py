@@ -1,8 +1,9 @@
 """The ballot box: who has voted, the ballots, proxies, paper entries, conflicts, and secret counters.
 
-Named votes: a ballot names its voting right, channel and weight. Secret votes: the ballot holds only the answers
-and a receipt hash under a random id; who voted is in `Participation` alone, and the area-weighted totals live in
-`SecretCounter` (a per-ballot area would identify a unit whose area is unique).
+Named votes: a ballot names its voting right, channel and weight. Secret votes: while the vote is open a ballot is
+one ciphertext under a random id (`portal/voting/sealing.py`); at the seal it becomes a fresh plain row with the
+answers, the receipt hash and its area encrypted (a plain per-ballot area would identify a unit whose area is unique).
+Who voted is in `Participation` alone.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Ballot(db.Model):
     vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
     receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     answers: Mapped[str] = mapped_column(sa.Text, default="{}")  # JSON: item id → yes/no/abstain
+    # Secret votes only: the whole ballot while the vote is open, the sealed ballot's area after (sealing.py).
+    encrypted: Mapped[str | None] = mapped_column(sa.Text)
     selected: Mapped[str] = mapped_column(sa.Text, default="[]")  # JSON: candidate ids
     options: Mapped[str] = mapped_column(sa.Text, default="[]")  # JSON: poll option ids
     # Named votes only (NULL in secret votes):
@@ -61,20 +64,6 @@ class Ballot(db.Model):
 
     right = relationship("VotingRight", foreign_keys=[right_id])
     proxy = relationship("Person")
-
-
-class SecretCounter(db.Model):
-    """A running total of a secret vote: heads and area (in cents) for one key.
-
-    Keys: "participation", "item:<id>:<yes|no|abstain>", "candidate:<id>", "option:<id>".
-    """
-
-    __table_args__ = (sa.UniqueConstraint("vote_id", "key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
-    key: Mapped[str] = mapped_column(sa.String(40))
-    heads: Mapped[int] = mapped_column(default=0)
-    area_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
 class ProxyAuthorisation(db.Model):
@@ -105,6 +94,7 @@ class PaperEntry(db.Model):
     answers: Mapped[str] = mapped_column(sa.Text, default="{}")
     selected: Mapped[str] = mapped_column(sa.Text, default="[]")
     options: Mapped[str] = mapped_column(sa.Text, default="[]")
+    encrypted: Mapped[str | None] = mapped_column(sa.Text)  # secret votes: the choices, until counted or voided
     state: Mapped[str] = mapped_column(sa.String(10), default="pending")  # pending, counted, mismatch, void
 
     right = relationship("VotingRight")

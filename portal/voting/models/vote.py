@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.db import Area, UTCDateTime, enum_column, utcnow
 from portal.extensions import db
@@ -48,6 +48,34 @@ class Matter(enum.StrEnum):
     major = "major"
 
 
+class Art278Category(enum.StrEnum):
+    """The matter an item decides, as PRC Civil Code Art. 278 lists them; it alone sets the threshold."""
+
+    rules_of_procedure = "rules_of_procedure"  # (一) 制定和修改业主大会议事规则
+    management_rules = "management_rules"  # (二) 制定和修改管理规约
+    committee = "committee"  # (三) 选举业主委员会或者更换业主委员会成员
+    property_manager = "property_manager"  # (四) 选聘和解聘物业服务企业或者其他管理人
+    use_fund = "use_fund"  # (五) 使用建筑物及其附属设施的维修资金
+    raise_fund = "raise_fund"  # (六) 筹集建筑物及其附属设施的维修资金
+    rebuild = "rebuild"  # (七) 改建、重建建筑物及其附属设施
+    change_use = "change_use"  # (八) 改变共有部分的用途或者利用共有部分从事经营活动
+    other = "other"  # (九) 有关共有和共同管理权利的其他重大事项
+
+    @property
+    def matter(self) -> Matter:
+        """Art. 278 ¶2: items (6)–(8) need at least 3/4 (重大事项); every other item more than 1/2."""
+        return Matter.major if self in MAJOR_CATEGORIES else Matter.ordinary
+
+
+MAJOR_CATEGORIES = frozenset({Art278Category.raise_fund, Art278Category.rebuild, Art278Category.change_use})
+
+
+def _category_for_matter(context) -> str:
+    """An item built with only a matter (older code, fixtures) gets the category the migration gave such items."""
+    matter = context.get_current_parameters().get("matter")
+    return Art278Category.rebuild.value if matter in (Matter.major, "major") else Art278Category.other.value
+
+
 class Vote(db.Model):
     """One vote of a compound."""
 
@@ -67,6 +95,7 @@ class Vote(db.Model):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     early_reason: Mapped[str | None] = mapped_column(sa.Text)  # why announced < 15 days before opening
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    close_reason: Mapped[str | None] = mapped_column(sa.Text)  # why staff closed it before closes_at
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -79,6 +108,7 @@ class Vote(db.Model):
     electorate_area: Mapped[Decimal | None] = mapped_column(Area)
     ballot_count: Mapped[int | None] = mapped_column()
     digest: Mapped[str | None] = mapped_column(sa.String(64))
+    key_check: Mapped[str | None] = mapped_column(sa.String(64))  # secret votes: which ballot key they were opened with
     closing_notice_sent: Mapped[bool] = mapped_column(default=False)
 
     compound = relationship("Compound")
@@ -106,9 +136,17 @@ class VoteItem(db.Model):
     position: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(300))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    matter: Mapped[Matter] = mapped_column(enum_column(Matter), default=Matter.ordinary)
+    matter: Mapped[Matter] = mapped_column(enum_column(Matter), default=Matter.ordinary)  # follows `category`
+    category: Mapped[Art278Category] = mapped_column(enum_column(Art278Category), default=_category_for_matter)
 
     vote: Mapped[Vote] = relationship(back_populates="items")
+
+    @validates("category")
+    def _derive_matter(self, _key, category):
+        """The threshold is never chosen: setting the category sets the matter."""
+        category = Art278Category(category)
+        self.matter = category.matter
+        return category
 
     @property
     def key(self) -> str:
