@@ -360,7 +360,7 @@ def _settings(vote: Vote) -> bytes:
             "window": [vote.opens_at.isoformat(), vote.closes_at.isoformat()],
             "electorate": [vote.electorate_heads, str(vote.electorate_area)],
             "items": [
-                [i.id, i.position, i.title, getattr(getattr(i, "category", None), "value", None), i.matter.value]
+                [i.id, i.position, i.title, i.category.value, i.matter.value]
                 for i in vote.items
             ],
             "candidates": [[c.id, c.person_id, c.position, c.on_ballot] for c in vote.candidates],
