@@ -9,6 +9,8 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from portal.accounts.models import Person
 from portal.compounds import services as compounds
 from portal.extensions import db
@@ -182,17 +184,28 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
 
     from portal.db import utcnow
     from portal.voting import box, lifecycle
-    from portal.voting.models import PollOption, Vote, VoteItem, VoteKind, VoteStatus, VotingRight
+    from portal.voting.models import (
+        Participation,
+        PollOption,
+        Secrecy,
+        Vote,
+        VoteEvent,
+        VoteItem,
+        VoteKind,
+        VoteStatus,
+        VotingRight,
+    )
     from portal.voting.models.vote import Art278Category
 
     rng = random.Random(2026)
     now = utcnow()
 
-    def vote(compound, kind, title, items=(), options=(), opened_days_ago=2, days=7):
+    def vote(compound, kind, title, items=(), options=(), opened_days_ago=2, days=7, secrecy=Secrecy.named):
         row = Vote(
             compound_id=compound.id,
             kind=kind,
             title=title,
+            secrecy=secrecy,
             description="请业主在投票期内通过本平台投票，或向社区领取书面表决票。",
             opens_at=now - timedelta(days=opened_days_ago),
             closes_at=now - timedelta(days=opened_days_ago) + timedelta(days=days),
@@ -206,7 +219,21 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
         db.session.flush()
         for step in (VoteStatus.announced, VoteStatus.open):
             lifecycle.transition(row, step, staff, reason="演示数据")
+        row.opened_at = row.opens_at  # the demo's history: it opened on time
         return row
+
+    def finish(row):
+        """Close, post the preliminary and the final result; the demo's history dates each step as it would be."""
+        for step in (VoteStatus.closed, VoteStatus.preliminary, VoteStatus.final):
+            lifecycle.transition(row, step, staff, reason="演示数据")
+        row.closed_at = row.closes_at
+        row.preliminary_at = row.closes_at + timedelta(days=1)
+        row.final_at = row.preliminary_at + timedelta(days=row.objection_days + 1)
+        cast_at = row.closes_at - timedelta(days=1)
+        db.session.execute(sa.update(Participation).where(Participation.vote_id == row.id).values(at=cast_at))
+        for event in db.session.scalars(sa.select(VoteEvent).where(VoteEvent.vote_id == row.id)):
+            event.at = {"open": row.opened_at, "closed": row.closed_at, "preliminary": row.preliminary_at,
+                        "final": row.final_at}.get(event.to_status, row.opens_at - timedelta(days=16))  # fmt: skip
 
     def ballots(row, share, skip=()):
         rights = db.session.scalars(db.select(VotingRight).where(VotingRight.vote_id == row.id)).all()
@@ -242,8 +269,21 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
     renewal.closes_at = now + timedelta(minutes=1)
     ballots(renewal, 0.8)
     renewal.closes_at = now - timedelta(days=20)
-    for step in (VoteStatus.closed, VoteStatus.preliminary, VoteStatus.final):
-        lifecycle.transition(renewal, step, staff, reason="演示数据")
+    finish(renewal)
+    # A finished secret vote: its ballots were encrypted until the seal shuffled them into plain rows.
+    gates = vote(
+        lvyuan,
+        VoteKind.resolution,
+        "关于小区出入口加装人脸识别门禁的表决（不记名）",
+        items=[("在小区南门、北门加装人脸识别门禁，费用由公共收益支出", Art278Category.other)],
+        opened_days_ago=45,
+        days=10,
+        secrecy=Secrecy.secret,
+    )
+    gates.closes_at = now + timedelta(minutes=1)
+    ballots(gates, 0.8)
+    gates.closes_at = now - timedelta(days=35)
+    finish(gates)
     poll = vote(
         guihua, VoteKind.poll, "小区增设电动自行车充电桩的位置", options=("北门停车场", "3栋西侧空地", "地下车库入口")
     )

@@ -359,10 +359,7 @@ def _settings(vote: Vote) -> bytes:
             "allow_change": vote.allow_change,
             "window": [vote.opens_at.isoformat(), vote.closes_at.isoformat()],
             "electorate": [vote.electorate_heads, str(vote.electorate_area)],
-            "items": [
-                [i.id, i.position, i.title, i.category.value, i.matter.value]
-                for i in vote.items
-            ],
+            "items": [[i.id, i.position, i.title, i.category.value, i.matter.value] for i in vote.items],
             "candidates": [[c.id, c.person_id, c.position, c.on_ballot] for c in vote.candidates],
             "options": [[o.id, o.position, o.label] for o in vote.options],
         }

@@ -260,7 +260,8 @@ def test_the_property_manager_posts_progress_and_a_resident_rates_the_pledge(liv
     expect(entry).to_contain_text(place.manager.name)
     photo = entry.get_by_role("img", name=t("Photo %(n)d of this update", n=1))
     expect(photo).to_have_count(1)
-    assert photo.evaluate("img => img.complete && img.naturalWidth") == 16  # served back as the real picture
+    # served back as the real picture (decode() waits for it: a loaded machine may still be fetching it)
+    assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") == 16
     manager_tab.check("progress-posted")
 
     # A resident (not logged in first: the page asks them to log in) rates the pledge; the board shows it.

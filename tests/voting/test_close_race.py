@@ -19,8 +19,6 @@ import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -29,26 +27,21 @@ import sqlalchemy as sa
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.voting import ballot_form, box, casting, lifecycle, locks, verify
+from portal.voting import ballot_form, box, casting, locks, verify
 from portal.voting.models import (
     Ballot,
-    Matter,
     Participation,
-    Secrecy,
     Vote,
-    VoteItem,
-    VoteKind,
     VoteStatus,
     VotingRight,
 )
 from tests.bench.client import Connection, Session
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, make_app
 from tests.queries import count_queries
+from tests.voting.committed import OWNERS, SLUG, build_compound, open_vote
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "close_race"
-SLUG = "binfa"  # the compound `_build_compound` makes
-OWNERS = 200
 BALLOT_KEY = secrets.token_hex(32)  # the in-process app and gunicorn must read secret ballots with the same key
 SECRET_KEY = secrets.token_hex(32)
 WAIT_S = 0.5  # how long a blocked request is watched to stay blocked
@@ -100,7 +93,7 @@ def world(password_hash, tmp_path_factory):
     try:
         with app.app_context():
             upgrade()
-            people = _build_compound(password_hash)
+            people = build_compound(password_hash)
             db.session.remove()
         yield SimpleNamespace(app=app, url=url, **people)
     finally:
@@ -109,73 +102,6 @@ def world(password_hash, tmp_path_factory):
             db.engine.dispose()
         if POSTGRES:
             _drop_schema()
-
-
-def _build_compound(password_hash: str) -> dict:
-    """Owners c-0001..c-0200, each with one unit of a different area, and a community staff member c-staff."""
-    from portal.accounts.models import Person
-    from portal.compounds.models import AreaSource, Building, Community, Compound, Entrance, Unit
-    from portal.register.models import Ownership
-    from portal.roles.models import CommunityStaff, Membership, Role
-
-    community = Community(name="并发社区")
-    compound = Compound(slug=SLUG, name="并发小区", community=community)
-    staff = Person(name="工作人员", account_no="c-staff", password_hash=password_hash)
-    building = Building(compound=compound, name="1栋")
-    entrance = Entrance(building=building, name="1单元")
-    db.session.add_all([community, compound, staff, building, entrance])
-    db.session.flush()
-    db.session.add(CommunityStaff(person_id=staff.id, community_id=community.id))
-    for n in range(1, OWNERS + 1):
-        person = Person(name=f"业主{n}", account_no=f"c-{n:04d}", password_hash=password_hash)
-        room = f"{100 + n}"
-        unit = Unit(
-            compound_id=compound.id,
-            building_id=building.id,
-            entrance_id=entrance.id,
-            room=room,
-            unit_key=f"1栋|1单元|{room}",
-            area_m2=Decimal("50.00") + Decimal(n * 37 % 9000) / 100,
-            area_source=AreaSource.registered,
-        )
-        db.session.add_all([person, unit])
-        db.session.flush()
-        db.session.add(Ownership(unit_id=unit.id, person_id=person.id, is_designated_voter=True))
-        db.session.add(Membership(person_id=person.id, compound_id=compound.id, role=Role.owner))
-    db.session.commit()
-    return {"compound_id": compound.id, "staff_id": staff.id}
-
-
-def _open_vote(world, secrecy: str) -> int:
-    """A fresh two-item resolution walked through the real lifecycle to open, committed; returns its id."""
-    from portal.accounts.models import Person
-    from portal.compounds.models import Compound
-
-    with world.app.app_context():
-        staff = db.session.get(Person, world.staff_id)
-        now = utcnow()
-        vote = Vote(
-            compound=db.session.get(Compound, world.compound_id),
-            kind=VoteKind.resolution,
-            title="关闭与投票并发测试",
-            secrecy=Secrecy(secrecy),
-            opens_at=now + timedelta(days=20),
-            closes_at=now + timedelta(days=27),
-            created_by_id=staff.id,
-        )
-        vote.items = [
-            VoteItem(position=1, title="事项一", matter=Matter.ordinary),
-            VoteItem(position=2, title="事项二", matter=Matter.major),
-        ]
-        db.session.add(vote)
-        db.session.flush()
-        lifecycle.transition(vote, VoteStatus.announced, staff, reason="并发测试")
-        vote.opens_at = utcnow() - timedelta(minutes=1)
-        lifecycle.transition(vote, VoteStatus.open, staff)
-        db.session.commit()
-        vote_id = vote.id
-        db.session.remove()
-    return vote_id
 
 
 def _check_box(world, vote_id: int, acknowledged: int) -> None:
@@ -286,7 +212,7 @@ def _pause() -> SimpleNamespace:
 
 
 def test_a_close_waits_for_a_cast_under_way_and_seals_its_ballot(world, monkeypatch):
-    vote_id = _open_vote(world, "named")
+    vote_id = open_vote(world, "named")
     items = _item_ids(world, vote_id)
     owner, staff = _logged_in(world.app, "c-0001"), _logged_in(world.app, "c-staff")
     pause = _pause()
@@ -312,7 +238,7 @@ def test_a_close_waits_for_a_cast_under_way_and_seals_its_ballot(world, monkeypa
 
 
 def test_a_cast_waits_for_a_close_under_way_and_is_refused(world, monkeypatch):
-    vote_id = _open_vote(world, "named")
+    vote_id = open_vote(world, "named")
     items = _item_ids(world, vote_id)
     owner, staff = _logged_in(world.app, "c-0002"), _logged_in(world.app, "c-staff")
     pause = _pause()
@@ -487,7 +413,7 @@ def test_two_hundred_owners_casting_over_gunicorn_while_staff_close_seal_exactly
 ):
     outcomes = []
     for run in range(RUNS):
-        vote_id = _open_vote(world, secrecy)
+        vote_id = open_vote(world, secrecy)
         outcome = _race(server, browsers, vote_id, _item_ids(world, vote_id), run)
         _check_box(world, vote_id, outcome.cast)
         outcomes.append(outcome)

@@ -16,33 +16,27 @@ import random
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
-from portal.db import utcnow
 from portal.extensions import db
 from portal.voting import box, lifecycle, results, tally
 from portal.voting.models import (
     Ballot,
-    Matter,
     Participation,
-    Secrecy,
     Vote,
-    VoteItem,
-    VoteKind,
     VoteStatus,
     VotingRight,
 )
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, make_app
+from tests.voting.committed import OWNERS, build_compound, open_vote
 
 pytestmark = pytest.mark.postgresql
 
 SCHEMA = "concurrency"
-OWNERS = 200
 SAME_RIGHT_THREADS = 50
 POOL_THREADS = 20
 ANSWERS = ("yes", "no", "abstain")
@@ -73,7 +67,7 @@ def world(password_hash):
     try:
         with app.app_context():
             upgrade()
-            people = _build_compound(password_hash)
+            people = build_compound(password_hash)
         yield SimpleNamespace(app=app, **people)
     finally:
         with app.app_context():
@@ -82,75 +76,6 @@ def world(password_hash):
         with admin.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
         admin.dispose()
-
-
-def _build_compound(password_hash: str) -> dict:
-    """Owners 1..200, each with one unit of a different area (so a lost area would show), and a staff member."""
-    from portal.accounts.models import Person
-    from portal.compounds.models import AreaSource, Building, Community, Compound, Entrance, Unit
-    from portal.register.models import Ownership
-    from portal.roles.models import CommunityStaff, Membership, Role
-
-    community = Community(name="并发社区")
-    compound = Compound(slug="binfa", name="并发小区", community=community)
-    staff = Person(name="工作人员", account_no="c-staff", password_hash=password_hash)
-    building = Building(compound=compound, name="1栋")
-    entrance = Entrance(building=building, name="1单元")
-    db.session.add_all([community, compound, staff, building, entrance])
-    db.session.flush()
-    db.session.add(CommunityStaff(person_id=staff.id, community_id=community.id))
-    owners = []
-    for n in range(1, OWNERS + 1):
-        person = Person(name=f"业主{n}", account_no=f"c-{n:04d}", password_hash=password_hash)
-        room = f"{100 + n}"
-        unit = Unit(
-            compound_id=compound.id,
-            building_id=building.id,
-            entrance_id=entrance.id,
-            room=room,
-            unit_key=f"1栋|1单元|{room}",
-            area_m2=Decimal("50.00") + Decimal(n * 37 % 9000) / 100,
-            area_source=AreaSource.registered,
-        )
-        db.session.add_all([person, unit])
-        db.session.flush()
-        db.session.add(Ownership(unit_id=unit.id, person_id=person.id, is_designated_voter=True))
-        db.session.add(Membership(person_id=person.id, compound_id=compound.id, role=Role.owner))
-        owners.append(person.id)
-    db.session.commit()
-    return {"compound_id": compound.id, "staff_id": staff.id, "owner_ids": owners}
-
-
-def _open_vote(world, secrecy: str) -> int:
-    """A two-item resolution (ordinary + major) walked through the real lifecycle to open; returns its id."""
-    from portal.accounts.models import Person
-    from portal.compounds.models import Compound
-
-    with world.app.app_context():
-        staff = db.session.get(Person, world.staff_id)
-        now = utcnow()
-        vote = Vote(
-            compound=db.session.get(Compound, world.compound_id),
-            kind=VoteKind.resolution,
-            title="并发测试表决",
-            secrecy=Secrecy(secrecy),
-            opens_at=now + timedelta(days=20),
-            closes_at=now + timedelta(days=27),
-            created_by_id=staff.id,
-        )
-        vote.items = [
-            VoteItem(position=1, title="事项一", matter=Matter.ordinary),
-            VoteItem(position=2, title="事项二", matter=Matter.major),
-        ]
-        db.session.add(vote)
-        db.session.flush()
-        lifecycle.transition(vote, VoteStatus.announced, staff, reason="并发测试")
-        vote.opens_at = utcnow() - timedelta(minutes=1)
-        lifecycle.transition(vote, VoteStatus.open, staff)
-        db.session.commit()
-        vote_id = vote.id
-        db.session.remove()
-    return vote_id
 
 
 def _rights(world, vote_id: int) -> dict[int, tuple[int, Decimal]]:
@@ -214,7 +139,7 @@ def _run_verify_if_present(vote: Vote) -> None:
 
 
 def test_fifty_simultaneous_submissions_for_one_right_leave_one_ballot(world):
-    vote_id = _open_vote(world, "named")
+    vote_id = open_vote(world, "named")
     right_id = next(iter(_rights(world, vote_id)))
     barrier = threading.Barrier(SAME_RIGHT_THREADS)
     with ThreadPoolExecutor(SAME_RIGHT_THREADS) as pool:
@@ -238,7 +163,7 @@ def test_fifty_simultaneous_submissions_for_one_right_leave_one_ballot(world):
 
 def test_fifty_simultaneous_http_submissions_for_one_right_leave_one_ballot(world):
     """The same race through the ballot page: 50 browser tabs of one owner press submit at once."""
-    vote_id = _open_vote(world, "named")
+    vote_id = open_vote(world, "named")
     rights = _rights(world, vote_id)
     right_id, (person_id, _area) = next(iter(rights.items()))
     with world.app.app_context():
@@ -308,7 +233,7 @@ def _expected_totals(world, vote_id: int, rights) -> dict[str, list]:
 
 
 def test_two_hundred_voters_at_once_leave_two_hundred_ballots_and_a_digest_that_verifies(world):
-    vote_id = _open_vote(world, "named")
+    vote_id = open_vote(world, "named")
     rights, receipts = _two_hundred_at_once(world, vote_id)
     expected = _expected_totals(world, vote_id, rights)
     with world.app.app_context():
@@ -330,7 +255,7 @@ def test_two_hundred_voters_at_once_leave_two_hundred_ballots_and_a_digest_that_
 
 
 def test_two_hundred_secret_voters_at_once_are_all_sealed_and_counted_exactly(world):
-    vote_id = _open_vote(world, "secret")
+    vote_id = open_vote(world, "secret")
     rights, receipts = _two_hundred_at_once(world, vote_id)
     expected = _expected_totals(world, vote_id, rights)
     total = sum((area for _person, area in rights.values()), Decimal("0.00"))

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from portal.audit import AuditEvent
 from portal.compounds.models import Notice
@@ -239,7 +240,7 @@ def test_the_category_decides_the_matter(app, category, matter):
     assert Art278Category(category).matter == Matter(matter)
     item = VoteItem(position=1, title="事项", category=category)
     assert item.matter == Matter(matter)  # set with the category, never chosen apart from it
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         from portal.voting import wording
 
         assert wording.category_label(category).startswith(f"({list(Art278Category).index(category) + 1})")

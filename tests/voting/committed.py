@@ -1,0 +1,85 @@
+"""Committed worlds for the tests that need real concurrent transactions (test_concurrency, test_close_race): a
+compound of single-unit owners with distinct areas, and a resolution walked through the real lifecycle to open.
+Callers run these inside an app context of their own schema or file and clean up themselves."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.voting import lifecycle
+from portal.voting.models import Matter, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
+
+SLUG = "binfa"
+OWNERS = 200
+
+
+def build_compound(password_hash: str) -> dict:
+    """Owners 1..200, each with one unit of a different area (so a lost area would show), and a staff member."""
+    from portal.accounts.models import Person
+    from portal.compounds.models import AreaSource, Building, Community, Compound, Entrance, Unit
+    from portal.register.models import Ownership
+    from portal.roles.models import CommunityStaff, Membership, Role
+
+    community = Community(name="并发社区")
+    compound = Compound(slug=SLUG, name="并发小区", community=community)
+    staff = Person(name="工作人员", account_no="c-staff", password_hash=password_hash)
+    building = Building(compound=compound, name="1栋")
+    entrance = Entrance(building=building, name="1单元")
+    db.session.add_all([community, compound, staff, building, entrance])
+    db.session.flush()
+    db.session.add(CommunityStaff(person_id=staff.id, community_id=community.id))
+    owners = []
+    for n in range(1, OWNERS + 1):
+        person = Person(name=f"业主{n}", account_no=f"c-{n:04d}", password_hash=password_hash)
+        room = f"{100 + n}"
+        unit = Unit(
+            compound_id=compound.id,
+            building_id=building.id,
+            entrance_id=entrance.id,
+            room=room,
+            unit_key=f"1栋|1单元|{room}",
+            area_m2=Decimal("50.00") + Decimal(n * 37 % 9000) / 100,
+            area_source=AreaSource.registered,
+        )
+        db.session.add_all([person, unit])
+        db.session.flush()
+        db.session.add(Ownership(unit_id=unit.id, person_id=person.id, is_designated_voter=True))
+        db.session.add(Membership(person_id=person.id, compound_id=compound.id, role=Role.owner))
+        owners.append(person.id)
+    db.session.commit()
+    return {"compound_id": compound.id, "staff_id": staff.id, "owner_ids": owners}
+
+
+def open_vote(world, secrecy: str) -> int:
+    """A two-item resolution (ordinary + major) walked through the real lifecycle to open; returns its id."""
+    from portal.accounts.models import Person
+    from portal.compounds.models import Compound
+
+    with world.app.app_context():
+        staff = db.session.get(Person, world.staff_id)
+        now = utcnow()
+        vote = Vote(
+            compound=db.session.get(Compound, world.compound_id),
+            kind=VoteKind.resolution,
+            title="并发测试表决",
+            secrecy=Secrecy(secrecy),
+            opens_at=now + timedelta(days=20),
+            closes_at=now + timedelta(days=27),
+            created_by_id=staff.id,
+        )
+        vote.items = [
+            VoteItem(position=1, title="事项一", matter=Matter.ordinary),
+            VoteItem(position=2, title="事项二", matter=Matter.major),
+        ]
+        db.session.add(vote)
+        db.session.flush()
+        lifecycle.transition(vote, VoteStatus.announced, staff, reason="并发测试")
+        vote.opens_at = utcnow() - timedelta(minutes=1)
+        lifecycle.transition(vote, VoteStatus.open, staff)
+        db.session.commit()
+        vote_id = vote.id
+        db.session.remove()
+    return vote_id
