@@ -366,8 +366,8 @@ def _settings(vote: Vote) -> bytes:
     )
 
 
-def _roll_lines(vote: Vote) -> list[bytes]:
-    """Every frozen voting right (ordinal, person, area, developer, rooms), in roll order."""
+def _roll(vote: Vote) -> tuple[int, bytes]:
+    """Every frozen voting right (ordinal, person, area, developer, rooms) in roll order, as one canonical text."""
     rows = (
         db.session.connection()
         .execute(
@@ -383,7 +383,9 @@ def _roll_lines(vote: Vote) -> list[bytes]:
         )
         .all()
     )
-    return [_canonical([o, p, str(Decimal(a).quantize(Decimal("0.01"))), bool(d), label]) for o, p, a, d, label in rows]
+    cent = Decimal("0.01")
+    roll = [[o, p, str(Decimal(a).quantize(cent)), bool(d), label] for o, p, a, d, label in rows]
+    return len(roll), json.dumps(roll, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _lines(vote: Vote) -> list[bytes]:
@@ -425,14 +427,13 @@ def _lines(vote: Vote) -> list[bytes]:
 def compute_digest(vote: Vote) -> tuple[int, str]:
     """(number of counted ballots, hex digest of the settings, the frozen roll and every ballot row as stored now)."""
     chain = hashlib.sha256(b"linli/ballot-box/v3\x00" + _settings(vote)).digest()
-    roll = _roll_lines(vote)
-    for line in roll:
-        chain = hashlib.sha256(chain + b"R" + line).digest()
+    roll_size, roll = _roll(vote)
+    chain = hashlib.sha256(chain + b"R" + roll).digest()
     lines = _lines(vote)
     for line in lines:
         chain = hashlib.sha256(chain + b"B" + line).digest()
     counted = len(lines) if vote.secrecy == Secrecy.secret else sum(1 for line in lines if line.endswith(b"\x1f1"))
-    tail = _canonical({"count": counted, "rows": len(lines), "roll": len(roll)})
+    tail = _canonical({"count": counted, "rows": len(lines), "roll": roll_size})
     return counted, hashlib.sha256(chain + tail).hexdigest()
 
 

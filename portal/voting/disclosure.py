@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from portal.voting.models.vote import Secrecy
 from portal.voting.tally import Answer
 
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ def _reveal(heads: int, participants: int, *, complement: bool = False) -> Revea
 
 def revealing(results: VoteResults) -> list[Disclosure]:
     """The numbers of a secret vote's result that reveal someone's choice, in the order the result shows them."""
-    if results.vote.secrecy != Secrecy.secret:
+    if results.vote.secrecy != "secret":  # Secrecy is a StrEnum: compared by value, without importing the models
         return []  # a named vote's choices are known to those who may see them anyway
     n = results.participation.heads
     if n == 0:

@@ -103,7 +103,7 @@ def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperE
     said = choices.as_json()
     entry = PaperEntry(vote_id=vote.id, right_id=right.id, entered_by_id=actor.id, state=PENDING)
     if vote.secrecy == Secrecy.secret:
-        entry.encrypted = sealing.encrypt_paper(vote.id, right.id, *said, sealing.capacity(vote))
+        entry.encrypted = sealing.encrypt_paper(vote, right.id, *said)
     else:
         entry.answers, entry.selected, entry.options = said
     db.session.add(entry)

@@ -13,7 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.voting import sealing, tally
+from portal.voting import ballot_key, sealing, tally
 from portal.voting.models import Ballot, Participation, Secrecy, Vote, VoteKind, VotingRight
 from portal.voting.tally import Counts, Weight
 
@@ -40,6 +40,7 @@ def plain_ballots(vote: Vote) -> list[tally.PlainBallot]:
         )
     rows = db.session.connection().execute(query).all()
     poll = vote.kind == VoteKind.poll
+    keys = ballot_key.for_vote(vote.id) if secret else None
     parsed: dict[str, object] = {}  # ballots repeat the same few answer sets: parse each text once
 
     def read(text: str):
@@ -52,7 +53,7 @@ def plain_ballots(vote: Vote) -> list[tally.PlainBallot]:
         if poll:
             return 0
         if secret:
-            return sealing.decrypt_area(vote.id, row[3], row[4])
+            return sealing.decrypt_area(vote.id, row[3], row[4], keys)
         return int(Decimal(row[3]).scaleb(2))
 
     return [(1, cents(row), read(row[0]), read(row[1]), read(row[2])) for row in rows]

@@ -49,52 +49,52 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _encrypt(vote_id: int, aad: str, plaintext: bytes) -> str:
+def _encrypt(vote_id: int, aad: str, plaintext: bytes, keys: ballot_key.VoteKeys | None = None) -> str:
     nonce = secrets.token_bytes(12)
-    return _b64(nonce + ballot_key.for_vote(vote_id).cipher.encrypt(nonce, plaintext, aad.encode()))
+    cipher = (keys or ballot_key.for_vote(vote_id)).cipher
+    return _b64(nonce + cipher.encrypt(nonce, plaintext, aad.encode()))
 
 
-def _decrypt(vote_id: int, aad: str, stored: str) -> bytes:
+def _decrypt(vote_id: int, aad: str, stored: str, keys: ballot_key.VoteKeys | None = None) -> bytes:
     raw = base64.b64decode(stored)
-    return ballot_key.for_vote(vote_id).cipher.decrypt(raw[:12], raw[12:], aad.encode())
+    return (keys or ballot_key.for_vote(vote_id)).cipher.decrypt(raw[:12], raw[12:], aad.encode())
+
+
+_SEP = "\x1f"  # between the fields of a plaintext: never in the JSON of answers, in digits or in a hex hash
 
 
 def capacity(vote) -> int:
     """The padded length of this vote's ballot plaintext: the longest any choice can make it."""
-    worst = {
-        "a": {item.key: "abstain" for item in vote.items},
-        "s": sorted(int(c.key) for c in vote.candidates),
-        "o": sorted(int(o.key) for o in vote.options),
-        "c": 10**_AREA_DIGITS - 1,
-        "r": "0" * 64,
-    }
-    return len(json.dumps(worst, separators=(",", ":"))) + 8
+    worst = [
+        json.dumps({item.key: "abstain" for item in vote.items}, separators=(",", ":")),
+        json.dumps([int(c.key) for c in vote.candidates], separators=(",", ":")),
+        json.dumps([int(o.key) for o in vote.options], separators=(",", ":")),
+        "9" * _AREA_DIGITS,
+        "0" * 64,
+    ]
+    return len(_SEP.join(worst))
+
+
+def _pack(vote, fields: list[str]) -> bytes:
+    """The fields joined and padded with spaces to the vote's one length."""
+    text, size = _SEP.join(fields), capacity(vote)
+    if len(text) > size:
+        raise ValueError("a secret ballot is longer than its vote allows")
+    return text.ljust(size).encode()
 
 
 def encrypt_ballot(vote, answers: str, selected: str, options: str, area_cents: int, receipt_hash: str) -> str:
     """The stored form of a secret ballot while the vote is open (one length per vote, whatever was chosen)."""
-    text = json.dumps(
-        {"a": json.loads(answers), "s": json.loads(selected), "o": json.loads(options), "c": area_cents,
-         "r": receipt_hash},
-        separators=(",", ":"),
-    )  # fmt: skip
-    size = capacity(vote)
-    if len(text) > size:
-        raise ValueError("a secret ballot is longer than its vote allows")
-    return _encrypt(vote.id, f"linli/ballot/vote:{vote.id}", text.ljust(size).encode())
+    plaintext = _pack(vote, [answers, selected, options, f"{area_cents:0{_AREA_DIGITS}d}", receipt_hash])
+    return _encrypt(vote.id, f"linli/ballot/vote:{vote.id}", plaintext)
 
 
-def decrypt_ballot(vote_id: int, stored: str) -> Plain:
-    """Read an open vote's secret ballot (only the seal does this)."""
-    data = json.loads(_decrypt(vote_id, f"linli/ballot/vote:{vote_id}", stored))
-    canonical = {"separators": (",", ":")}
-    return Plain(
-        json.dumps(dict(sorted(data["a"].items())), **canonical),
-        json.dumps(data["s"], **canonical),
-        json.dumps(data["o"], **canonical),
-        int(data["c"]),
-        data["r"],
+def decrypt_ballot(vote_id: int, stored: str, keys: ballot_key.VoteKeys | None = None) -> Plain:
+    """Read an open vote's secret ballot (only the seal does this): the canonical texts `box.Choices` wrote."""
+    answers, selected, options, cents, receipt = (
+        _decrypt(vote_id, f"linli/ballot/vote:{vote_id}", stored, keys).decode().rstrip(" ").split(_SEP)
     )
+    return Plain(answers, selected, options, int(cents), receipt)
 
 
 def receipt_tag(vote_id: int, receipt_hash: str) -> str:
@@ -102,30 +102,31 @@ def receipt_tag(vote_id: int, receipt_hash: str) -> str:
     return ballot_key.for_vote(vote_id).mac("receipt", receipt_hash.encode())
 
 
-def encrypt_area(vote_id: int, ballot_id: str, area_cents: int) -> str:
+def encrypt_area(vote_id: int, ballot_id: str, area_cents: int, keys: ballot_key.VoteKeys | None = None) -> str:
     """A sealed ballot's area, bound to its row: moving it to another ballot makes it unreadable."""
-    return _encrypt(
-        vote_id, f"linli/sealed/vote:{vote_id}/ballot:{ballot_id}", f"{area_cents:0{_AREA_DIGITS}d}".encode()
-    )
+    aad = f"linli/sealed/vote:{vote_id}/ballot:{ballot_id}"
+    return _encrypt(vote_id, aad, f"{area_cents:0{_AREA_DIGITS}d}".encode(), keys)
 
 
-def decrypt_area(vote_id: int, ballot_id: str, stored: str | None) -> int:
+def decrypt_area(vote_id: int, ballot_id: str, stored: str | None, keys: ballot_key.VoteKeys | None = None) -> int:
     """The area (in cents) of a sealed secret ballot; SealError when it is missing or does not belong to the row."""
     try:
-        return int(_decrypt(vote_id, f"linli/sealed/vote:{vote_id}/ballot:{ballot_id}", stored or ""))
+        return int(_decrypt(vote_id, f"linli/sealed/vote:{vote_id}/ballot:{ballot_id}", stored or "", keys))
     except (InvalidTag, ValueError) as error:
         raise SealError(f"the area of ballot {ballot_id[:8]}… cannot be read with the ballot key") from error
 
 
-def encrypt_paper(vote_id: int, right_id: int, answers: str, selected: str, options: str, size: int) -> str:
-    """A secret vote's paper entry while it waits for its second entry (padded like a ballot)."""
-    text = json.dumps([answers, selected, options], separators=(",", ":")).ljust(size)
-    return _encrypt(vote_id, f"linli/paper/vote:{vote_id}/right:{right_id}", text.encode())
+def encrypt_paper(vote, right_id: int, answers: str, selected: str, options: str) -> str:
+    """A secret vote's paper entry while it waits for its second entry (padded to the vote's one length)."""
+    plaintext = _pack(vote, [answers, selected, options])
+    return _encrypt(vote.id, f"linli/paper/vote:{vote.id}/right:{right_id}", plaintext)
 
 
 def decrypt_paper(vote_id: int, right_id: int, stored: str) -> tuple[str, str, str]:
     """What a secret vote's paper entry says."""
-    answers, selected, options = json.loads(_decrypt(vote_id, f"linli/paper/vote:{vote_id}/right:{right_id}", stored))
+    answers, selected, options = (
+        _decrypt(vote_id, f"linli/paper/vote:{vote_id}/right:{right_id}", stored).decode().rstrip(" ").split(_SEP)
+    )
     return answers, selected, options
 
 
@@ -134,8 +135,9 @@ def seal_secret(vote) -> int:
     table = Ballot.__table__
     connection = db.session.connection()
     rows = connection.execute(sa.select(table.c.id, table.c.encrypted).where(table.c.vote_id == vote.id)).all()
+    keys = ballot_key.for_vote(vote.id)
     try:
-        plain = [decrypt_ballot(vote.id, stored) for _id, stored in rows]
+        plain = [decrypt_ballot(vote.id, stored, keys) for _id, stored in rows]
     except (InvalidTag, ValueError, KeyError) as error:
         raise SealError(f"a secret ballot of vote {vote.id} cannot be decrypted with the ballot key") from error
     used = connection.execute(
@@ -156,7 +158,7 @@ def seal_secret(vote) -> int:
                 "answers": ballot.answers,
                 "selected": ballot.selected,
                 "options": ballot.options,
-                "encrypted": encrypt_area(vote.id, ballot_id, ballot.area_cents),
+                "encrypted": encrypt_area(vote.id, ballot_id, ballot.area_cents, keys),
             }
         )
     if fresh:

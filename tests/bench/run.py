@@ -467,7 +467,7 @@ def verify_box(app, vote_id: int, staff_id: int) -> tuple[bool, str]:
 
     with app.app_context():
         vote = db.session.get(Vote, vote_id)
-        lifecycle.transition(vote, VoteStatus.closed, db.session.get(Person, staff_id))
+        lifecycle.transition(vote, VoteStatus.closed, db.session.get(Person, staff_id), reason="基准测试结束")
         db.session.commit()
         recomputed = box.compute_digest(vote)
         ok = recomputed == (vote.ballot_count, vote.digest)
