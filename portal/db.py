@@ -86,6 +86,9 @@ def init_transactions(app: Flask) -> None:
             db.session.rollback()
 
 
+SQLITE_BUSY_TIMEOUT_MS = 10000  # how long a SQLite connection waits for the writer before "database is locked"
+
+
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_connect(dbapi_connection, connection_record) -> None:
     """SQLite: enforce foreign keys, write-ahead logging so readers never wait, wait (not fail) for the writer, and
@@ -96,7 +99,7 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA secure_delete=ON")  # deleted rows (a secret vote's ciphertexts) are zeroed on disk
         cursor.close()

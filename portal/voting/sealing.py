@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 
+from portal.db import SQLITE_BUSY_TIMEOUT_MS
 from portal.extensions import db
 from portal.voting import ballot_key
 from portal.voting.models import Ballot, Participation
@@ -175,7 +176,10 @@ def remove_old_rows(engine: sa.Engine) -> None:
             connection.exec_driver_sql("VACUUM ballot")
         else:  # secure_delete (portal/db.py) zeroed the rows in the pages; the WAL still has the old pages
             connection.exec_driver_sql("PRAGMA busy_timeout=0")  # never hold up the request for housekeeping
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:  # the connection goes back to the pool: it must wait for the writer again, as every one does
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")

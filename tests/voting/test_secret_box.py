@@ -225,3 +225,20 @@ def test_the_ballot_key_file_is_created_private_and_kept(app, tmp_path, monkeypa
     monkeypatch.setitem(app.extensions, ballot_key.EXTENSION, None)
     with pytest.raises(ballot_key.BallotKeyError, match="64 hexadecimal"):
         ballot_key.master(app)
+
+
+def test_removing_old_rows_on_sqlite_leaves_the_pooled_connection_waiting_for_the_writer(tmp_path):
+    from sqlalchemy.pool import QueuePool
+
+    from portal.db import SQLITE_BUSY_TIMEOUT_MS
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'wal.sqlite3'}", poolclass=QueuePool, pool_size=1, max_overflow=0)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE ballot (id TEXT)")
+        sealing.remove_old_rows(engine)
+        with engine.connect() as connection:  # the same pooled connection, handed to the next request
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
+            assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    finally:
+        engine.dispose()
