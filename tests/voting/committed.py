@@ -4,13 +4,9 @@ Callers run these inside an app context of their own schema or file and clean up
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
-from portal.db import utcnow
 from portal.extensions import db
-from portal.voting import lifecycle
-from portal.voting.models import Matter, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
 
 SLUG = "binfa"
 OWNERS = 200
@@ -54,32 +50,11 @@ def build_compound(password_hash: str) -> dict:
 
 
 def open_vote(world, secrecy: str) -> int:
-    """A two-item resolution (ordinary + major) walked through the real lifecycle to open; returns its id."""
-    from portal.accounts.models import Person
-    from portal.compounds.models import Compound
+    """A two-item resolution (ordinary + major) walked through the real lifecycle to open, as the benchmark opens
+    one; committed; returns its id."""
+    from tests.bench import data
 
     with world.app.app_context():
-        staff = db.session.get(Person, world.staff_id)
-        now = utcnow()
-        vote = Vote(
-            compound=db.session.get(Compound, world.compound_id),
-            kind=VoteKind.resolution,
-            title="并发测试表决",
-            secrecy=Secrecy(secrecy),
-            opens_at=now + timedelta(days=20),
-            closes_at=now + timedelta(days=27),
-            created_by_id=staff.id,
-        )
-        vote.items = [
-            VoteItem(position=1, title="事项一", matter=Matter.ordinary),
-            VoteItem(position=2, title="事项二", matter=Matter.major),
-        ]
-        db.session.add(vote)
-        db.session.flush()
-        lifecycle.transition(vote, VoteStatus.announced, staff, reason="并发测试")
-        vote.opens_at = utcnow() - timedelta(minutes=1)
-        lifecycle.transition(vote, VoteStatus.open, staff)
-        db.session.commit()
-        vote_id = vote.id
+        vote_id = data.open_resolution(world.compound_id, world.staff_id, "并发测试表决", secrecy)
         db.session.remove()
     return vote_id
