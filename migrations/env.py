@@ -8,9 +8,11 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, unless the app has set logging up already (portal/logs.py, which
+# create_app always runs first): fileConfig would replace its handler, lower the level to WARNING and silence every
+# logger that exists (the audit log among them) for the rest of an in-process upgrade's life (tests, restore).
+if not any(getattr(handler, "linli", False) for handler in logging.getLogger().handlers):
+    fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
 
 

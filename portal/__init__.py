@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 
@@ -13,9 +11,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
     app.config.update(configuration.load(app.instance_path, config))
-    logging.basicConfig(level=logging.INFO if app.debug else logging.WARNING)
+    from portal import logs, ops
+
+    logs.init_app(app)  # INFO (PORTAL_LOG_LEVEL), a request id on every line, JSON lines with PORTAL_LOG_JSON=1
+    ops.trust_proxies(app)  # PORTAL_PROXY_HOPS
 
     _init_extensions(app)
+    from portal import inputs
+
+    inputs.init_app(app)  # before the routes: <int:…> bounded by INTEGER; NUL and invalid UTF-8 refused (400)
     _register_blueprints(app)
 
     from portal import ratelimits
@@ -82,7 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     features = ("public", "accounts", "compounds", "staff", "register", "voting", "meetings", "inbox")
-    features += ("boards", "needs", "lists")
+    features += ("boards", "needs", "lists", "admin", "ops")
     for feature in features:
         importlib.import_module(f"portal.{feature}.views")
         app.register_blueprint(importlib.import_module(f"portal.{feature}").bp)

@@ -33,6 +33,9 @@ DEFAULTS: dict[str, object] = {
     "PORTAL_UPLOAD_DIR": None,  # user files; defaults to instance/uploads, never under static/
     "PORTAL_UPLOAD_LIMIT_MB": 10,  # one uploaded file, in MiB
     "PORTAL_SUPERVISION_DAYS": 3,  # a request untouched this many days is flagged for 督办 on the staff pages
+    "PORTAL_PROXY_HOPS": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto/-Host/-Port are trusted
+    "PORTAL_LOG_LEVEL": "INFO",  # DEBUG, INFO, WARNING or ERROR
+    "PORTAL_LOG_JSON": "0",  # 1: one JSON object per log line (for a log collector)
 }
 
 # Environment variables read at start-up, each with the config key it fills.
@@ -42,6 +45,7 @@ ENVIRONMENT = {
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
 INT_KEYS = {"PORTAL_ACTIVATION_DAYS", "MAX_CONTENT_LENGTH", "PORTAL_UPLOAD_LIMIT_MB", "PORTAL_SUPERVISION_DAYS"}
+INT_KEYS |= {"PORTAL_PROXY_HOPS"}
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MIB = 1024 * 1024
 FORM_OVERHEAD = MIB  # a request carries the file plus the form's other fields and multipart framing

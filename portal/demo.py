@@ -6,6 +6,7 @@ The register goes in through the same importer staff use, so the demo exercises 
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -93,11 +94,16 @@ def _import(compound, csv_text: str) -> None:
     register.apply(compound, parsed, actor=None)
 
 
-def _login(person: Person, account: str, name: str | None = None) -> Person:
+def random_passwords() -> dict[str, str]:
+    """A password of its own for each demo login (for a demo outside development, where the README's is public)."""
+    return {account: secrets.token_urlsafe(9) for account, *_ in LOGINS}
+
+
+def _set_login(person: Person, account: str, name: str | None = None, password: str = DEMO_PASSWORD) -> Person:
     person.account_no = account
     if name:
         person.name = name
-    person.password_hash = hash_password(DEMO_PASSWORD)
+    person.password_hash = hash_password(password)
     return person
 
 
@@ -116,8 +122,13 @@ def _owner(compound, index: int) -> Person:
     return rows[index]
 
 
-def create() -> None:
-    """Create the demo data (the caller commits)."""
+def create(passwords: dict[str, str] | None = None) -> None:
+    """Create the demo data (the caller commits); each login gets its password from `passwords`, else the shared one."""
+
+    def _login(person: Person, account: str, name: str | None = None) -> Person:
+        """Give the person a demo login with its password."""
+        return _set_login(person, account, name, (passwords or {}).get(account, DEMO_PASSWORD))
+
     community = compounds.get_or_create_community(COMMUNITY)
     lvyuan = compounds.create_compound("lvyuan", "绿园小区", community)
     guihua = compounds.create_compound("guihua", "桂花苑", community)
@@ -317,8 +328,13 @@ def _election(lvyuan, staff, chair, secretary, now) -> None:
     candidates.self_nominate(election, secretary, "退休教师，时间充裕，愿意为邻里做事。")
 
 
-def print_logins(echo: Callable[[str], None]) -> None:
-    """Print the demo logins (all share one password)."""
+def print_logins(echo: Callable[[str], None], passwords: dict[str, str] | None = None) -> None:
+    """Print the demo logins: all with the shared password, or each with its own."""
+    if passwords:
+        echo("demo logins, each with its own password (shown only now; they are stored hashed):")
+        for account, _name, what in LOGINS:
+            echo(f"  {account:<10} {passwords[account]:<14} {what}")
+        return
     echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for account, _name, what in LOGINS:
         echo(f"  {account:<10} {what}")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -28,16 +32,19 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
-        title = _("Form expired")
-        text = _("The form was open too long or came from elsewhere. Reload the page and send it again.")
-        return _page(400, title, text)
+        return _page(
+            400,
+            lambda: (
+                _("Form expired"),
+                _("The form was open too long or came from elsewhere. Reload the page and send it again."),
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error):
         if error.code is None or error.code < 400:
             return error
-        title, text = _messages().get(error.code, (error.name, error.description))
-        response = _page(error.code, title, text)
+        response = _page(error.code, lambda: _messages().get(error.code, (error.name, error.description)))
         for name in ("Allow", "Retry-After"):
             value = dict(error.get_headers()).get(name)
             if value:
@@ -49,10 +56,26 @@ def init_app(app: Flask) -> None:
         @app.errorhandler(Exception)
         def _crash(error):
             app.logger.exception("unhandled error")
-            title, text = _messages()[500]
-            return _page(500, title, text)
+            return _page(500, lambda: _messages()[500])
 
 
-def _page(status: int, title: str, text: str):
+def _page(status: int, texts: Callable[[], tuple[str, str]]):
+    """The error page with `texts()` (title, text); it must never fail itself, or the server's bare page goes out
+    without the security headers."""
+    from portal.extensions import db
+
     template = "errors/_error.html" if getattr(request, "htmx", False) else "errors/error.html"
-    return make_response(render_template(template, title=title, text=text, status=status), status)
+    try:
+        # Nothing of a refused or failed request is kept (portal/db.py rolls back every error anyway), and the page
+        # reads the database (the person's language, the inbox count): a session the error left failed would fail
+        # the page too.
+        db.session.rollback()
+        title, text = texts()
+        body = render_template(template, title=title, text=text, status=status)
+    except Exception:  # the database itself is gone: a page that needs nothing, not even the person's language
+        if current_app.testing:  # tests must see a broken error page, not its fallback
+            raise
+        current_app.logger.exception("error page failed")
+        title = HTTP_STATUS_CODES.get(status, "Error")
+        body = f"<!doctype html><title>{escape(title)}</title><h1>{status} {escape(title)}</h1>"
+    return make_response(body, status)

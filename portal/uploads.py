@@ -3,11 +3,16 @@
 There is no table here: a caller keeps (storage_key, filename, mime, size) in its own rows, checks permission, and
 calls `send`. A file's type is decided by its content alone, never by its name or the browser's Content-Type, and
 files live outside static/ so that no file is ever served without that permission check.
+
+JPEG and PNG images are decoded and re-encoded before they are stored: what is kept is pixels only, turned upright,
+without EXIF (GPS position, camera), XMP, comments, text chunks or ICC profile (colours are converted to sRGB first,
+so nothing shifts). Their size is checked from the header before a pixel is decoded. PDFs are stored as they came.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
@@ -20,6 +25,7 @@ from pathlib import Path
 import filetype
 from flask import Response, abort, current_app, send_file
 from flask_babel import gettext as _
+from PIL import Image, ImageCms, ImageOps
 from werkzeug.datastructures import FileStorage
 
 log = logging.getLogger(__name__)
@@ -42,6 +48,14 @@ _JPEG_END = b"\xff\xd9"
 _NAME_LIMIT = 100  # characters of a display name's stem; the extension is added after
 _UNSAFE_IN_NAMES = str.maketrans({ch: "_" for ch in '<>:"|?*'})  # Windows refuses these when saving
 _CHUNK = 64 * 1024
+
+MAX_MEGAPIXELS = 40  # a 48 MP phone photo is refused; phones save 12 MP by default, and a bomb declares billions
+MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000
+JPEG_QUALITY = 85  # no visible loss on photos of notices and repairs, and smaller than most cameras' own files
+_PILLOW_FORMAT = {"jpeg": "JPEG", "png": "PNG"}
+# Pillow raises DecompressionBombError while opening anything over twice this (and warns above it), so no caller of
+# Pillow in the portal can be made to allocate gigabytes; check() itself refuses anything over MAX_PIXELS.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 class UploadError(ValueError):
@@ -90,7 +104,9 @@ def check(file: FileStorage | None, kinds: frozenset[str] = DOCUMENTS) -> Upload
     if kind is None or kind not in kinds:
         raise UploadError("type", _type_message(kinds))
     if not _complete(kind, data):
-        raise UploadError("damaged", _("The file is damaged or incomplete. Save it again and upload the new copy."))
+        raise UploadError("damaged", _damaged_message())
+    if kind in IMAGES:
+        data = clean_image(kind, data)  # what is stored, sized and hashed is the re-encoded image
     return Upload(
         data=data,
         kind=kind,
@@ -99,6 +115,54 @@ def check(file: FileStorage | None, kinds: frozenset[str] = DOCUMENTS) -> Upload
         sha256=hashlib.sha256(data).hexdigest(),
         filename=display_name(file.filename, kind),
     )
+
+
+def clean_image(kind: str, data: bytes) -> bytes:
+    """The image re-encoded upright with its pixels only (no metadata); UploadError if too large or undecodable."""
+    try:
+        with Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[kind]]) as image:
+            # The header gives the size: refuse here, before load() decodes (and allocates) a single pixel.
+            if image.width * image.height > MAX_PIXELS:
+                raise _too_many_pixels()
+            image.load()
+            clean = _without_metadata(_in_srgb(ImageOps.exif_transpose(image)), kind)
+    except UploadError:
+        raise
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except Exception as error:  # Pillow raises many kinds of error on hostile files: each one means "damaged"
+        log.info("upload refused: %s image cannot be decoded (%s: %s)", kind, type(error).__name__, error)
+        raise UploadError("damaged", _damaged_message()) from None
+    out = io.BytesIO()
+    if kind == "jpeg":
+        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    else:
+        clean.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _in_srgb(image: Image.Image) -> Image.Image:
+    """The image with its colours converted from its embedded ICC profile to sRGB (as is, if it has none)."""
+    profile = image.info.get("icc_profile")
+    if not profile or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError) as error:
+        # A broken profile is dropped with the rest: colours may shift a little, the photo is still shown.
+        log.info("upload: ICC profile not applied (%s)", error)
+        return image
+
+
+def _without_metadata(image: Image.Image, kind: str) -> Image.Image:
+    """The pixels alone: Pillow writes what it finds in `info` (ICC, comments), so only transparency is kept."""
+    if kind == "jpeg" and image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")  # JPEG holds grey or colour; CMYK and the rest are shown as RGB
+    transparency = image.info.get("transparency")
+    image.info = {"transparency": transparency} if kind == "png" and transparency is not None else {}
+    return image
 
 
 def display_name(name: str | None, kind: str) -> str:
@@ -229,6 +293,22 @@ def _complete(kind: str, data: bytes) -> bool:
     if kind == "png":
         return data.find(_PNG_END, len(_PNG_SIGNATURE)) != -1
     return True
+
+
+def _damaged_message() -> str:
+    """What the person is told when a file is cut off or cannot be read."""
+    return _("The file is damaged or incomplete. Save it again and upload the new copy.")
+
+
+def _too_many_pixels() -> UploadError:
+    """The refusal of an image with more pixels than MAX_PIXELS (its header says so; nothing was decoded)."""
+    return UploadError(
+        "too_many_pixels",
+        _(
+            "The image is too large: at most %(mp)d megapixels. Save a smaller copy and upload that.",
+            mp=MAX_MEGAPIXELS,
+        ),
+    )
 
 
 def _type_message(kinds: frozenset[str]) -> str:

@@ -49,3 +49,29 @@ def test_demo_builds_two_compounds_votes_and_logins(app, database, client, uploa
         response = client.post("/login", data={"login": account, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 303, account
         client.post("/logout")
+
+
+def test_demo_refuses_outside_development(app, database, monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    assert result.exit_code != 0 and "--force" in result.output, result.output
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(Compound)) == 0
+
+
+def test_forced_demo_in_production_gives_each_login_its_own_random_password(
+    app, database, client, upload_dir, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--force"])
+    assert result.exit_code == 0, result.output
+    assert demo.DEMO_PASSWORD not in result.output
+    printed = dict(line.split()[:2] for line in result.output.splitlines() if line.startswith("  "))
+    accounts = [account for account, *_ in demo.LOGINS]
+    assert sorted(printed) == sorted(accounts)
+    assert len(set(printed.values())) == len(accounts) and all(len(p) >= 12 for p in printed.values())
+    for account in accounts:
+        shared = client.post("/login", data={"login": account, "password": demo.DEMO_PASSWORD})
+        assert shared.status_code == 400, account
+    for account in ("admin", "owner"):
+        assert client.post("/login", data={"login": account, "password": printed[account]}).status_code == 303
+        client.post("/logout")

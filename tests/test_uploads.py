@@ -109,8 +109,12 @@ def in_request(files_app):
 def test_real_files_are_accepted_with_their_kind_and_a_matching_name(in_request, data, name, kind, mime, shown):
     result = uploads.check(upload(data, name))
     assert (result.kind, result.mime, result.filename) == (kind, mime, shown)
-    assert result.data == data and result.size == len(data)
-    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    if kind == "pdf":
+        assert result.data == data  # PDFs are stored as they came
+    else:
+        assert result.data == uploads.clean_image(kind, data)  # images are re-encoded: that is what is stored
+    assert result.size == len(result.data)
+    assert result.sha256 == hashlib.sha256(result.data).hexdigest()
 
 
 def test_images_only_accepts_images(in_request):
@@ -389,3 +393,159 @@ def test_a_request_over_the_limit_gets_a_clear_413_page(files_app, htmx):
     assert "File too large" in page
     assert "The file is larger than the limit of 1 MB." in page
     assert ("<html" in page) is not htmx
+
+
+# --- images: metadata stripped, turned upright, re-encoded; too many pixels refused from the header --------------
+
+GPS_IFD = 0x8825
+
+
+def photo_with_exif(size=(64, 48), orientation: int | None = None) -> bytes:
+    """A camera-like JPEG: left half red, right half blue, with EXIF camera, GPS position, a comment and XMP."""
+    from PIL import Image
+
+    image = Image.new("RGB", size, (220, 0, 0))
+    image.paste((0, 0, 220), (size[0] // 2, 0, size[0], size[1]))
+    exif = Image.Exif()
+    exif[0x010F] = "SecretMaker"  # Make
+    exif[0x0110] = "SecretCam X100"  # Model
+    if orientation is not None:
+        exif[0x0112] = orientation
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (31.0, 14.0, 5.5), 3: "E", 4: (121.0, 28.0, 9.25)})
+    out = io.BytesIO()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">SecretXMP</x:xmpmeta>'
+    image.save(out, "JPEG", exif=exif, comment=b"SecretComment", xmp=xmp, quality=95)
+    return out.getvalue()
+
+
+def png_header(width: int, height: int, colour_type: int = 2) -> bytes:
+    """A PNG of a few dozen bytes that declares width × height pixels: IHDR, one tiny IDAT and IEND (a pixel bomb)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)  # the start of the first row; the rest would be decoded on demand
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+
+
+def _open(data: bytes):
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def test_a_jpeg_keeps_no_exif_gps_camera_comment_or_xmp(in_request):
+    original = photo_with_exif()
+    assert b"SecretCam" in original and b"Exif" in original and b"SecretXMP" in original  # the test's premise
+    result = uploads.check(upload(original, "IMG_0001.jpg"), IMAGES)
+    image = _open(result.data)
+    assert (image.format, image.size, image.mode) == ("JPEG", (64, 48), "RGB")
+    assert not image.getexif() and not image.getexif().get_ifd(GPS_IFD)
+    for trace in (b"Exif", b"GPS", b"SecretMaker", b"SecretCam", b"SecretComment", b"SecretXMP", b"xmpmeta"):
+        assert trace not in result.data, trace
+    assert "comment" not in image.info and "icc_profile" not in image.info
+    assert result.sha256 == hashlib.sha256(result.data).hexdigest() and result.size == len(result.data)
+
+
+def test_a_photo_is_turned_upright_before_its_orientation_tag_is_dropped(in_request):
+    # Orientation 6: the camera stored the picture lying on its side; a viewer turns it 90° clockwise.
+    result = uploads.check(upload(photo_with_exif((60, 40), orientation=6), "side.jpg"), IMAGES)
+    image = _open(result.data)
+    assert image.size == (40, 60) and not image.getexif()
+    top, bottom = image.getpixel((20, 5)), image.getpixel((20, 55))
+    assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]  # the left (red) half is now on top
+
+
+def test_a_png_loses_its_text_exif_and_icc_chunks_and_keeps_transparency(in_request):
+    from PIL import Image, ImageCms, PngImagePlugin
+
+    image = Image.new("P", (10, 10), 1)
+    image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "SecretText 31.2N 121.5E")
+    text.add_itxt("Author", "SecretAuthor")
+    exif = Image.Exif()
+    exif[0x0110] = "SecretCam"
+    out = io.BytesIO()
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    image.save(out, "PNG", pnginfo=text, exif=exif, transparency=0, icc_profile=srgb)
+    original = out.getvalue()
+    assert b"tEXt" in original and b"iTXt" in original and b"eXIf" in original and b"iCCP" in original
+
+    result = uploads.check(upload(original, "截图.png"), IMAGES)
+    for trace in (b"tEXt", b"iTXt", b"zTXt", b"eXIf", b"iCCP", b"Secret"):
+        assert trace not in result.data, trace
+    cleaned = _open(result.data)
+    assert (cleaned.format, cleaned.size, cleaned.mode) == ("PNG", (10, 10), "P")
+    assert cleaned.info.get("transparency") == 0 and not cleaned.getexif() and not getattr(cleaned, "text", {})
+
+
+def test_colours_are_converted_to_srgb_and_the_profile_dropped(in_request):
+    from PIL import Image, ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 200, 30)).save(out, "JPEG", icc_profile=srgb, quality=95)
+    cleaned = _open(uploads.check(upload(out.getvalue(), "p.jpg"), IMAGES).data)
+    assert "icc_profile" not in cleaned.info
+    red, green, blue = cleaned.getpixel((4, 4))
+    assert abs(red - 10) < 12 and abs(green - 200) < 12 and abs(blue - 30) < 12
+
+
+def test_a_cmyk_jpeg_is_stored_as_rgb(in_request):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("CMYK", (8, 8), (0, 255, 255, 0)).save(out, "JPEG")
+    assert _open(uploads.check(upload(out.getvalue(), "print.jpg"), IMAGES).data).mode == "RGB"
+
+
+def test_a_pdf_is_stored_byte_for_byte(in_request):
+    data = make_pdf() + b"%% /Author (SecretAuthor)\n"
+    assert uploads.check(upload(data, "a.pdf")).data == data
+
+
+TOO_LARGE = "The image is too large: at most 40 megapixels. Save a smaller copy and upload that."
+
+
+def test_a_png_declaring_50000_by_50000_pixels_is_refused_before_decoding(in_request):
+    bomb = png_header(50_000, 50_000)
+    assert len(bomb) < 3 * 1024
+    with pytest.raises(UploadError) as refused:
+        uploads.check(upload(bomb, "bomb.png"), IMAGES)
+    assert (refused.value.code, refused.value.message) == ("too_many_pixels", TOO_LARGE)
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow warns from 40 MP, refuses at 80
+@pytest.mark.parametrize(
+    ("width", "height", "code"),
+    [
+        (8000, 5001, "too_many_pixels"),  # 40,008,000 pixels: refused from the header
+        (8000, 5000, "damaged"),  # exactly 40 MP passes the size check; this file's pixel data then runs out
+        (1, 40_000_001, "too_many_pixels"),
+    ],
+)
+def test_the_limit_is_40_megapixels(in_request, width, height, code):
+    with pytest.raises(UploadError) as refused:
+        uploads.check(upload(png_header(width, height, colour_type=0), "big.png"), IMAGES)
+    assert refused.value.code == code
+
+
+def test_pillow_itself_refuses_a_bomb_anywhere_in_the_portal():
+    from PIL import Image
+
+    assert Image.MAX_IMAGE_PIXELS == uploads.MAX_PIXELS
+    with pytest.raises(Image.DecompressionBombError):
+        Image.open(io.BytesIO(png_header(50_000, 50_000)))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        png_header(4, 4)[:33] + _png_chunk(b"IDAT", b"not zlib at all") + _png_chunk(b"IEND", b""),
+        b"\xff\xd8\xff\xe0" + b"\x00" * 40 + b"\xff\xd9",  # a JPEG signature and end marker around nothing
+    ],
+)
+def test_an_image_that_cannot_be_decoded_is_damaged(in_request, data):
+    with pytest.raises(UploadError) as refused:
+        uploads.check(upload(data, "x.png"), IMAGES)
+    assert refused.value.code == "damaged"

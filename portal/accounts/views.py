@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal import i18n
+from portal import audit, i18n
 from portal.accounts import bp, services
 from portal.accounts.forms import ActivationForm, LoginForm, PasswordChangeForm
 from portal.compounds.models import Compound
@@ -36,7 +36,10 @@ def login():
         stored = person.password_hash if person is not None and person.is_active else None
         if password_matches(stored, form.password.data):
             login_user(person)
+            audit.note("login.succeeded", person, ip=request.remote_addr)
             return redirect(safe_next(request.args.get("next"), url_for("public.home")), 303)
+        # No actor: the line says no more than the page does about whether the account exists.
+        audit.note("login.failed", None, login=audit.login_hint(form.login.data), ip=request.remote_addr)
         form.password.errors = [_("The account or the password is not right.")]
     status = 400 if request.method == "POST" else 200
     return render("accounts/login.html", form=form, status=status)
@@ -45,6 +48,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """退出登录."""
+    if current_user.is_authenticated:
+        audit.note("logout", current_user, ip=request.remote_addr)
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("public.home"), 303)
@@ -66,6 +71,7 @@ def activate():
             try:
                 person = services.activate(form.code.data, form.password.data, form.phone.data or None)
             except services.ActivationError:
+                audit.note("activation.failed", None, ip=request.remote_addr)  # never the code
                 form.code.errors = [_("This code cannot be used. Check it, or ask community staff for a new one.")]
             else:
                 login_user(person)

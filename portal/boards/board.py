@@ -15,6 +15,7 @@ from portal.boards import rules
 from portal.boards.models import Category, Commitment, CommitmentStatus, Progress, Rating
 from portal.compounds.models import Compound
 from portal.extensions import db
+from portal.inputs import db_int, page_number
 
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 30  # "due soon" on the compound home: due within the next 30 days
@@ -66,15 +67,11 @@ class Filters:
         org = args.get("org", "")
         status = args.get("status", "")
         category = args.get("category", "")
-        try:
-            page = max(1, int(args.get("page", 1)))
-        except ValueError:
-            page = 1
         return cls(
-            org=org if org == PEOPLE or (org.isascii() and org.isdigit()) else "",
+            org=org if org == PEOPLE or db_int(org) is not None else "",
             status=status if status in STATUSES else "",
             category=category if category in Category.__members__ else "",
-            page=page,
+            page=page_number(args.get("page")),
         )
 
     @property

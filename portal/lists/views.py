@@ -17,6 +17,7 @@ from portal.boards.forms import CATEGORY_LABELS, KIND_LABELS
 from portal.boards.models import Category, Photo
 from portal.extensions import db
 from portal.htmx import render
+from portal.inputs import db_int, page_number
 from portal.lists import access, bp, queries, services
 from portal.lists.forms import ClaimForm, MatchForm, ProjectForm, ResourceForm, UpdateForm
 from portal.lists.models import Project, ProjectUpdate, Resource
@@ -47,7 +48,7 @@ def _need_url(compound, need: Need) -> str | None:
 
 def _number() -> int:
     """The page number asked for (1 if none or nonsense)."""
-    return request.args.get("page", 1, type=int) or 1
+    return page_number(request.args.get("page"))
 
 
 def _step(step, success: str, target: str):
@@ -84,7 +85,7 @@ def resources(slug: str):
     listing = queries.resources(
         compound,
         category=request.args.get("category"),
-        organisation_id=request.args.get("organisation", type=int),
+        organisation_id=db_int(request.args.get("organisation")),
         withdrawn=withdrawn,
         number=_number(),
     )
@@ -328,7 +329,7 @@ def projects(slug: str):
     listing = queries.projects(
         compound,
         status=request.args.get("status"),
-        organisation_id=request.args.get("organisation", type=int),
+        organisation_id=db_int(request.args.get("organisation")),
         number=_number(),
     )
     return _page(

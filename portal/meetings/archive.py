@@ -28,6 +28,7 @@ from portal.compounds.services import get_compound
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import SHANGHAI, year_bounds
+from portal.inputs import db_int
 from portal.markup import plain_text
 from portal.meetings import access, bp
 from portal.meetings.models import (
@@ -208,7 +209,8 @@ def _kind_arg(value: str) -> MeetingKind | None:
 
 def _year_arg(value: str) -> int | None:
     """The year filter from the URL; anything but a plausible year means no filter."""
-    return int(value) if value.isdigit() and 1900 < int(value) < 3000 else None
+    year = db_int(value)
+    return year if year is not None and 1900 < year < 3000 else None
 
 
 @bp.route("/minutes/")

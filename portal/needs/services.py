@@ -25,6 +25,7 @@ from portal.compounds.models import Compound
 from portal.db import utcnow
 from portal.extensions import db
 from portal.inbox import services as inbox
+from portal.inputs import page_number
 from portal.needs import access
 from portal.needs.models import Need, NeedEvent, NeedKind, NeedStatus, NeedStep
 from portal.refusals import Refused
@@ -324,17 +325,13 @@ class Filters:
         """Filters from request.args; a tab the person may not use falls back to the public list."""
         view = args.get("view", "")
         kind, category, status = args.get("kind", ""), args.get("category", ""), args.get("status", "")
-        try:
-            page = max(1, int(args.get("page", 1)))
-        except ValueError:
-            page = 1
         return cls(
             view=view if view in views else "public",
             kind=kind if kind in NeedKind.__members__ else "",
             category=category if category in Category.__members__ else "",
             status=status if status in NeedStatus.__members__ else "",
             flagged=args.get("flagged") == "1",
-            page=page,
+            page=page_number(args.get("page")),
         )
 
     def args(self, **changes) -> dict:

@@ -19,6 +19,7 @@ from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
 from portal.htmx import render, wants_partial
+from portal.inputs import db_int
 from portal.needs import access, bp, services
 from portal.needs.forms import NeedForm
 from portal.needs.models import Need, NeedKind, NeedStatus
@@ -170,15 +171,16 @@ def _taker(compound: Compound, value: str) -> tuple[Organisation | None, object 
     """The organisation or volunteer chosen in a dispatch form ("org-3", "person-7"); (None, None) if none."""
     from portal.accounts.models import Person
 
-    kind, _sep, number = (value or "").partition("-")
-    if not number.isdigit():
+    kind, _sep, text = (value or "").partition("-")
+    number = db_int(text)
+    if number is None:
         return None, None
     if kind == "org":
-        org = db.session.get(Organisation, int(number))
+        org = db.session.get(Organisation, number)
         if org is not None and any(o.id == org.id for o in access.serving(compound)):
             return org, None
     if kind == "person":
-        person = db.session.get(Person, int(number))
+        person = db.session.get(Person, number)
         if person is not None and services.may_take(person, compound):
             return None, person
     return None, None

@@ -63,3 +63,19 @@ def add_staff(person, community, actor=None) -> CommunityStaff:
         permissions.forget_roles()
         audit.record("staff.added", actor, None, person_id=person.id, community_id=community.id)
     return row
+
+
+def remove_staff(person, community, actor=None) -> bool:
+    """Take a person off a community's staff; returns whether they were on it."""
+    row = db.session.scalar(
+        db.select(CommunityStaff).where(
+            CommunityStaff.person_id == person.id, CommunityStaff.community_id == community.id
+        )
+    )
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    permissions.forget_roles()
+    audit.record("staff.removed", actor, None, person_id=person.id, community_id=community.id)
+    return True

@@ -14,6 +14,7 @@ from portal.compounds import services as compounds
 from portal.compounds.models import Community
 from portal.extensions import db
 from portal.htmx import render
+from portal.inputs import db_int
 from portal.register.services import rooms_of
 from portal.roles import services as roles
 from portal.roles.models import CommitteePost, Role
@@ -180,7 +181,7 @@ def issue_letters(slug: str):
     if request.form.get("scope") == "all_inactive":
         ids = [r.person.id for r in services.people(compound) if r.code_state != "active"]
     else:
-        ids = [int(i) for i in request.form.getlist("person_id") if i.isdigit()]
+        ids = [n for n in map(db_int, request.form.getlist("person_id")) if n is not None]
     issued = services.issue_letters(compound, ids, current_user)
     if not issued:
         flash(_("Nobody chosen needs a letter: everyone chosen has already activated."), "error")

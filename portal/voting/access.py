@@ -10,6 +10,7 @@ from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.db import utcnow
 from portal.extensions import db
+from portal.inputs import db_int
 from portal.voting import electorate
 from portal.voting.models import ProxyAuthorisation, Vote, VoteKind, VoteStatus, VotingRight
 
@@ -108,10 +109,11 @@ def right_for(vote: Vote, on_behalf: str | None, own: VotingRight | None = None)
     """(right, proxy): the person's own right (`own` when already loaded), or an owner's right they hold a proxy
     for; 404 otherwise."""
     if on_behalf:
-        if not on_behalf.isdigit():
+        right_id = db_int(on_behalf)
+        if right_id is None:
             abort(404)
         for right in proxy_rights(vote):
-            if right.id == int(on_behalf):
+            if right.id == right_id:
                 return right, current_user
         abort(404)
     right = own or electorate.right_of(vote, current_user)

@@ -9,7 +9,6 @@ Secret votes publish only totals: no per-ballot area, room or channel appears an
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from portal import csvsafe
 from portal.extensions import db
 from portal.voting import box, objections, wording
 from portal.voting.models import Secrecy, Vote, VotingRight
@@ -167,7 +167,7 @@ def results_csv(result: VoteResults) -> str:
     """The result as CSV (with a BOM, in the reader's language): one row per item, candidate or option."""
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")  # names, titles and labels are typed by people
     e, p = result.electorate, result.participation
     common_head = [
         _("Owners taking part (heads)"),

@@ -18,6 +18,7 @@ from portal.accounts.services import find_login
 from portal.compounds.models import Compound
 from portal.db import utcnow
 from portal.extensions import db
+from portal.inputs import db_int
 from portal.voting import electorate
 from portal.voting.models import Participation, ProxyAuthorisation, Vote, VoteStatus, VotingRight, VotingRightUnit
 
@@ -80,7 +81,7 @@ def find_ref(refs: list[RightRef], text: str) -> RightRef:
     wanted = _squash(text)
     if not wanted:
         raise ProxyError("right_required")
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         for ref in refs:
             if ref.ordinal == int(wanted):
                 return ref
@@ -100,8 +101,9 @@ def lookup(vote: Vote, text: str) -> RightRef:
     if not wanted:
         raise ProxyError("right_required")
     query = db.select(VotingRight).where(VotingRight.vote_id == vote.id).options(db.selectinload(VotingRight.units))
-    if wanted.isdigit():
-        right = db.session.scalar(query.where(VotingRight.ordinal == int(wanted)))
+    if wanted.isascii() and wanted.isdigit():
+        ordinal = db_int(wanted)  # a number past INTEGER is on no roll (and would overflow the query)
+        right = db.session.scalar(query.where(VotingRight.ordinal == ordinal)) if ordinal is not None else None
         if right is None:
             raise ProxyError("right_not_found")
         return _ref(right)

@@ -170,16 +170,28 @@ def seal_secret(vote) -> int:
 
 
 def remove_old_rows(engine: sa.Engine) -> None:
-    """Physically remove deleted ballot rows (run after the sealing transaction committed, outside any transaction)."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("VACUUM ballot")
-        else:  # secure_delete (portal/db.py) zeroed the rows in the pages; the WAL still has the old pages
-            connection.exec_driver_sql("PRAGMA busy_timeout=0")  # never hold up the request for housekeeping
+    """Physically remove deleted ballot rows (after the sealing transaction committed, outside any transaction).
+
+    On the driver's own connection: SQLAlchemy's BEGIN hook (portal/db.py) would otherwise open a write transaction
+    first, which a checkpoint cannot run in and which waits behind any other writer."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if engine.dialect.name == "postgresql":
+            raw.driver_connection.autocommit = True  # VACUUM cannot run inside a transaction
             try:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.execute("VACUUM ballot")
+            finally:
+                raw.driver_connection.autocommit = False
+        else:  # secure_delete (portal/db.py) zeroed the rows in the pages; the WAL still has the old pages
+            cursor.execute("PRAGMA busy_timeout=0")  # never hold up the request for housekeeping
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:  # the connection goes back to the pool: it must wait for the writer again, as every one does
-                connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")

@@ -55,6 +55,8 @@ ROUTES = {
     "register upload form": ("GET", "/staff/c/{b}/register/", STAFF_ONLY),
     "register upload": ("POST", "/staff/c/{b}/register/", STAFF_ONLY),
     "register template": ("GET", "/staff/c/{b}/register/template.csv", STAFF_ONLY),
+    "health": ("GET", "/healthz", PUBLIC),
+    "readiness": ("GET", "/readyz", PUBLIC),
 }
 
 # Form data that makes each action succeed for someone allowed (so "ok" is a real success, not a 400).

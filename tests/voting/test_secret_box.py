@@ -242,3 +242,23 @@ def test_removing_old_rows_on_sqlite_leaves_the_pooled_connection_waiting_for_th
             assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_removing_old_rows_never_waits_behind_another_writer(app, tmp_path):
+    import sqlite3
+    import time
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'busy.sqlite3'}")
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE ballot (id TEXT)")
+        writer = sqlite3.connect(tmp_path / "busy.sqlite3", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # another request holds the write lock
+        started = time.monotonic()
+        with app.test_request_context(method="POST"):  # a closing request: its transactions begin IMMEDIATE
+            sealing.remove_old_rows(engine)
+        assert time.monotonic() - started < 1
+        writer.rollback()
+        writer.close()
+    finally:
+        engine.dispose()
