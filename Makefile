@@ -5,15 +5,24 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 export FLASK_APP := app
 
-.PHONY: setup run test test-sqlite test-postgres browser-deps lint i18n-extract i18n-update translations vendor bench clean
+.PHONY: lock setup run test test-sqlite test-postgres browser-deps lint i18n-extract i18n-update translations vendor bench clean
 
 setup: $(VENV)/.installed vendor translations
 
-$(VENV)/.installed: pyproject.toml
+# Installed from requirements.lock: every package pinned with its hashes (`make lock` writes it from pyproject.toml);
+# then the portal itself, without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
+
+# Re-pin after changing the dependencies in pyproject.toml (pip-tools in a throwaway environment, not in .venv).
+lock:
+	test -x .lock-venv/bin/pip-compile || ($(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install -q pip-tools)
+	.lock-venv/bin/pip-compile -q --extra dev --generate-hashes --no-emit-find-links --no-emit-index-url \
+	  --strip-extras --allow-unsafe -o requirements.lock pyproject.toml
 
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error

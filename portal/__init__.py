@@ -59,9 +59,15 @@ def _init_extensions(app: Flask) -> None:
     from portal.accounts.models import Person
 
     @login_manager.user_loader
-    def _load(person_id: str):
+    def _load(stored_id: str):
+        # "id:version" only: a bare id (sessions from before versions) or an outdated version is a logged-out visitor.
+        person_id, sep, version = stored_id.partition(":")
+        if not sep or not person_id.isdigit() or not version.isdigit() or len(person_id) > 12:
+            return None
         person = db.session.get(Person, int(person_id))
-        return person if person is not None and person.is_active else None
+        if person is None or not person.is_active or person.session_version != int(version):
+            return None
+        return person
 
     @app.context_processor
     def _template_globals():

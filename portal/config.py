@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -18,14 +19,19 @@ DEFAULTS: dict[str, object] = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "PORTAL_LOCALES": ("zh_Hans", "en"),
     "PORTAL_ACTIVATION_DAYS": 30,
-    "PORTAL_LOGIN_LIMIT": "10 per minute;50 per hour",
-    "PORTAL_ACTIVATION_LIMIT": "10 per minute;50 per hour",
+    # Failed attempts only (portal/ratelimits.py): per client address, and per account or code typed; the short
+    # per-account window bounds how long a stranger's junk attempts can lock the owner out.
+    "PORTAL_LOGIN_LIMIT": "50 per hour",
+    "PORTAL_LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",
+    "PORTAL_ACTIVATION_LIMIT": "50 per hour",
+    "PORTAL_ACTIVATION_ACCOUNT_LIMIT": "10 per 15 minutes",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),  # "stay logged in": kept by WeChat's browser across restarts
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: older owners leave forms open for hours
     "MAX_CONTENT_LENGTH": None,  # derived from PORTAL_UPLOAD_LIMIT_MB unless set
     "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,  # the register preview carries the file back in a form field

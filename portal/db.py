@@ -147,5 +147,6 @@ def will_write() -> None:
 
 
 # POSTs that only read: holding the write lock through a login's deliberately slow password check would make every
-# other login wait behind it.
-READ_ONLY_POSTS = frozenset({"accounts.login", "voting.check_receipt"})
+# other login wait behind it. Activation reads until its code has proved usable, then calls will_write(): wrong
+# codes (guesses) never queue behind, nor hold up, real writers.
+READ_ONLY_POSTS = frozenset({"accounts.login", "voting.check_receipt", "accounts.activate", "accounts.check_code"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import Flask
+from flask import Flask, current_app, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 CSP = "; ".join(
@@ -41,7 +41,24 @@ def init_headers(app: Flask) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        _personal_not_stored(response)
         return response
+
+
+def _personal_not_stored(response) -> None:
+    """Whatever a logged-in person is shown stays out of every cache, their browser's included (shared phones)."""
+    if (request.endpoint or "").split(".")[-1] == "static":
+        return  # the same file for everyone
+    # A page that chose its own private policy keeps it: the ballot pages' "no-store, no-transform", the turnout
+    # fragment's "no-cache, private" (revalidated by ETag, never kept by a shared cache), private uploaded photos.
+    given = response.headers.get("Cache-Control")
+    if given and "public" not in given:
+        return
+    # Judged from the login cookies rather than by loading the person: this also runs for error pages, when the
+    # database may be the very thing that failed. A stale login gets no-store too, which costs nothing.
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if "_user_id" in session or remember in request.cookies:
+        response.headers["Cache-Control"] = "no-store, private"
 
 
 def hash_password(password: str) -> str:

@@ -6,8 +6,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
+
+from portal.accounts import passwords
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")  # mainland mobile numbers
 
@@ -25,10 +27,19 @@ class LoginForm(FlaskForm):
 
     login = StringField(_l("Account number or phone"), validators=[InputRequired(), Length(max=40)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+    # Ticked by default: most owners log in on their own phone inside WeChat, whose browser forgets the session
+    # cookie whenever WeChat is closed; on a shared computer they untick it.
+    remember = BooleanField(_l("Stay logged in on this device for 30 days"), default=True)
 
 
 class PasswordFields:
-    """The new-password pair, shared by activation and password change."""
+    """The new-password pair, shared by activation, password change and `portal create-admin`.
+
+    `own` holds the person's account number and phone, set by the caller before validating: neither may be the
+    password (nor may the phone typed in the same form).
+    """
+
+    own: tuple[str | None, ...] = ()
 
     password = PasswordField(
         _l("New password"),
@@ -39,11 +50,27 @@ class PasswordFields:
         validators=[InputRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
 
+    def validate_password(self, field) -> None:
+        """Refuse the person's own account number or phone and the 10,000 most common passwords."""
+        if field.errors or not field.data:
+            return  # one message at a time: "too short" says enough
+        typed_phone = getattr(getattr(self, "phone", None), "data", None)
+        if passwords.is_own_identifier(field.data, (*self.own, typed_phone)):
+            raise ValidationError(_l("Do not use your account number or phone number as your password."))
+        if passwords.is_common(field.data):
+            raise ValidationError(_l("This password is one of the most common ones and easy to guess: choose another."))
 
-class ActivationForm(PasswordFields, FlaskForm):
-    """激活账号: the code from the letter, a password, and an optional phone for logging in."""
+
+class CodeForm(FlaskForm):
+    """激活账号, first step: only the code from the letter."""
 
     code = StringField(_l("Activation code"), validators=[InputRequired(), Length(max=40)])
+
+
+class ActivationForm(PasswordFields, FlaskForm):
+    """激活账号, second step (a usable code only): a password, and an optional phone for logging in."""
+
+    code = HiddenField(validators=[InputRequired(), Length(max=40)])
     phone = StringField(_l("Mobile phone (optional)"), validators=[Optional(), mobile_phone])
 
 

@@ -38,6 +38,8 @@ class Person(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id Flask-Login keeps in the session and remember cookie: raising it ends every session at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     ownerships: Mapped[list[Ownership]] = relationship("Ownership", back_populates="person")
     memberships: Mapped[list[Membership]] = relationship("Membership", back_populates="person")
@@ -45,6 +47,10 @@ class Person(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: only activated, not disabled accounts log in
         return self.is_active_account and self.password_hash is not None
+
+    def get_id(self) -> str:
+        """Flask-Login's stored id: "person id:session version", so a raised version refuses older cookies."""
+        return f"{self.id}:{self.session_version}"
 
 
 class ActivationCode(db.Model):

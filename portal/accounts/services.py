@@ -121,10 +121,17 @@ def find_login(identifier: str) -> Person | None:
 
 
 def change_password(person: Person, password: str) -> None:
-    """Set a new password."""
+    """Set a new password and end every session of the person (the caller logs its own client in again)."""
     person.password_hash = hash_password(password)
-    db.session.flush()
+    end_sessions(person)
     audit.record("account.password_changed", person, person_id=person.id)
+
+
+def end_sessions(person: Person) -> None:
+    """Raise the session version: every session and remember cookie holding the old one is refused from now on."""
+    # In SQL, so two logouts at once both count; the attribute is reloaded after the flush.
+    person.session_version = Person.session_version + 1
+    db.session.flush()
 
 
 def set_locale(person: Person, locale: str) -> None:

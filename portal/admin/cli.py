@@ -16,8 +16,8 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def password_problem(password: str) -> str | None:
-    """Why the account pages would refuse this new password, or None: their own rules, applied outside a request."""
+def password_problem(password: str, account: str | None = None) -> str | None:
+    """Why the account pages would refuse this new password for ACCOUNT, or None: their own rules, outside a request."""
     from werkzeug.datastructures import MultiDict
     from wtforms import Form
 
@@ -30,6 +30,7 @@ def password_problem(password: str) -> str | None:
         """The activation and password-change pages' pair of fields, without CSRF (there is no session here)."""
 
     form = Check(MultiDict({"password": password, "confirm": password}))
+    form.own = (account,)  # the account logged in with may not be the password either
     with force_locale("en"):
         if form.validate():
             return None
@@ -70,7 +71,7 @@ def create_admin(account: str, name: str | None) -> None:
     if not name or len(name) > 100:
         raise click.ClickException("the name must be 1–100 characters")
     password = _read_password()
-    problem = password_problem(password)
+    problem = password_problem(password, account)
     if problem:
         raise click.ClickException(problem)
     services.create_admin(account, name, password)

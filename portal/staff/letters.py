@@ -1,4 +1,4 @@
-"""Activation letters: the QR code (SVG) that opens the activation page with the code filled in."""
+"""Activation letters: the QR code (SVG) that opens the activation page, the code filled in by static/js/activate.js."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ from flask import current_app, url_for
 from markupsafe import Markup
 
 
-def activation_url(code: str) -> str:
-    """The absolute URL of the activation page for this code (PORTAL_BASE_URL when set)."""
+def activation_page_url() -> str:
+    """The absolute URL of the activation page (PORTAL_BASE_URL when set), as printed under the QR code."""
     base = current_app.config.get("PORTAL_BASE_URL")
-    path = url_for("accounts.activate", code=code)
-    return base.rstrip("/") + path if base else url_for("accounts.activate", code=code, _external=True)
+    return base.rstrip("/") + url_for("accounts.activate") if base else url_for("accounts.activate", _external=True)
+
+
+def activation_url(code: str) -> str:
+    """The QR code's URL: the code rides in the fragment (#code=...), which browsers never send to a server or proxy."""
+    return f"{activation_page_url()}#code={code}"
 
 
 def qr_svg(data: str, label: str) -> Markup:

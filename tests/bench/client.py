@@ -135,8 +135,11 @@ class Session:
         return self.remember(conn.send("POST", path, body, headers))
 
     def login(self, conn: Connection, account_no: str, password: str) -> None:
-        """Log in through the real form (fetch it for the CSRF token, post it back); raises unless 303."""
+        """Log in through the real form (fetch it for the CSRF token, post it back, fetch a page for the new token);
+        raises unless the login answers 303."""
         self.get(conn, "/login")
         response = self.post(conn, "/login", {"login": account_no, "password": password})
         if response.status != 303:
             raise RuntimeError(f"login of {account_no} answered {response.status}: {response.text[:200]}")
+        # Login renews the CSRF token (the session starts afresh): follow the redirect, as a browser does, for it.
+        self.get(conn, "/account")

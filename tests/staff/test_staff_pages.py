@@ -168,13 +168,13 @@ def test_qr_code_opens_the_activation_page_with_the_code(app):
     from portal.staff.letters import activation_url, qr_svg
 
     with app.test_request_context(base_url="https://linli.example"):
-        assert activation_url("AB12-CD34-EF56") == "https://linli.example/activate?code=AB12-CD34-EF56"
+        assert activation_url("AB12-CD34-EF56") == "https://linli.example/activate#code=AB12-CD34-EF56"
         app.config["PORTAL_BASE_URL"] = "https://portal.example/"
         try:
-            assert activation_url("AB12-CD34-EF56") == "https://portal.example/activate?code=AB12-CD34-EF56"
+            assert activation_url("AB12-CD34-EF56") == "https://portal.example/activate#code=AB12-CD34-EF56"
         finally:
             app.config["PORTAL_BASE_URL"] = None
-        svg = qr_svg("https://linli.example/activate?code=X", 'QR "label"')
+        svg = qr_svg("https://linli.example/activate#code=X", 'QR "label"')
         assert svg.startswith('<svg role="img" aria-label="QR &#34;label&#34;"') and "style=" not in svg
 
 
@@ -188,3 +188,19 @@ def test_revoke_returns_to_the_filtered_list(client, desk):
     assert response.headers["Location"] == back
     evil = client.post(f"/staff/c/{compound.slug}/codes/{waiting.id}/revoke", data={"next": "https://evil.example/"})
     assert evil.headers["Location"] == f"/staff/c/{compound.slug}/people?state=valid"
+
+
+def test_the_letters_qr_code_carries_the_code_only_after_the_hash(client, desk, app):
+    """The QR code on the letter is exactly the one for /activate#code=…: browsers never send a fragment, so the code
+    reaches no server, proxy or access log; the printed address has no code at all."""
+    from portal.staff.letters import qr_svg
+
+    compound, waiting, _ = desk
+    body = client.post(f"/staff/c/{compound.slug}/letters", data={"person_id": str(waiting.id)}).get_data(as_text=True)
+    [code] = _codes(body)
+    url = f"http://localhost/activate#code={code}"
+    base, _hash, fragment = url.partition("#")
+    assert code not in base and fragment == f"code={code}"
+    with app.test_request_context():
+        assert str(qr_svg(url, "x")).split(">", 1)[1] in body  # the letter embeds this very QR code
+    assert "?code=" not in body and "<small>http://localhost/activate</small>" in body
