@@ -20,7 +20,7 @@ from portal import audit
 from portal.db import utcnow
 from portal.extensions import db
 from portal.security import CODE_ALPHABET
-from portal.voting import ballot_key, locks, sealing
+from portal.voting import ballot_key, locks, receipts, sealing
 from portal.voting.models import (
     Ballot,
     BallotChannel,
@@ -91,7 +91,7 @@ def validate(vote: Vote, choices: Choices) -> Choices:
 
 
 def new_receipt() -> str:
-    """A receipt code, e.g. K3M9P-2XQ7H."""
+    """A random receipt code, e.g. K3M9P-2XQ7H: only for a vote without a receipt key (`receipts.py`)."""
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(RECEIPT_LENGTH))
     return f"{raw[:5]}-{raw[5:]}"
 
@@ -103,10 +103,12 @@ def receipt_hash(receipt: str) -> str:
     return hashlib.sha256(f"linli-receipt:{cleaned}".encode()).hexdigest()
 
 
-def prepare_secret(vote: Vote) -> None:
-    """When a secret vote opens: remember which ballot key it is encrypted with (start-up checks it)."""
+def prepare(vote: Vote) -> None:
+    """When a vote opens: its receipt key; a secret vote also remembers which ballot key it is encrypted with
+    (start-up checks it)."""
     if vote.secrecy == Secrecy.secret:
         vote.key_check = ballot_key.for_vote(vote.id).check
+    receipts.prepare(vote)
 
 
 def _cents(area: Decimal) -> int:
@@ -145,7 +147,7 @@ def cast(
 
 def cast_unused(vote: Vote, right: VotingRight, choices: Choices, channel: BallotChannel, actor, proxy) -> str | None:
     """Cast validated choices into a right not used yet; None, with nothing written, if it is used already."""
-    receipt = new_receipt()
+    receipt = receipts.code(vote, right.id) or new_receipt()
     connection = db.session.connection()
     if vote.secrecy == Secrecy.named and connection.dialect.name == "postgresql":
         # One round trip: the ballot is inserted only if the right was taken now (a data-modifying CTE).
@@ -246,7 +248,7 @@ def _replace(vote: Vote, right: VotingRight, choices: Choices, existing: Partici
         old.current_right_id = None
         old.replaced_at = utcnow()
         db.session.flush()
-    receipt = new_receipt()
+    receipt = receipts.code(vote, right.id, receipts.next_round(vote, right.id)) or new_receipt()
     _store(vote, right, choices, receipt, existing.channel, proxy)
     audit.record("vote.recast", None, vote.compound, vote_id=vote.id)
     return receipt

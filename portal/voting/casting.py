@@ -55,6 +55,7 @@ class OpenVote:
     items: tuple[Choice, ...]
     candidates: tuple[Choice, ...]
     options: tuple[Choice, ...]
+    receipt_key: bytes | None = None
     status: VoteStatus = VoteStatus.open
 
 
@@ -124,4 +125,5 @@ def _read(vote_id: int) -> OpenVote:
         items=tuple(Choice(i.id) for i in vote.items),
         candidates=tuple(Choice(c.id, c.on_ballot) for c in vote.candidates),
         options=tuple(Choice(o.id) for o in vote.options),
+        receipt_key=vote.receipt_key,
     )

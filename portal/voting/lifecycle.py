@@ -21,7 +21,7 @@ from portal import audit
 from portal.compounds import services as compounds
 from portal.db import utcnow, will_write
 from portal.extensions import db
-from portal.voting import box, electorate, locks
+from portal.voting import box, electorate, locks, receipts
 from portal.voting.models import Vote, VoteEvent, VoteKind, VoteStatus
 
 ANNOUNCE_DAYS = 15  # 业主大会会议召开15日以前通知全体业主
@@ -109,7 +109,7 @@ def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None)
         if now < vote.opens_at:
             raise TransitionError("too_early")
         electorate.freeze(vote)
-        box.prepare_secret(vote)
+        box.prepare(vote)
         vote.opened_at = now
     elif target == VoteStatus.closed:
         from portal.voting import paper
@@ -136,6 +136,8 @@ def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None)
         if not (reason or "").strip():
             raise TransitionError("cancel_reason_required")
         vote.cancel_reason = reason.strip()
+    if target in (VoteStatus.archived, VoteStatus.cancelled):
+        receipts.forget(vote)  # from now on no receipt can be linked to a right, not even with the ballot key
     event = VoteEvent(
         vote_id=vote.id,
         from_status=vote.status.value,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, make_response, redirect, request, session, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.compounds.services import get_compound
 from portal.htmx import render
-from portal.voting import access, ballot_form, box, bp, casting, electorate, lifecycle, services, turnout
+from portal.voting import access, ballot_form, box, bp, casting, electorate, lifecycle, receipts, services, turnout
 from portal.voting.models import BallotChannel, VoteStatus
 
 RESULT_STATUSES = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
@@ -52,7 +52,7 @@ def show(slug: str, vote_id: int):
         manage=access.may_manage(vote),
         certify=access.may_certify(vote),
         results_visible=results_visible(vote),
-        receipt=session.get("receipts", {}).get(str(vote.id)),
+        receipt=receipts.shown(vote, right.id) if voted else None,
         events=vote_events(vote),
     )
 
@@ -189,9 +189,8 @@ def _plain_submit() -> bool:
 
 
 def _receipt_redirect(slug: str, vote_id: int, receipt: str, proxy_for: int | None = None):
-    """Keep the receipt in the session (shown once on the receipt page) and go there."""
-    session.setdefault("receipts", {})[str(vote_id) if proxy_for is None else f"{vote_id}:{proxy_for}"] = receipt
-    session.modified = True
+    """Go to the receipt page, which derives the receipt again on the server (`receipts.py`): it is never kept in
+    the cookie, where the next person on the same phone could read it."""
     extra = {"for": proxy_for} if proxy_for else {}
     return redirect(url_for("voting.receipt", slug=slug, vote_id=vote_id, **extra), 303)
 
@@ -218,14 +217,18 @@ def cast_error_text(code: str) -> str:
 @bp.route("/<int:vote_id>/receipt")
 @login_required
 def receipt(slug: str, vote_id: int):
-    """回执: the receipt code to find the ballot in the published list later."""
+    """回执: the receipt code to find the ballot in the published list later, shown whenever the right has been used
+    (own, or held as proxy: `for`), from any device, as long as the vote keeps its receipt key."""
     compound, vote = access.load(slug, vote_id)
-    key = str(vote.id) if not request.args.get("for") else f"{vote.id}:{request.args['for']}"
-    code = session.get("receipts", {}).get(key)
+    on_behalf = request.args.get("for")
+    right = access.right_for(vote, on_behalf)[0] if on_behalf else electorate.right_of(vote, current_user)
+    used = box.has_voted(vote, right)
+    # A proxy sees the receipt of the ballot they cast, not of one the owner cast in person.
+    shown = used is not None and (not on_behalf or used.channel == BallotChannel.proxy)
+    code = receipts.shown(vote, right.id) if shown else None
     if code is None:
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
-    page = render("voting/receipt.html", compound=compound, vote=vote, code=code, proxy=bool(request.args.get("for")))
-    return _unstored(page)
+    return _unstored(render("voting/receipt.html", compound=compound, vote=vote, code=code, proxy=bool(on_behalf)))
 
 
 @bp.route("/<int:vote_id>/check-receipt", methods=["POST"])

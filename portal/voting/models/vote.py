@@ -109,6 +109,8 @@ class Vote(db.Model):
     ballot_count: Mapped[int | None] = mapped_column()
     digest: Mapped[str | None] = mapped_column(sa.String(64))
     key_check: Mapped[str | None] = mapped_column(sa.String(64))  # secret votes: which ballot key they were opened with
+    # Random per vote, wrapped with the ballot key; receipts are re-derived from it (receipts.py). None once archived.
+    receipt_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     closing_notice_sent: Mapped[bool] = mapped_column(default=False)
 
     compound = relationship("Compound")
