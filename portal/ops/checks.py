@@ -116,7 +116,14 @@ def redis(app: Flask) -> Result:
     """Redis answers within REDIS_TIMEOUT_S, when the rate limits are kept there."""
     url = redis_url(app)
     if url is None:
-        return Result("redis", True, "not configured: rate limits are counted per worker")
+        if development(app):
+            return Result("redis", True, "not configured: rate limits are counted per worker")
+        return Result(
+            "redis",
+            False,
+            "REDIS_URL is not set: each gunicorn worker would count failed logins on its own, so several workers "
+            "allow several times the limits; set REDIS_URL=redis://127.0.0.1:6379/0",
+        )
     try:
         ping_redis(url)
     except Exception as error:  # noqa: BLE001  (whatever the client raises, the answer is "not reachable")

@@ -57,6 +57,16 @@ def test_redis_that_accepts_but_never_answers_fails_within_a_second(check, app, 
     assert "Timeout" in _line(lines, "redis")
 
 
+def test_production_without_redis_fails_since_each_worker_would_count_alone(check, app, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", None)
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    code, lines = check()
+    assert _line(lines, "redis").startswith("redis: OK (not configured")  # tests and development: fine
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+    code, lines = check()
+    assert code != 0 and _line(lines, "redis").startswith("redis: FAILED: REDIS_URL is not set")
+
+
 def test_unwritable_upload_folder_fails(check, app, monkeypatch, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")  # even root cannot create a folder inside a file
