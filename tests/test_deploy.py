@@ -465,6 +465,31 @@ def _plain_http_site(app_port: int, web_port: int, prefix: Path) -> str:
     return render_nginx(site)
 
 
+SLOW_CLIENTS = 12  # three times the one worker's four threads (the issue saw sync workers stalled by six)
+
+
+def _slow_clients_do_not_stall_the_portal(web_port: int) -> None:
+    """Clients on a bad mobile line, sending half a request and then nothing: nginx holds them (it buffers the whole
+    request before passing it on), so gunicorn's threads stay free and another owner's page comes at once."""
+    slow = []
+    try:
+        for n in range(SLOW_CLIENTS):
+            sock = socket.create_connection(("127.0.0.1", web_port), timeout=5)
+            if n % 2:  # headers not finished
+                sock.sendall(b"GET /login HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slow")
+            else:  # a form whose body trickles in
+                sock.sendall(b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n"
+                             b"Content-Type: application/x-www-form-urlencoded\r\n\r\nlogin=")  # fmt: skip
+            slow.append(sock)
+        started = time.monotonic()
+        for _ in range(3):
+            assert _get(web_port, "/login")[0] == 200
+        assert time.monotonic() - started < 3, "a page waited behind the slow clients"
+    finally:
+        for sock in slow:
+            sock.close()
+
+
 def test_gunicorn_with_the_units_arguments_serves_production_behind_nginx(app, tmp_path):
     """gunicorn (gthread, production, the test database) answers /healthz and /readyz; nginx, when installed,
     serves a static file with a long cache and passes a page through with the proxy headers."""
@@ -511,6 +536,7 @@ def test_gunicorn_with_the_units_arguments_serves_production_behind_nginx(app, t
         assert headers["content-security-policy"]  # the app's headers pass through
         assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])  # nginx's $request_id reached the app
         assert _get(web_port, "/readyz")[0] == 200
+        _slow_clients_do_not_stall_the_portal(web_port)
     finally:
         if nginx is not None:
             _stop(nginx)
