@@ -112,8 +112,8 @@ def _site() -> list:
 
 
 def _tls_server(site: list) -> list:
-    """The server block that listens on 443."""
-    (server,) = [d for d in _find(site, "server") if any("443" in x[1][0] for x in _find(d[2], "listen"))]
+    """The portal's server block: the one that listens on 443 for the portal's name."""
+    (server,) = [d for d in _portal_servers(site) if any("443" in x[1][0] for x in _find(d[2], "listen"))]
     return server[2]
 
 
@@ -181,8 +181,23 @@ def test_nginx_sends_what_proxy_hops_one_trusts_and_serves_static_files_with_a_l
     for path in ("/healthz", "/readyz"):
         assert _value(_location(server, "=", path), "access_log") == ["off"]
     assert ["443", "ssl", "http2"] in [args for _, args, _ in _find(server, "listen")]
-    (plain,) = [d[2] for d in _find(_site(), "server") if _find(d[2], "return")]
+    (plain,) = [d[2] for d in _portal_servers(_site()) if _find(d[2], "return")]
     assert _value(plain, "return") == ["301", "https://$host$request_uri"]
+
+
+def test_other_host_names_get_no_answer():
+    defaults = [d[2] for d in _find(_site(), "server") if _value(d[2], "server_name") == ["_"]]
+    listens = sorted(tuple(args) for server in defaults for _, args, _ in _find(server, "listen"))
+    assert listens == [("443", "ssl", "default_server"), ("80", "default_server"),
+                       ("[::]:443", "ssl", "default_server"), ("[::]:80", "default_server")]  # fmt: skip
+    by_port = {_find(server, "listen")[0][1][0]: server for server in defaults}
+    assert _value(by_port["80"], "return") == ["444"]
+    assert _value(by_port["443"], "ssl_reject_handshake") == ["on"]
+
+
+def _portal_servers(site: list) -> list:
+    """The server blocks for the portal's own name (not the default servers that turn other names away)."""
+    return [d for d in _find(site, "server") if _value(d[2], "server_name") != ["_"]]
 
 
 def test_the_site_config_round_trips_through_the_reader():
@@ -455,7 +470,8 @@ def _production_environment(tmp_path: Path) -> dict[str, str]:
 def _plain_http_site(app_port: int, web_port: int, prefix: Path) -> str:
     """The TLS site on plain http at 127.0.0.1:`web_port`, in front of gunicorn on `app_port`, static from here."""
     site = _local_files(_site(), prefix)
-    site = [d for d in site if not (d[0] == "server" and _find(d[2], "return"))]  # no port-80 redirect
+    # no port-80 redirect, no default servers
+    site = [d for d in site if not (d[0] == "server" and (_find(d[2], "return") or d not in _portal_servers(site)))]
     (upstream,) = _find(site, "upstream")
     _find(upstream[2], "server")[0][1] = [f"127.0.0.1:{app_port}"]
     server = _tls_server(site)
