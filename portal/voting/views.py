@@ -237,7 +237,16 @@ def check_receipt(slug: str, vote_id: int):
     compound, vote = access.load(slug, vote_id)
     code = request.form.get("receipt", "")
     found = bool(code.strip()) and box.receipt_in_box(vote, code)
-    return render("voting/_receipt_check.html", "voting/_receipt_check.html", found=found, checked=bool(code.strip()))
+    # With htmx the answer goes under the form; without JavaScript it is a page of its own, with the form again.
+    return render(
+        "voting/receipt_check.html",
+        "voting/_receipt_check.html",
+        compound=compound,
+        vote=vote,
+        receipt=code.strip()[:40],
+        found=found,
+        checked=bool(code.strip()),
+    )
 
 
 from portal.voting import candidate_views, desk_views, manage_views, results_views  # noqa: E402,F401  (more routes)

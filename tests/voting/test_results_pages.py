@@ -232,7 +232,12 @@ def test_receipts_page_lists_exactly_the_fingerprints(client, estate, make_vote,
     assert vote.digest in html
     assert f'action="{url(vote, "check-receipt")}"' in html
     checked = client.post(url(vote, "check-receipt"), data={"receipt": receipts["wife"]})
-    assert "Yes: a ballot with this receipt is in the box." in checked.get_data(as_text=True)
+    answer = checked.get_data(as_text=True)
+    # Without JavaScript: a whole page, with the answer, the form again (holding the code) and the way back.
+    assert "Yes: a ballot with this receipt is in the box." in answer and "<html" in answer
+    assert f'value="{receipts["wife"]}"' in answer and f'href="{url(vote, "")}"' in answer
+    fragment = client.post(url(vote, "check-receipt"), data={"receipt": "AAAAA-BBBBB"}, headers={"HX-Request": "true"})
+    assert fragment.get_data(as_text=True).strip().startswith('<p class="flash flash-error">')  # htmx: the answer only
 
 
 def test_results_page_shows_the_box_and_links(client, estate, make_vote, login, english):
