@@ -23,7 +23,14 @@ def _messages() -> dict[int, tuple[str, str]]:
             _("The file is larger than the limit of %(mb)s MB.", mb=current_app.config["PORTAL_UPLOAD_LIMIT_MB"]),
         ),
         429: (_("Too many attempts"), _("Too many attempts. Please wait a minute and try again.")),
-        500: (_("Something went wrong"), _("Nothing was saved. Please try again later.")),
+        500: (
+            _("Something went wrong"),
+            # A connection lost during the commit may still have saved it: never promise that nothing was saved.
+            _(
+                "The request could not be finished. If you were saving something, open the page again to see "
+                "whether it was saved before you try again."
+            ),
+        ),
     }
 
 

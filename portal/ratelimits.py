@@ -9,17 +9,19 @@ PORTAL_ACTIVATION_ACCOUNT_LIMIT), so guesses at one account from many addresses 
 short (15 minutes by default): a stranger's junk attempts lock the owner out for at most that long after they stop.
 
 Redis gets a short socket timeout; when it refuses or hangs, the limits go on in this process's memory with one
-warning (Flask-Limiter's in-memory fallback) and return to Redis once it answers again.
+warning (Flask-Limiter's in-memory fallback) and return to Redis once it answers again. The request that finds Redis
+gone waits for it once, not twice (`PortalLimiter`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
 import time
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter import Limiter, RateLimitExceeded
@@ -77,10 +79,46 @@ def storage_options(uri: str) -> dict:
     return {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S}
 
 
+_JUST_FAILED = "linli.rate_limit_storage_failed"  # in the request's environ: it has just found the storage gone
+
+
+class PortalLimiter(Limiter):
+    """Flask-Limiter's Limiter, without its second wait on a hung Redis. When a request finds the storage unreachable,
+    Flask-Limiter falls back to memory and, in the same request, asks the storage at once whether it is back, which a
+    hung Redis answers only after another REDIS_TIMEOUT_S: the first login in each worker would wait twice (about a
+    second). Here that request takes the fallback at once; later requests ask again on Flask-Limiter's schedule."""
+
+    _dead = False
+
+    @property
+    def _storage_dead(self) -> bool:
+        """Flask-Limiter's flag: the storage is unreachable and the limits are counted in memory."""
+        return self._dead
+
+    @_storage_dead.setter
+    def _storage_dead(self, dead: bool) -> None:
+        if dead and not self._dead and has_request_context():
+            request.environ[_JUST_FAILED] = True  # the request itself, not `g`: tests keep one app context
+        self._dead = dead
+
+    def init_app(self, app: Flask) -> None:
+        """Flask-Limiter's set-up; then its check whether the storage is back goes through `_storage_is_back`."""
+        super().init_app(app)
+        if self.enabled:
+            self.storage.check = functools.partial(self._storage_is_back, self.storage.check)
+
+    @staticmethod
+    def _storage_is_back(check) -> bool:
+        """The storage's own check, skipped in the request that has just waited for the storage in vain."""
+        if has_request_context() and request.environ.get(_JUST_FAILED):
+            return False
+        return check()
+
+
 def init_app(app: Flask) -> Limiter:
     """Create the app's limiter and wrap the guessable endpoints."""
     uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-    limiter = Limiter(
+    limiter = PortalLimiter(
         get_remote_address,
         app=app,
         storage_options=storage_options(uri),

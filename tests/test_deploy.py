@@ -16,7 +16,6 @@ import re
 import secrets
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from portal import config as configuration
+from tests import serving
 from tests.conftest import TEST_BALLOT_KEY, TEST_DATABASE_URL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -399,12 +399,6 @@ def test_the_environment_example_lists_what_production_needs_and_only_known_name
 # --- end to end on loopback -----------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(port: str | int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=5)
     try:
@@ -426,16 +420,6 @@ def _wait(process: subprocess.Popen, port: int, path: str, log: Path, deadline: 
             pass
         assert time.monotonic() < deadline, f"no answer on {port} within {START_S} s:\n{log.read_text()[-3000:]}"
         time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def _gunicorn_command(port: int) -> list[str]:
@@ -510,7 +494,7 @@ def test_gunicorn_with_the_units_arguments_serves_production_behind_nginx(app, t
     """gunicorn (gthread, production, the test database) answers /healthz and /readyz; nginx, when installed,
     serves a static file with a long cache and passes a page through with the proxy headers."""
     started = time.monotonic()
-    app_port = _free_port()
+    app_port = serving.free_port()
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:
         gunicorn = subprocess.Popen(
@@ -532,7 +516,7 @@ def test_gunicorn_with_the_units_arguments_serves_production_behind_nginx(app, t
         if not NGINX.exists() and not IN_CI:
             return  # gunicorn alone, as the README allows when nginx is not available
         _need_nginx()
-        web_port = _free_port()
+        web_port = serving.free_port()
         conf = _wrapper(tmp_path, _plain_http_site(app_port, web_port, tmp_path), foreground=True)
         nginx_log = tmp_path / "error.log"
         nginx = subprocess.Popen(
@@ -555,6 +539,6 @@ def test_gunicorn_with_the_units_arguments_serves_production_behind_nginx(app, t
         _slow_clients_do_not_stall_the_portal(web_port)
     finally:
         if nginx is not None:
-            _stop(nginx)
-        _stop(gunicorn)
+            serving.stop(nginx)
+        serving.stop(gunicorn)
     assert time.monotonic() - started < 30

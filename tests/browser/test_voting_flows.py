@@ -165,7 +165,7 @@ def test_owner_votes_with_review_and_receipt(lang, javascript, answers, live_ser
     chosen = mine.locator("ul.my-choices > li")
     for i, (item, answer) in enumerate(zip(vote.items, answers, strict=True)):
         expect(chosen.nth(i)).to_have_text(f"{item.title}: {t(ANSWER[answer or 'abstain'])}")  # stored: blank is 弃权
-    expect(mine.locator(".code")).to_have_text(code)  # the receipt, kept in this session
+    expect(mine.locator(".code")).to_have_text(code)  # the receipt, derived again by the server
     _expect_turnout(page, 1, vote.heads, t)
     check("voted")
 
@@ -231,8 +231,12 @@ def test_proxy_votes_for_an_owner_who_then_cannot_vote_again(live_server, open_t
 
     code = _cast(tab, live_server, place, ("yes", "yes"), t, tab.check, on_behalf=rooms)
     proxied = page.get_by_role("region", name=t("Votes I cast as a proxy"))
-    expect(proxied.get_by_role("listitem")).to_have_text(f"{t('Proxy for %(rooms)s', rooms=rooms)}: {t('voted')}")
+    voted = f"{t('Proxy for %(rooms)s', rooms=rooms)}: {t('voted')} · {t('Receipt')}"
+    expect(proxied.get_by_role("listitem")).to_have_text(voted)
     expect(proxied.get_by_role("button", name=t("Vote as proxy"))).to_have_count(0)
+    # The receipt of the ballot he cast for her is there to see again, from the server.
+    receipt = proxied.get_by_role("link", name=t("Receipt"))
+    expect(receipt).to_have_attribute("href", re.compile(r"/receipt\?for=\d+$"))
     # His own right is still unused: voting for her did not use it.
     expect(_my_vote(page, t).get_by_role("button", name=t("Vote now"))).to_be_visible()
     _expect_turnout(page, 1, vote.heads, t)
@@ -246,8 +250,7 @@ def test_proxy_votes_for_an_owner_who_then_cannot_vote_again(live_server, open_t
     expect(section.get_by_role("listitem")).to_have_count(len(vote.items))  # named: she sees the choices
     expect(section.get_by_role("button", name=t("Vote now"))).to_have_count(0)
     expect(page.locator("main > p.flash")).to_have_count(0)  # "your proxy can still vote" is over
-    expect(section.locator(".code")).to_have_count(0)  # the receipt is the proxy's, not in her session
-    assert code not in page.content()
+    expect(section.locator(".code")).to_have_text(code)  # her right's ballot: she can check it is in the box too
     mine.check("voted-by-proxy")
 
     page.goto(f"{live_server}{vote.path}ballot")

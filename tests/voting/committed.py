@@ -58,3 +58,20 @@ def open_vote(world, secrecy: str) -> int:
         vote_id = data.open_resolution(world.compound_id, world.staff_id, "并发测试表决", secrecy)
         db.session.remove()
     return vote_id
+
+
+def item_ids(world, vote_id: int) -> list[int]:
+    """The vote's item ids, read in the world's own app."""
+    from portal.voting.models import Vote
+
+    with world.app.app_context():
+        ids = [item.id for item in db.session.get(Vote, vote_id).items]
+        db.session.remove()
+    return ids
+
+
+def confirm(items: list[int], answer: str) -> dict[str, str]:
+    """The reviewed ballot as submitted: every item answered `answer`, in the fixed-length answer codes."""
+    from portal.voting import ballot_form
+
+    return {"step": "confirm", **{f"item_{i}": ballot_form.CODES[answer] for i in items}}

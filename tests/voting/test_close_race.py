@@ -11,15 +11,11 @@ in a file of its own. The gunicorn test runs only on PostgreSQL (marker `postgre
 
 from __future__ import annotations
 
-import os
 import random
 import secrets
-import signal
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -27,7 +23,7 @@ import sqlalchemy as sa
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.voting import ballot_form, box, casting, locks, verify
+from portal.voting import box, casting, locks, verify
 from portal.voting.models import (
     Ballot,
     Participation,
@@ -35,12 +31,12 @@ from portal.voting.models import (
     VoteStatus,
     VotingRight,
 )
+from tests import serving
 from tests.bench.client import Connection, Session
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, make_app
 from tests.queries import count_queries
-from tests.voting.committed import OWNERS, SLUG, build_compound, open_vote
+from tests.voting.committed import OWNERS, SLUG, build_compound, confirm, item_ids, open_vote
 
-ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "close_race"
 BALLOT_KEY = secrets.token_hex(32)  # the in-process app and gunicorn must read secret ballots with the same key
 SECRET_KEY = secrets.token_hex(32)
@@ -127,18 +123,6 @@ def _logged_in(app, account_no: str):
     return client
 
 
-def _item_ids(world, vote_id: int) -> list[int]:
-    with world.app.app_context():
-        ids = [item.id for item in db.session.get(Vote, vote_id).items]
-        db.session.remove()
-    return ids
-
-
-def _confirm(items: list[int], answer: str) -> dict[str, str]:
-    """The reviewed ballot as submitted: every item answered `answer`, in the fixed-length answer codes."""
-    return {"step": "confirm", **{f"item_{i}": ballot_form.CODES[answer] for i in items}}
-
-
 def _close_form() -> dict[str, str]:
     # Closing before `closes_at` is an early close: staff only, with a reason.
     return {"target": VoteStatus.closed.value, "reason": "测试：投票中途提前结束"}
@@ -213,7 +197,7 @@ def _pause() -> SimpleNamespace:
 
 def test_a_close_waits_for_a_cast_under_way_and_seals_its_ballot(world, monkeypatch):
     vote_id = open_vote(world, "named")
-    items = _item_ids(world, vote_id)
+    items = item_ids(world, vote_id)
     owner, staff = _logged_in(world.app, "c-0001"), _logged_in(world.app, "c-staff")
     pause = _pause()
     original = box.cast_unused
@@ -228,7 +212,7 @@ def test_a_close_waits_for_a_cast_under_way_and_seals_its_ballot(world, monkeypa
     base = f"/c/{SLUG}/votes/{vote_id}"
     cast, close, waited = _run_crossing(
         pause,
-        lambda: owner.post(f"{base}/ballot", data=_confirm(items, "yes")),
+        lambda: owner.post(f"{base}/ballot", data=confirm(items, "yes")),
         lambda: staff.post(f"{base}/step", data=_close_form()),
     )
     assert waited, "the close did not wait for the cast under way"
@@ -239,7 +223,7 @@ def test_a_close_waits_for_a_cast_under_way_and_seals_its_ballot(world, monkeypa
 
 def test_a_cast_waits_for_a_close_under_way_and_is_refused(world, monkeypatch):
     vote_id = open_vote(world, "named")
-    items = _item_ids(world, vote_id)
+    items = item_ids(world, vote_id)
     owner, staff = _logged_in(world.app, "c-0002"), _logged_in(world.app, "c-staff")
     pause = _pause()
     original = locks.exclusive
@@ -255,7 +239,7 @@ def test_a_cast_waits_for_a_close_under_way_and_is_refused(world, monkeypatch):
     close, cast, waited = _run_crossing(
         pause,
         lambda: staff.post(f"{base}/step", data=_close_form()),
-        lambda: owner.post(f"{base}/ballot", data=_confirm(items, "no")),
+        lambda: owner.post(f"{base}/ballot", data=confirm(items, "no")),
     )
     assert waited, "the cast did not wait for the close under way"
     assert close.status_code == 303, close.get_data(as_text=True)[:500]
@@ -266,61 +250,19 @@ def test_a_cast_waits_for_a_close_under_way_and_is_refused(world, monkeypatch):
 # --- 200 owners over HTTP against 4 gunicorn workers while staff close (PostgreSQL) -----------------------------------
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(world, tmp_path_factory):
     """gunicorn serving the app on 127.0.0.1 against the world's schema: 4 gthread workers; stopped at the end."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(
+    env = serving.environment(
         DATABASE_URL=world.url,
         SECRET_KEY=SECRET_KEY,
         PORTAL_BALLOT_KEY=BALLOT_KEY,
         PORTAL_ENV="production",
         PORTAL_LOGIN_LIMIT="100000 per minute",  # 201 logins from one address
     )
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(WORKERS),
-        "--worker-class", "gthread",
-        "--threads", str(WORKER_THREADS),
-        "--timeout", "60",
-        "--graceful-timeout", "5",
-        "--chdir", str(ROOT),
-        "--log-level", "warning",
-        "portal:create_app()",
-    ]  # fmt: skip
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                if Session().get(Connection(port, timeout=5), "/login").status == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
-            time.sleep(0.2)
-        yield SimpleNamespace(port=port, log=log)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    with serving.gunicorn(env, log, workers=WORKERS, threads=WORKER_THREADS) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -363,7 +305,7 @@ def _race(server, browsers, vote_id: int, items: list[int], run: int) -> SimpleN
                     if not order:
                         return
                     owner = order.pop()
-                form = _confirm(items, random.Random(owner).choice(box.ANSWERS))
+                form = confirm(items, random.Random(owner).choice(box.ANSWERS))
                 try:
                     response = browsers.owners[owner].post(conn, f"{base}/ballot", form)
                 except Exception as error:  # noqa: BLE001 (reported below)
@@ -414,7 +356,7 @@ def test_two_hundred_owners_casting_over_gunicorn_while_staff_close_seal_exactly
     outcomes = []
     for run in range(RUNS):
         vote_id = open_vote(world, secrecy)
-        outcome = _race(server, browsers, vote_id, _item_ids(world, vote_id), run)
+        outcome = _race(server, browsers, vote_id, item_ids(world, vote_id), run)
         _check_box(world, vote_id, outcome.cast)
         outcomes.append(outcome)
     print(  # noqa: T201 (the figures of the run, shown with -s)
