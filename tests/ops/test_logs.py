@@ -44,7 +44,8 @@ def test_no_secret_in_any_log_line_and_each_carries_its_request_id(
         ballot, answers = f"/c/lvyuan/votes/{vote.id}/ballot", _items(vote, "yes", "no")
         assert send("POST", ballot, data={"step": "review", **answers}).status_code == 200
         confirmed = send("POST", ballot, data={"step": "confirm", **answers})
-        assert send("GET", confirmed.headers["Location"]).status_code == 200  # the receipt
+        receipt_page = send("GET", confirmed.headers["Location"])  # the receipt
+        receipt = re.search(r'receipt-code">([0-9A-Z]{5}-[0-9A-Z]{5})<', receipt_page.get_data(as_text=True)).group(1)
         send("POST", "/logout")
         data = {"code": issued.code, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
         assert send("POST", "/activate", data=data).status_code == 303
@@ -58,7 +59,7 @@ def test_no_secret_in_any_log_line_and_each_carries_its_request_id(
     text = "\n".join(lines)
     for action in ("login.failed", "login.succeeded", "vote.cast", "logout", "account.activated", "vote.closed"):
         assert action in text, text
-    secrets = (WRONG, PASSWORD, NEW_PASSWORD, issued.code, issued.code.replace("-", ""))
+    secrets = (WRONG, PASSWORD, NEW_PASSWORD, issued.code, issued.code.replace("-", ""), receipt, receipt[:5])
     for line in lines:
         assert not any(secret in line for secret in secrets), line
         assert not ANSWER.search(line), line
