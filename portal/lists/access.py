@@ -129,11 +129,6 @@ def claimable(need: Need, by_staff: bool) -> bool:
 # Projects
 
 
-def project_in(project: Project, compound: Compound) -> bool:
-    """The project belongs to this compound."""
-    return project.compound_id == compound.id
-
-
 def can_report(person, project: Project) -> bool:
     """Post progress, complete or cancel: the organisation carrying it out, and the community's staff."""
     person = _person(person)

@@ -105,12 +105,6 @@ def claim_choices(person, need: Need) -> tuple[list[Organisation], bool]:
     return orgs, may_take_as_person(person, need.compound, orgs)
 
 
-def can_claim(person, need: Need) -> bool:
-    """接单: a volunteer or an organisation member claims an open request they can see."""
-    orgs, own_name = claim_choices(person, need)
-    return bool(orgs) or own_name
-
-
 def may_claim_somewhere(person, compound: Compound) -> bool:
     """Shows the "to claim" list: a volunteer of the compound or a member of an organisation serving it."""
     return may_take_as_person(person, compound)

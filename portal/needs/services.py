@@ -427,15 +427,6 @@ def counts(compound: Compound) -> dict[str, int]:
     return result
 
 
-def open_count(compound: Compound) -> int:
-    """Requests of the compound accepted and waiting for someone to take them (待认领), for the compound home."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Need)
-        .where(Need.compound_id == compound.id, Need.status == NeedStatus.open)
-    )
-
-
 def timeline(need: Need) -> list[NeedEvent]:
     """Every step of the request, oldest first, with who took it and for whom."""
     return list(

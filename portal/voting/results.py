@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.voting import ballot_key, sealing, tally
-from portal.voting.models import Ballot, Participation, Secrecy, Vote, VoteKind, VotingRight
+from portal.voting.models import Ballot, Secrecy, Vote, VoteKind
 from portal.voting.tally import Counts, Weight
 
 CENT = Decimal("0.01")
@@ -113,15 +113,3 @@ def compute(vote: Vote) -> VoteResults:
         decided = {r.key: r for r in tally.decide_poll(found, [o.key for o in vote.options])}
         result.options = [(o, decided[o.key]) for o in vote.options]
     return result
-
-
-def participating_rights(vote: Vote) -> list[VotingRight]:
-    """The rights that were used, in roll order."""
-    return list(
-        db.session.scalars(
-            sa.select(VotingRight)
-            .join(Participation, Participation.right_id == VotingRight.id)
-            .where(Participation.vote_id == vote.id)
-            .order_by(VotingRight.ordinal)
-        )
-    )

@@ -118,9 +118,3 @@ def votes_of(compound: Compound, include_drafts: bool, draft_elections: bool = F
             visible = visible | (Vote.kind == VoteKind.election)
         query = query.where(visible)
     return list(db.session.scalars(query.order_by(Vote.opens_at.desc(), Vote.id.desc())))
-
-
-def get_vote(compound: Compound, vote_id: int) -> Vote | None:
-    """The vote if it belongs to the compound."""
-    vote = db.session.get(Vote, vote_id)
-    return vote if vote is not None and vote.compound_id == compound.id else None

@@ -106,12 +106,16 @@ def test_activation_with_phone_allows_login_by_phone(client, invited):
     assert response.status_code == 303
 
 
-def test_phone_of_another_account_is_refused(client, invited, make):
+def test_phone_of_another_account_is_refused(client, invited, make, database):
     _compound, _owner, code = invited
-    make.person(phone="13900000000")
+    other = make.person(phone="13900000000")
     data = {"code": code, "password": "a-good-password", "confirm": "a-good-password", "phone": "13900000000"}
     response = client.post("/activate", data=data)
     assert response.status_code == 400
+    assert 'id="phone-error"' in response.get_data(as_text=True)  # said at the field
+    row = database.session.scalar(sa.select(ActivationCode).filter_by(person_id=_owner.id))
+    assert row.used_at is None and database.session.get(Person, _owner.id).phone != "13900000000"
+    assert database.session.get(Person, other.id).phone == "13900000000"
 
 
 @pytest.mark.parametrize(

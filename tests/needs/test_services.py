@@ -1,5 +1,5 @@
 """The rules that hold whoever calls the services: stars 1–5, reasons, who may be a taker, one taker at a time, the
-audit trail, and the numbers other parts read (open_count)."""
+audit trail, and the numbers other parts read (counts)."""
 
 from __future__ import annotations
 
@@ -142,13 +142,12 @@ def test_every_step_is_audited(town, need_at):
     ]  # fmt: skip
 
 
-def test_open_count_counts_requests_waiting_for_a_taker(town, need_at):
-    assert services.open_count(town.compound) == 0
+def test_counts_count_requests_by_status(town, need_at):
+    assert services.counts(town.compound)["open"] == 0
     need_at("open")
     need_at("open", public=False)
     need_at("submitted")
     need_at("taken")
-    assert services.open_count(town.compound) == 2
-    assert services.open_count(town.other) == 0
+    assert services.counts(town.other)["open"] == 0
     counts = services.counts(town.compound)
     assert counts["open"] == 2 and counts["submitted"] == 1 and counts["taken"] == 1 and counts["flagged"] == 0

@@ -41,7 +41,9 @@ def test_announcing_15_days_ahead_needs_no_reason(estate, make_vote):
 
 def test_polls_need_no_notice_period(estate, make_vote):
     vote = make_vote(kind="poll", status="draft", opens_in=timedelta(hours=1))
-    lifecycle.transition(vote, VoteStatus.announced, estate.people.chair)
+    assert lifecycle.needs_early_reason(vote) is False
+    lifecycle.transition(vote, VoteStatus.announced, estate.people.chair)  # no reason given, none asked for
+    assert vote.status == VoteStatus.announced and vote.early_reason is None
 
 
 def test_cancelling_needs_a_reason(estate, make_vote):
