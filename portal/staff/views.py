@@ -13,7 +13,7 @@ from portal.accounts.views import safe_next
 from portal.compounds import services as compounds
 from portal.compounds.models import Community
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import render, wants_partial
 from portal.inputs import db_int
 from portal.register.services import rooms_of
 from portal.roles import services as roles
@@ -127,10 +127,10 @@ def set_role(slug: str, person_id: int):
     if row is None:  # the last role was removed: the person left the list
         return (
             render("staff/_empty.html", "staff/_empty.html")
-            if request.htmx
+            if wants_partial()
             else redirect(url_for("staff.people", slug=slug), 303)
         )
-    if request.htmx:
+    if wants_partial():
         return render(
             "staff/_person_row.html",
             "staff/_person_row.html",

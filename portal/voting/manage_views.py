@@ -211,7 +211,7 @@ def step_error_text(code: str) -> str:
         "objection_period_open": _(
             "The objection period has not ended: give the reason for posting the final result early."
         ),
-    }.get(code, code)
+    }.get(code, _("This step is not possible now."))  # never the bare code
 
 
 def step_done_text(target: VoteStatus) -> str:

@@ -184,3 +184,22 @@ def test_short_notice_needs_staff_not_only_a_reason(client, estate, make_vote, l
     login(estate.people.staff)
     accepted = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "announced", "reason": "急需"})
     assert accepted.status_code == 303 and db.session.get(Vote, vote.id).early_reason == "急需"
+
+
+def test_every_refusal_of_a_step_has_a_sentence_and_no_code_reaches_the_page(app):
+    """Each code `lifecycle` (and the step view) refuses with is said in words; an unknown one too, never raw."""
+    import re
+    from pathlib import Path
+
+    from portal.voting import manage_views
+
+    root = Path(__file__).resolve().parents[2] / "portal" / "voting"
+    raised = set(re.findall(r'TransitionError\("([a-z_]+)"\)', (root / "lifecycle.py").read_text()))
+    raised |= set(re.findall(r'step_error_text\("([a-z_]+)"\)', (root / "manage_views.py").read_text()))
+    assert len(raised) >= 9, raised
+    with app.test_request_context():
+        generic = manage_views.step_error_text("no_such_code")
+        assert generic and generic != "no_such_code"
+        for code in raised - {"not_allowed"}:
+            text = manage_views.step_error_text(code)
+            assert text != generic and code not in text, code
