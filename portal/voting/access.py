@@ -122,6 +122,16 @@ def right_for(vote: Vote, on_behalf: str | None, own: VotingRight | None = None)
     return right, None
 
 
+RESULT_STATUSES = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
+
+
+def results_visible(vote: Vote) -> bool:
+    """Results are shown once posted; those who run the vote see them from its close. Never before."""
+    if vote.status in RESULT_STATUSES:
+        return True
+    return vote.status == VoteStatus.closed and (may_manage(vote) or may_certify(vote))
+
+
 def is_open_now(vote: Vote) -> bool:
     """Ballots are accepted: the vote is open and its closing time has not passed."""
     return vote.status == VoteStatus.open and utcnow() < vote.closes_at

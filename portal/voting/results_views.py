@@ -1,6 +1,6 @@
 """Result pages: the result, the printable notice, the published receipts, the exports, and objections (询异).
 
-Results are shown by the same rule everywhere (`views.results_visible`): to members once posted, to those who run
+Results are shown by the same rule everywhere (`access.results_visible`): to members once posted, to those who run
 the vote from its close; never before. Anything else answers 404, as if there were nothing to see yet.
 """
 
@@ -16,13 +16,12 @@ from portal.htmx import render
 from portal.voting import access, box, bp, disclosure, export, objections, wording
 from portal.voting import results as counting
 from portal.voting.models import VoteStatus
-from portal.voting.views import results_visible
 
 
 def _visible(slug: str, vote_id: int):
     """(compound, vote) when its results may be shown to this person; 404 otherwise."""
     compound, vote = access.load(slug, vote_id)
-    if not results_visible(vote):
+    if not access.results_visible(vote):
         abort(404)
     return compound, vote
 

@@ -12,9 +12,7 @@ from portal import permissions
 from portal.compounds.services import get_compound
 from portal.htmx import render
 from portal.voting import access, ballot_form, box, bp, casting, electorate, lifecycle, receipts, services, turnout
-from portal.voting.models import BallotChannel, VoteStatus
-
-RESULT_STATUSES = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
+from portal.voting.models import BallotChannel
 
 
 @bp.route("/")
@@ -51,17 +49,10 @@ def show(slug: str, vote_id: int):
         open_now=access.is_open_now(vote),
         manage=access.may_manage(vote),
         certify=access.may_certify(vote),
-        results_visible=results_visible(vote),
+        results_visible=access.results_visible(vote),
         receipt=receipts.shown(vote, right.id) if voted else None,
         events=vote_events(vote),
     )
-
-
-def results_visible(vote) -> bool:
-    """Results are shown once posted; those who run the vote see them from its close. Never before."""
-    if vote.status in RESULT_STATUSES:
-        return True
-    return vote.status == VoteStatus.closed and (access.may_manage(vote) or access.may_certify(vote))
 
 
 def vote_events(vote):
