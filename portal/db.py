@@ -120,11 +120,12 @@ def _request_writes() -> bool:
     """The current request may write from its start: any method but GET, HEAD and OPTIONS, bar the read-only POSTs."""
     from flask import has_request_context, request
 
-    return (
-        has_request_context()
-        and request.method not in ("GET", "HEAD", "OPTIONS")
-        and request.endpoint not in READ_ONLY_POSTS
-    )
+    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, _READS_FIRST, False)
 
 
 _WRITES = "linli_writes"
@@ -146,7 +147,13 @@ def will_write() -> None:
         session.commit()
 
 
-# POSTs that only read: holding the write lock through a login's deliberately slow password check would make every
-# other login wait behind it. Activation reads until its code has proved usable, then calls will_write(): wrong
-# codes (guesses) never queue behind, nor hold up, real writers.
-READ_ONLY_POSTS = frozenset({"accounts.login", "voting.check_receipt", "accounts.activate", "accounts.check_code"})
+_READS_FIRST = "linli_reads_first"
+
+
+def reads_first(view):
+    """Marks a POST view that only reads, or reads until it knows it must write and then calls `will_write()`: on
+    SQLite it does not take the write lock at BEGIN. Holding the write lock through a login's deliberately slow
+    password check would make every other login wait behind it; activation reads until its code has proved usable,
+    so wrong codes (guesses) never queue behind, nor hold up, real writers."""
+    setattr(view, _READS_FIRST, True)
+    return view

@@ -12,7 +12,7 @@ from portal import audit, i18n
 from portal.accounts import bp, services
 from portal.accounts.forms import ActivationForm, CodeForm, LoginForm, PasswordChangeForm
 from portal.compounds.models import Compound
-from portal.db import will_write
+from portal.db import reads_first, will_write
 from portal.extensions import db
 from portal.htmx import render
 from portal.roles.models import CommunityStaff, Membership
@@ -36,6 +36,7 @@ def start_session(person, remember: bool) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads_first
 def login():
     """登录 with account number or phone; the error never says whether the account exists."""
     if current_user.is_authenticated:
@@ -94,6 +95,7 @@ def _password_step(form: ActivationForm, person, status: int = 200):
 
 
 @bp.route("/activate", methods=["GET", "POST"])
+@reads_first
 def activate():
     """激活账号: the code first, then a password (and phone); logs the person in. Codes travel only by POST."""
     if request.method == "GET":
@@ -110,7 +112,7 @@ def activate():
     if form.phone.data and services.phone_taken(form.phone.data, person):
         form.phone.errors = [_("This phone number is already used by another account.")]
         return _password_step(form, person, 400)
-    will_write()  # a read until here (see READ_ONLY_POSTS); services.activate checks the code again under the lock
+    will_write()  # a read until here (`reads_first`); services.activate checks the code again under the lock
     try:
         person = services.activate(form.code.data, form.password.data, form.phone.data or None)
     except services.ActivationError:  # used by a simultaneous request since the check above
@@ -121,6 +123,7 @@ def activate():
 
 
 @bp.route("/activate/check", methods=["GET", "POST"])
+@reads_first
 def check_code():
     """The code step's POST: a usable code leads to the password step. A GET (old links with ?code=) gets the empty
     code step: a code in a URL is never used, nor shown back."""

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.compounds.services import get_compound
+from portal.db import reads_first
 from portal.htmx import render
 from portal.voting import access, ballot_form, box, bp, casting, electorate, lifecycle, receipts, services, turnout
 from portal.voting.models import BallotChannel
@@ -223,6 +224,7 @@ def receipt(slug: str, vote_id: int):
 
 
 @bp.route("/<int:vote_id>/check-receipt", methods=["POST"])
+@reads_first
 def check_receipt(slug: str, vote_id: int):
     """Is my ballot in the box? Answers only yes or no: a receipt never shows a choice."""
     compound, vote = access.load(slug, vote_id)
