@@ -89,11 +89,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Import each feature's views (they attach routes to its blueprint), then register the blueprints."""
+    """Import each feature's route modules (they attach routes to its blueprint: `ROUTES` in the package, else its
+    views), then register the blueprints."""
     import importlib
 
     features = ("public", "accounts", "compounds", "staff", "register", "voting", "meetings", "inbox")
     features += ("boards", "needs", "lists", "admin", "ops")
     for feature in features:
-        importlib.import_module(f"portal.{feature}.views")
-        app.register_blueprint(importlib.import_module(f"portal.{feature}").bp)
+        package = importlib.import_module(f"portal.{feature}")
+        for module in getattr(package, "ROUTES", ("views",)):
+            importlib.import_module(f"portal.{feature}.{module}")
+        app.register_blueprint(package.bp)

@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("boards", __name__, url_prefix="/c/<slug>/board")
+# The modules whose routes attach to `bp`, imported by create_app before the blueprint is registered.
+ROUTES = ("views", "org_views", "report_views")

@@ -218,6 +218,3 @@ def photo(slug: str, photo_id: int):
     if update is None or not access.commitment_in(update.commitment, compound):
         abort(404)
     return photos.send(found)
-
-
-from portal.boards import org_views, report_views  # noqa: E402, F401 (register the organisation and report routes)

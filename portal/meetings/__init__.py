@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("meetings", __name__, url_prefix="/c/<slug>/meetings")
+# The modules whose routes attach to `bp`, imported by create_app before the blueprint is registered.
+ROUTES = ("views", "archive", "discussion_views", "minutes_views", "motion_views")

@@ -166,6 +166,3 @@ def error_text(code: str) -> str:
         "ended": _("The meeting has ended; it can no longer be cancelled."),
         "published": _("The minutes are published; the meeting can no longer be cancelled."),
     }.get(code, _("This cannot be done now."))
-
-
-from portal.meetings import archive, discussion_views, minutes_views, motion_views  # noqa: E402,F401  (more routes)

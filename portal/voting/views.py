@@ -240,6 +240,3 @@ def check_receipt(slug: str, vote_id: int):
         found=found,
         checked=bool(code.strip()),
     )
-
-
-from portal.voting import candidate_views, desk_views, manage_views, results_views  # noqa: E402,F401  (more routes)
