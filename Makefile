@@ -23,6 +23,9 @@ lock:
 	test -x .lock-venv/bin/pip-compile || ($(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install -q pip-tools)
 	.lock-venv/bin/pip-compile -q --extra dev --generate-hashes --no-emit-find-links --no-emit-index-url \
 	  --strip-extras --allow-unsafe -o requirements.lock pyproject.toml
+	@# pip-compile leaves out what only an older Python needs: redis wants async-timeout before 3.11.3 (Debian 12).
+	grep -q '^async-timeout' requirements.lock || git show HEAD:requirements.lock | sed -n '/^async-timeout/,/# via redis/p' \
+	  | python3 -c 'import sys; b=sys.stdin.read(); p="requirements.lock"; t=open(p).read(); i=t.index("babel=="); open(p, "w").write(t[:i] + b + t[i:])'
 
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error

@@ -88,14 +88,18 @@ def _init_extensions(app: Flask) -> None:
         }
 
 
+# The feature packages with pages, each a blueprint (`bp`) whose route modules are listed in its `ROUTES`; the import
+# contracts in .importlinter keep the core modules from importing them and each from importing another's views.
+FEATURES = ("public", "accounts", "compounds", "staff", "register", "voting", "meetings", "inbox")
+FEATURES += ("boards", "needs", "lists", "admin", "ops")
+
+
 def _register_blueprints(app: Flask) -> None:
     """Import each feature's route modules (they attach routes to its blueprint: `ROUTES` in the package, else its
     views), then register the blueprints."""
     import importlib
 
-    features = ("public", "accounts", "compounds", "staff", "register", "voting", "meetings", "inbox")
-    features += ("boards", "needs", "lists", "admin", "ops")
-    for feature in features:
+    for feature in FEATURES:
         package = importlib.import_module(f"portal.{feature}")
         for module in getattr(package, "ROUTES", ("views",)):
             importlib.import_module(f"portal.{feature}.{module}")

@@ -118,7 +118,7 @@ def demo(if_empty: bool, force: bool) -> None:
 def init_app(app: Flask) -> None:
     """Attach the command group (and the register's import command) to the app."""
     from portal.admin.cli import create_admin
-    from portal.ops import backup_cli  # noqa: F401  (its backup and restore commands join portal_cli on import)
+    from portal.ops import backup_cli
     from portal.ops.cli import check as check_configuration
     from portal.register.cli import import_owners
     from portal.voting import cli as voting_cli
@@ -126,6 +126,8 @@ def init_app(app: Flask) -> None:
     portal_cli.add_command(import_owners)
     portal_cli.add_command(create_admin)
     portal_cli.add_command(check_configuration)
+    portal_cli.add_command(backup_cli.backup)
+    portal_cli.add_command(backup_cli.restore)
     for command in getattr(voting_cli, "COMMANDS", ()):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

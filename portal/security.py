@@ -1,9 +1,10 @@
-"""Security headers (a strict Content-Security-Policy), password hashing and one-time codes."""
+"""Security headers (a strict Content-Security-Policy), password hashing, one-time codes and safe redirect targets."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -93,3 +94,10 @@ def normalise_code(typed: str) -> str:
 def hash_code(code: str) -> str:
     """The stored form of a code: SHA-256 of its normalised text (60 random bits make salting moot)."""
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after login."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return default

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,14 +14,7 @@ from portal.db import reads_first, will_write
 from portal.extensions import db
 from portal.htmx import render
 from portal.roles.models import CommunityStaff, Membership
-from portal.security import password_matches
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return default
+from portal.security import password_matches, safe_next
 
 
 def start_session(person, remember: bool) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask.cli import with_appcontext
 
-from portal.cli import portal_cli
 from portal.ops import backup as backups
 
 
@@ -29,8 +29,9 @@ def _refusals() -> Iterator[None]:
         raise click.ClickException(f"cannot reach the configured database: {error.orig}") from error
 
 
-@portal_cli.command("backup")
+@click.command("backup")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
 def backup(directory: Path) -> None:
     """Write the database, the upload folder and a manifest of checksums into the new directory DIRECTORY."""
     with _refusals():
@@ -47,8 +48,9 @@ def backup(directory: Path) -> None:
     )
 
 
-@portal_cli.command("restore")
+@click.command("restore")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
 def restore(directory: Path) -> None:
     """Restore the backup in DIRECTORY into the configured empty database and upload folder; verify the sealed votes.
     Exit 1 when the restore was refused (nothing written) or when the restored portal needs attention."""

@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from portal import i18n, permissions
 from portal.accounts.services import set_locale
-from portal.accounts.views import safe_next
 from portal.htmx import render
 from portal.public import bp
+from portal.security import safe_next
 
 
 @bp.route("/")

@@ -9,7 +9,6 @@ from wtforms import SelectChoice
 
 from portal import permissions
 from portal.accounts.services import revoke_codes
-from portal.accounts.views import safe_next
 from portal.compounds import services as compounds
 from portal.compounds.models import Community
 from portal.extensions import db
@@ -18,6 +17,7 @@ from portal.inputs import db_int
 from portal.register.services import rooms_of
 from portal.roles import services as roles
 from portal.roles.models import CommitteePost, Role
+from portal.security import safe_next
 from portal.staff import bp, letters, services
 from portal.staff.forms import CompoundForm, InviteForm
 

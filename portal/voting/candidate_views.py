@@ -11,7 +11,7 @@ from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.htmx import render, wants_partial
-from portal.voting import access, bp, candidates, lifecycle
+from portal.voting import access, bp, candidates, lifecycle, loading
 from portal.voting.candidates import NOTE_MAX, STATEMENT_MAX, CandidateError
 from portal.voting.models import VoteKind, VoteStatus
 
@@ -79,7 +79,7 @@ def check_form(candidate, formdata=None) -> CheckForm:
 
 def load_election(slug: str, vote_id: int):
     """(compound, election) for members; a draft election (the nomination phase) also for the owner side."""
-    compound, vote = access.load(slug, vote_id)  # drafts: see access.may_see_draft
+    compound, vote = loading.load(slug, vote_id)  # drafts: see access.may_see_draft
     if vote.kind != VoteKind.election:
         abort(404)
     return compound, vote

@@ -12,7 +12,7 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from portal.htmx import render
-from portal.voting import access, box, bp, paper, proxies
+from portal.voting import access, box, bp, loading, paper, proxies
 
 
 class ProxyForm(FlaskForm):
@@ -40,7 +40,7 @@ class CapForm(FlaskForm):
 
 def _desk(slug: str, vote_id: int):
     """(compound, vote) for community staff: 404 outside the compound, 403 for members who are not staff."""
-    compound, vote = access.load(slug, vote_id)
+    compound, vote = loading.load(slug, vote_id)
     if not access.may_certify(vote):
         abort(403)
     return compound, vote

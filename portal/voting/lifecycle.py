@@ -21,7 +21,7 @@ from portal import audit
 from portal.compounds import services as compounds
 from portal.db import utcnow, will_write
 from portal.extensions import db
-from portal.voting import box, electorate, locks, receipts
+from portal.voting import box, electorate, locks, paper, receipts
 from portal.voting.models import Vote, VoteEvent, VoteKind, VoteStatus
 
 ANNOUNCE_DAYS = 15  # 业主大会会议召开15日以前通知全体业主
@@ -112,8 +112,6 @@ def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None)
         box.prepare(vote)
         vote.opened_at = now
     elif target == VoteStatus.closed:
-        from portal.voting import paper
-
         if closes_early(vote, now):
             if not (reason or "").strip():
                 raise TransitionError("close_reason_required")
@@ -203,14 +201,15 @@ def closing_notice_due(vote: Vote, now=None) -> bool:
     )
 
 
-def keep_time(vote: Vote, wait: bool = False) -> list[str]:
-    """Do what the window calls for (open, close, the closing notice), by nobody; what was done, e.g. ["closed"].
+def keep_time(vote: Vote, wait: bool = False, remind: bool = False) -> list[str]:
+    """Take the steps the window calls for (open, close), by nobody; what was done, e.g. ["closed"].
 
     Cheap when nothing is due (every vote page calls it); otherwise the request takes the write lock and the vote
     row's lock, and everything is decided again on the vote as it now stands. A request does not wait for the row
     (`wait=False`): a ballot past the close already holds it FOR SHARE, and two such requests each waiting to lock it
-    FOR UPDATE would deadlock; whoever holds it, or the next request, or `tick` (which waits), takes the step."""
-    if due(vote) is None and not closing_notice_due(vote):
+    FOR UPDATE would deadlock; whoever holds it, or the next request, or `tick` (which waits), takes the step.
+    Only `tick` posts the "closes within 24 hours" notice (`remind`): reading a page never posts anything."""
+    if due(vote) is None and not (remind and closing_notice_due(vote)):
         return []
     will_write()
     if not wait and not _lock_now(vote):
@@ -221,7 +220,7 @@ def keep_time(vote: Vote, wait: bool = False) -> list[str]:
     while (target := due(vote)) is not None:
         transition(vote, target, None)
         done.append(target.value)
-    if remind_closing(vote):
+    if remind and remind_closing(vote):
         done.append("closing")
     return done
 
@@ -238,7 +237,7 @@ def _lock_now(vote: Vote) -> bool:
 def remind_closing(vote: Vote) -> bool:
     """Post the "closes within 24 hours" notice once, when an open vote gets that close; returns whether posted.
 
-    Callers hold the vote row's lock (`keep_time`), so the flag read here is the one that holds."""
+    `tick` holds the vote row's lock (`keep_time`), so the flag read here is the one that holds."""
     if not closing_notice_due(vote):
         return False
     vote.closing_notice_sent = True
@@ -267,7 +266,7 @@ def tick() -> list[tuple[Vote, list[str]]]:
     for vote_id in ids:
         vote = db.session.get(Vote, vote_id)
         try:
-            done = keep_time(vote, wait=True)
+            done = keep_time(vote, wait=True, remind=True)
             db.session.commit()
         except Exception as error:  # noqa: BLE001 (reported, and the other votes still get their turn)
             db.session.rollback()

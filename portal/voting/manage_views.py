@@ -11,7 +11,7 @@ from portal.compounds.services import get_compound
 from portal.db import utcnow
 from portal.htmx import render
 from portal.i18n import to_local
-from portal.voting import access, bp, lifecycle, services, wording
+from portal.voting import access, bp, lifecycle, loading, services, wording
 from portal.voting.forms import ItemForm, OptionForm, ReasonForm, VoteForm
 from portal.voting.models import VoteKind, VoteStatus
 
@@ -39,7 +39,7 @@ def new(slug: str):
 
 
 def _managed(slug: str, vote_id: int):
-    compound, vote = access.load(slug, vote_id)
+    compound, vote = loading.load(slug, vote_id)
     if not access.may_manage(vote):
         abort(403)
     return compound, vote
@@ -171,7 +171,7 @@ def remove_option(slug: str, vote_id: int, option_id: int):
 @bp.route("/<int:vote_id>/step", methods=["POST"])
 def step(slug: str, vote_id: int):
     """Take one lifecycle step (announce, open, close, post results, archive, cancel), by a named person."""
-    compound, vote = access.load(slug, vote_id)
+    compound, vote = loading.load(slug, vote_id)
     try:
         target = VoteStatus(request.form.get("target", ""))
     except ValueError:

@@ -13,14 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.htmx import render
-from portal.voting import access, box, bp, disclosure, export, objections, wording
+from portal.voting import access, box, bp, disclosure, export, loading, objections, wording
 from portal.voting import results as counting
 from portal.voting.models import VoteStatus
 
 
 def _visible(slug: str, vote_id: int):
     """(compound, vote) when its results may be shown to this person; 404 otherwise."""
-    compound, vote = access.load(slug, vote_id)
+    compound, vote = loading.load(slug, vote_id)
     if not access.results_visible(vote):
         abort(404)
     return compound, vote

@@ -12,8 +12,28 @@ from portal import permissions
 from portal.compounds.services import get_compound
 from portal.db import reads_first
 from portal.htmx import render
-from portal.voting import access, ballot_form, box, bp, casting, electorate, lifecycle, receipts, services, turnout
+from portal.voting import (
+    access,
+    ballot_form,
+    box,
+    bp,
+    casting,
+    electorate,
+    lifecycle,
+    loading,
+    receipts,
+    services,
+    turnout,
+)
 from portal.voting.models import BallotChannel
+
+
+@bp.app_template_filter("notice_title")
+def notice_title(notice) -> str:
+    """A notice's title in the reader's language: the portal's own vote notices are translated, others as written."""
+    if notice.event and notice.event.startswith("vote.") and notice.vote is not None:
+        return lifecycle.notice_title(notice.event, notice.vote.title)
+    return notice.title
 
 
 @bp.route("/")
@@ -35,7 +55,7 @@ def index(slug: str):
 @bp.route("/<int:vote_id>/")
 def show(slug: str, vote_id: int):
     """One vote: what is asked, when, the live turnout, and my part in it."""
-    compound, vote = access.load(slug, vote_id)
+    compound, vote = loading.load(slug, vote_id)
     right = electorate.right_of(vote, current_user)
     voted = box.has_voted(vote, right)
     return render(
@@ -67,7 +87,7 @@ def vote_events(vote):
 @bp.route("/<int:vote_id>/turnout")
 def turnout_fragment(slug: str, vote_id: int):
     """投票进度 (htmx polls it about every 10 s; 304 when nothing changed)."""
-    compound, vote = access.load(slug, vote_id)
+    compound, vote = loading.load(slug, vote_id)
     if vote.electorate_heads is None:
         abort(404)
     published = turnout.turnout(vote)  # the ETag comes from the published figures only, never the exact ones
@@ -85,7 +105,7 @@ def turnout_fragment(slug: str, vote_id: int):
 @bp.route("/<int:vote_id>/roll")
 def roll(slug: str, vote_id: int):
     """The electorate: rooms and areas with the totals, never names (before opening: as it would be frozen now)."""
-    compound, vote = access.load(slug, vote_id)
+    compound, vote = loading.load(slug, vote_id)
     permissions.require("view_roll", compound)
     if vote.electorate_heads is None:
         drafts = electorate.drafts_for(vote)
@@ -127,7 +147,7 @@ def ballot(slug: str, vote_id: int):
         receipt = casting.try_cast(slug, vote_id, current_user, lambda vote: choices_from(vote, request.form))
         if receipt is not None:
             return _receipt_redirect(slug, vote_id, receipt)
-    compound, vote, own = access.load_with_right(slug, vote_id)
+    compound, vote, own = loading.load_with_right(slug, vote_id)
     if not access.is_open_now(vote):
         flash(_("This vote is not open for voting."), "error")
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
@@ -211,7 +231,7 @@ def cast_error_text(code: str) -> str:
 def receipt(slug: str, vote_id: int):
     """回执: the receipt code to find the ballot in the published list later, shown whenever the right has been used
     (own, or held as proxy: `for`), from any device, as long as the vote keeps its receipt key."""
-    compound, vote = access.load(slug, vote_id)
+    compound, vote = loading.load(slug, vote_id)
     on_behalf = request.args.get("for")
     right = access.right_for(vote, on_behalf)[0] if on_behalf else electorate.right_of(vote, current_user)
     used = box.has_voted(vote, right)
@@ -227,7 +247,7 @@ def receipt(slug: str, vote_id: int):
 @reads_first
 def check_receipt(slug: str, vote_id: int):
     """Is my ballot in the box? Answers only yes or no: a receipt never shows a choice."""
-    compound, vote = access.load(slug, vote_id)
+    compound, vote = loading.load(slug, vote_id)
     code = request.form.get("receipt", "")
     found = bool(code.strip()) and box.receipt_in_box(vote, code)
     # With htmx the answer goes under the form; without JavaScript it is a page of its own, with the form again.

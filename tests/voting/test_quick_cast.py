@@ -23,7 +23,7 @@ def test_plain_submit_is_cast_by_the_quick_path(client, estate, make_vote, login
     def no_full_load(*args, **kwargs):
         raise AssertionError("the ordinary path was taken")
 
-    monkeypatch.setattr(views.access, "load_with_right", no_full_load)
+    monkeypatch.setattr(views.loading, "load_with_right", no_full_load)
     first, second = vote.items
     response = _confirm(client, vote, {f"item_{first.id}": "y", f"item_{second.id}": "n"})
     assert response.status_code == 303 and "/receipt" in response.headers["Location"]

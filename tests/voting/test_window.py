@@ -143,15 +143,17 @@ def test_the_closing_notice_is_posted_once_by_tick_and_requests(app, client, est
     assert _closing_notices(vote) == 1
 
 
-def test_the_closing_notice_posted_by_a_request_is_not_posted_again_by_tick(app, client, estate, make_vote, login):
+def test_a_page_within_the_last_day_posts_no_notice_and_tick_posts_it_once(app, client, estate, make_vote, login):
     vote = make_vote(status="open")
     vote.closes_at = utcnow() + timedelta(hours=23)
     db.session.commit()
     login(estate.people.one)
+    for page in ("/c/lvyuan/votes/", f"/c/lvyuan/votes/{vote.id}/", f"/c/lvyuan/votes/{vote.id}/ballot"):
+        assert client.get(page).status_code == 200
+    assert _closing_notices(vote) == 0 and not _fresh(vote).closing_notice_sent  # a GET writes nothing
+    assert f"vote {vote.id}: closing" in _tick(app)
     client.get(f"/c/lvyuan/votes/{vote.id}/")
-    assert _closing_notices(vote) == 1
-    _tick(app)
-    client.get(f"/c/lvyuan/votes/{vote.id}/")
+    assert "vote" not in _tick(app)
     assert _closing_notices(vote) == 1
 
 
