@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import make_response, render_template, request
+from flask_babel import gettext as _
 
 
 def wants_partial() -> bool:
@@ -17,3 +18,11 @@ def render(page: str, partial: str | None = None, status: int = 200, **context):
     response = make_response(render_template(template, **context), status)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def refuse(status: int, text: str):
+    """The error page (or its fragment for htmx) that says exactly why a request was refused."""
+    titles = {400: _("Bad request"), 403: _("Not allowed"), 409: _("Cannot be changed")}
+    return render(
+        "errors/error.html", partial="errors/_error.html", status=status, title=titles.get(status, ""), text=text
+    )

@@ -22,6 +22,7 @@ from portal.meetings.models import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+    MinutesStatus,
     Visibility,
 )
 from portal.roles.models import Membership, Role
@@ -131,8 +132,18 @@ def is_invitee(person, meeting: Meeting) -> bool:
 
 
 def window_open(meeting: Meeting) -> bool:
-    """Posted, and now is inside the meeting's time window (discussion, sign-in and quick votes happen then)."""
-    return meeting.status == MeetingStatus.posted and meeting.starts_at <= utcnow() < meeting.ends_at
+    """Posted, now is inside the meeting's time window (discussion, sign-in and quick votes happen then), and the
+    record is not closed yet: once the minutes are published nobody signs in, comments or votes any more."""
+    return (
+        meeting.status == MeetingStatus.posted
+        and meeting.starts_at <= utcnow() < meeting.ends_at
+        and not record_closed(meeting)
+    )
+
+
+def record_closed(meeting: Meeting) -> bool:
+    """The minutes are published: the meeting's record (attendance, decisions, sign-offs) no longer changes."""
+    return meeting.minutes is not None and meeting.minutes.status == MinutesStatus.published
 
 
 def has_signed_in(person, meeting: Meeting) -> bool:

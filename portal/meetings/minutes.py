@@ -308,6 +308,7 @@ def publish(meeting: Meeting, actor, reason: str | None = None) -> Minutes:
         raise MinutesError("chair_only")
     elif reason is None:
         raise MinutesError("reason")
+    minutes.present_count, minutes.quorum_of, minutes.quorum_met = services.quorum(meeting, services.attendees(meeting))
     minutes.status = MinutesStatus.published
     minutes.published_at = utcnow()
     minutes.published_by_id = actor.id

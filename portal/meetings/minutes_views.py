@@ -8,10 +8,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.htmx import render
+from portal.htmx import refuse, render
 from portal.meetings import access, bp, minutes, motions, services
 from portal.meetings.models import MinutesStatus
-from portal.meetings.motion_views import refuse
 
 
 def minutes_error_text(code: str) -> str:

@@ -102,6 +102,7 @@ class Meeting(db.Model):
         back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
     )
     invitations: Mapped[list[Invitation]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+    minutes: Mapped[Minutes | None] = relationship(viewonly=True, uselist=False)
 
 
 class Invitation(db.Model):
@@ -233,6 +234,11 @@ class Minutes(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     publish_reason: Mapped[str | None] = mapped_column(sa.Text)  # the chair published without every sign-off
+    # The attendance and quorum as they stood at publication (present that count, out of, met; met is None for
+    # kinds without a legal quorum): the record does not follow a committee that changes later.
+    present_count: Mapped[int | None] = mapped_column()
+    quorum_of: Mapped[int | None] = mapped_column()
+    quorum_met: Mapped[bool | None] = mapped_column()
 
     meeting = relationship("Meeting")
     addenda: Mapped[list[Addendum]] = relationship(order_by="Addendum.id", cascade="all, delete-orphan")

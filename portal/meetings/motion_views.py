@@ -7,17 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import refuse
 from portal.meetings import access, bp, motions, services
 from portal.meetings.models import AgendaItem, Motion
-
-
-def refuse(status: int, text: str):
-    """An error page (or fragment) that says exactly why the request was refused."""
-    titles = {400: _("Bad request"), 403: _("Not allowed"), 409: _("Cannot be changed")}
-    return render(
-        "errors/error.html", partial="errors/_error.html", status=status, title=titles.get(status, ""), text=text
-    )
 
 
 def motion_error_text(code: str) -> str:
@@ -28,6 +20,7 @@ def motion_error_text(code: str) -> str:
         "not_allowed": _("Only attendees who signed in can answer (in committee meetings: committee members)."),
         "answer": _("Choose yes, no or abstain."),
         "window": _("This cannot be done outside the meeting's time window."),
+        "record_closed": _("The minutes are published: the meeting's record is closed."),
     }.get(code, _("This cannot be done now."))
 
 
@@ -56,6 +49,8 @@ def open_motion(slug: str, meeting_id: int, item_id: int):
     try:
         motions.open_motion(meeting, item, current_user, request.form.get("text", ""))
     except services.MeetingError as error:
+        if error.code == "record_closed":
+            return refuse(409, motion_error_text(error.code))
         flash(motion_error_text(error.code), "error")
     else:
         flash(_("The quick vote is open."), "success")
@@ -74,7 +69,7 @@ def answer_motion(slug: str, meeting_id: int, motion_id: int):
     try:
         motions.answer(motion, meeting, current_user, request.form.get("answer", ""))
     except services.MeetingError as error:
-        if error.code == "motion_closed":
+        if error.code in ("motion_closed", "record_closed"):
             return refuse(409, motion_error_text(error.code))
         flash(motion_error_text(error.code), "error")
     else:

@@ -35,6 +35,7 @@ def can_close(person, meeting: Meeting) -> bool:
 
 def open_motion(meeting: Meeting, item: AgendaItem, actor, text: str) -> Motion:
     """Open a quick vote on an agenda item with the meeting's rule (committee: the committee's size frozen now)."""
+    services.refuse_if_record_closed(meeting)
     text = (text or "").strip()
     if not text:
         raise services.MeetingError("motion_text")
@@ -58,6 +59,7 @@ def open_motion(meeting: Meeting, item: AgendaItem, actor, text: str) -> Motion:
 def answer(motion: Motion, meeting: Meeting, person, value: str) -> MotionAnswer:
     """The person's own answer (changeable until the motion closes). There is no parameter for answering for someone
     else on purpose: the answer is always the caller's."""
+    services.refuse_if_record_closed(meeting)
     if motion.closed_at is not None:
         raise services.MeetingError("motion_closed")
     if not access.can_answer(person, meeting):

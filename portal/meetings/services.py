@@ -22,8 +22,6 @@ from portal.meetings.models import (
     MeetingEvent,
     MeetingKind,
     MeetingStatus,
-    Minutes,
-    MinutesStatus,
     MotionRule,
     Visibility,
 )
@@ -131,7 +129,7 @@ def cancel(meeting: Meeting, actor, reason: str) -> None:
     """Cancel with a reason (invitees are told)."""
     if meeting.ends_at <= utcnow():
         raise MeetingError("ended")
-    if has_published_minutes(meeting):
+    if access.record_closed(meeting):
         raise MeetingError("published")
     if meeting.status == MeetingStatus.cancelled or not reason.strip():
         raise MeetingError("reason")
@@ -145,17 +143,15 @@ def cancel(meeting: Meeting, actor, reason: str) -> None:
         inbox.notify(others, "meeting.cancelled", meeting.title, link, meeting.compound)
 
 
-def has_published_minutes(meeting: Meeting) -> bool:
-    """The record is closed: a meeting with published minutes can no longer be cancelled."""
-    return bool(
-        db.session.scalar(
-            db.select(Minutes.id).where(Minutes.meeting_id == meeting.id, Minutes.status == MinutesStatus.published)
-        )
-    )
+def refuse_if_record_closed(meeting: Meeting) -> None:
+    """Published minutes close the record: no more sign-ins or quick votes (refused with "record_closed")."""
+    if access.record_closed(meeting):
+        raise MeetingError("record_closed")
 
 
 def sign_in(meeting: Meeting, person) -> Attendance:
     """签到 (once; signing in again changes nothing)."""
+    refuse_if_record_closed(meeting)
     if not access.can_sign_in(person, meeting):
         raise MeetingError("window")
     existing = db.session.scalar(
@@ -193,7 +189,11 @@ def committee_size(compound) -> int:
 
 def quorum(meeting: Meeting, present: list[Attendance]) -> tuple[int, int, bool | None]:
     """(present that count, out of, met). Committee meetings: more than half of ALL members attend (members present
-    count). Other kinds have no legal quorum: present of invited, met = None."""
+    count). Other kinds have no legal quorum: present of invited, met = None. Published minutes keep the figures
+    of their publication."""
+    frozen = meeting.minutes
+    if frozen is not None and frozen.quorum_of is not None:
+        return frozen.present_count or 0, frozen.quorum_of, frozen.quorum_met
     if meeting.kind == MeetingKind.committee:
         members = set(
             db.session.scalars(

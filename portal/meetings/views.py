@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from portal import permissions
 from portal.compounds.services import get_compound
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import refuse, render
 from portal.i18n import to_utc
 from portal.meetings import access, bp, calendar, discussion, minutes, motions, services
 from portal.meetings.forms import MeetingForm
@@ -136,6 +136,8 @@ def sign_in(slug: str, meeting_id: int):
     try:
         services.sign_in(meeting, current_user)
     except services.MeetingError as error:
+        if error.code == "record_closed":
+            return refuse(409, error_text(error.code))
         flash(error_text(error.code), "error")
         return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
     flash(_("You are signed in."), "success")
@@ -165,4 +167,5 @@ def error_text(code: str) -> str:
         "reason": _("Give a reason."),
         "ended": _("The meeting has ended; it can no longer be cancelled."),
         "published": _("The minutes are published; the meeting can no longer be cancelled."),
+        "record_closed": _("The minutes are published: the meeting's record is closed."),
     }.get(code, _("This cannot be done now."))

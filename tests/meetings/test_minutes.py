@@ -11,7 +11,8 @@ from portal.extensions import db
 from portal.inbox.models import Notification
 from portal.meetings import minutes as minutes_service
 from portal.meetings import motions
-from portal.meetings.models import Addendum, MeetingEvent, Minutes, SignOff
+from portal.meetings.models import Addendum, Attendance, MeetingEvent, Minutes, SignOff
+from portal.meetings.services import MeetingError
 
 BODY = "## 讨论\n\n决定更换 1 号楼电梯。"
 
@@ -261,3 +262,59 @@ def test_minutes_text_is_shown_to_readers_only_once_published(app, client, hall,
     assert client.get(_url(meeting, "minutes/print")).status_code == 200
     notice = db.session.scalar(db.select(Notice))
     assert notice.is_public is True  # a public meeting's decisions are a public notice
+
+
+# --- the record is frozen at publication (issue 12) ----------------------------------------------------------------
+
+
+def _publish_by_the_chair(client, meeting, as_, hall):
+    as_(hall.chair)
+    assert client.post(_url(meeting, "minutes/publish"), data={"reason": "急需公示"}).status_code == 303
+
+
+def test_after_publication_nobody_signs_in_and_no_quick_vote_opens_or_is_answered(
+    app, client, hall, signing, as_, make_meeting
+):
+    meeting = signing
+    with app.test_request_context():  # a quick vote left open cannot exist (publishing refuses), so open one first
+        late = motions.open_motion(meeting, meeting.items[1], hall.chair, "迟到的表决")
+        motions.close(late, meeting, hall.chair)
+        db.session.commit()
+    _publish_by_the_chair(client, meeting, as_, hall)
+    as_(hall.members[2])  # invited, inside the window, not signed in
+    page = client.get(_url(meeting)).get_data(as_text=True)
+    assert "sign-in" not in page
+    assert client.post(_url(meeting, "sign-in")).status_code in (403, 409)
+    as_(hall.chair)
+    response = client.post(_url(meeting, f"items/{meeting.items[1].id}/motions"), data={"text": "再表决一次"})
+    assert response.status_code in (403, 409)
+    with app.test_request_context():
+        with pytest.raises(MeetingError) as refused:
+            motions.open_motion(meeting, meeting.items[1], hall.chair, "再表决一次")
+        assert refused.value.code == "record_closed"
+        with pytest.raises(MeetingError) as refused:
+            motions.answer(late, meeting, hall.chair, "yes")
+        assert refused.value.code == "record_closed"
+    assert db.session.scalar(db.select(db.func.count()).where(Attendance.meeting_id == meeting.id)) == 4
+    assert len(motions.of_meeting(meeting)) == 2
+
+
+def test_published_attendance_and_quorum_stay_as_published_when_the_committee_changes(
+    app, client, hall, signing, as_, make
+):
+    meeting = signing
+    _publish_by_the_chair(client, meeting, as_, hall)
+    with app.test_request_context(), force_locale("zh_Hans"):
+        from flask_babel import gettext
+
+        four_of_seven = gettext("Committee members signed in: %(here)d of %(all)d.", here=4, all=7)
+        met = gettext("Quorum met (more than half of the members).")
+    as_(hall.owner)
+    printed = client.get(_url(meeting, "minutes/print")).get_data(as_text=True)
+    assert four_of_seven in printed and met in printed
+    for number in range(3):  # the committee grows to ten after the meeting: 4 of 10 would be no quorum
+        make.member(make.person(f"新委员{number}"), hall.compound, "committee", "member")
+    db.session.commit()
+    assert client.get(_url(meeting, "minutes/print")).get_data(as_text=True) == printed
+    shown = client.get(_url(meeting)).get_data(as_text=True)
+    assert four_of_seven in shown and met in shown
