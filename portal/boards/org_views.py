@@ -39,6 +39,14 @@ def report_link(compound: Compound, org_id: int, year: int) -> str | None:
         return None
 
 
+@bp.app_template_global()
+def organisation_url(compound: Compound, organisation: Organisation) -> str:
+    """The organisation's page on this compound's board; for one that serves another compound only (its pledge for
+    the whole community is shown on every board) the page on that compound's board, never a 404."""
+    home = compound if access.serves(organisation, compound) else organisation.compound
+    return url_for("boards.organisation", slug=home.slug, org_id=organisation.id)
+
+
 def _community_organisation(compound: Compound, org_id: int) -> Organisation:
     """An organisation of the compound's community (staff pages), or 404."""
     organisation = db.session.scalar(
