@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import abort, g
-from flask_login import current_user
 
 from portal.compounds.models import Community, Compound
 from portal.extensions import db, login_manager
 from portal.roles.models import CommunityStaff, Membership, Role
 
 
-def _person(person):
-    """The person, or None for an anonymous visitor."""
+def signed_in(person):
+    """The person if logged in; None for an anonymous visitor (or nobody). Rules take the person explicitly: the
+    views pass `current_user`, and None never stands for "the current user"."""
     if person is None or not getattr(person, "is_authenticated", False):
         return None
     return person
@@ -25,7 +25,7 @@ def _person(person):
 
 def roles_in(person, compound: Compound) -> frozenset[Role]:
     """The roles a person holds in a compound (cached for the request)."""
-    person = _person(person)
+    person = signed_in(person)
     if person is None:
         return frozenset()
     cache = g.setdefault("_roles_cache", {})
@@ -40,7 +40,7 @@ def roles_in(person, compound: Compound) -> frozenset[Role]:
 
 def staff_community_ids(person) -> frozenset[int]:
     """Ids of the communities a person works for as community staff (cached for the request)."""
-    person = _person(person)
+    person = signed_in(person)
     if person is None:
         return frozenset()
     cache = g.setdefault("_staff_cache", {})
@@ -59,7 +59,7 @@ def forget_roles() -> None:
 
 def is_admin(person) -> bool:
     """Platform administrators may act everywhere."""
-    person = _person(person)
+    person = signed_in(person)
     return bool(person and person.is_platform_admin)
 
 
@@ -124,14 +124,18 @@ def may(person, action: str, compound: Compound) -> bool:
     return ACTIONS[action](person, compound)
 
 
-def require(action: str, compound: Compound, person=None) -> None:
-    """Abort unless allowed: login for visitors, 404 to those outside the compound, 403 to members lacking it."""
-    person = current_user if person is None else person
-    if may(person, action, compound):
+def require(rule: str | bool, compound: Compound, person, shown: bool = False) -> None:
+    """Go on when allowed, else abort: a login for visitors, 404 to those outside the compound, 403 to its members.
+
+    `rule` is an action of ACTIONS ("view_votes"), or what a feature's access rule answered for this person
+    (`access.can_edit_resource(current_user, resource)`): every view refuses through here, one way. `shown`: the
+    page about it was already shown to this person (a meeting or request they may read), so it is no secret that
+    it exists: 403 even outside the compound."""
+    if may(person, rule, compound) if isinstance(rule, str) else rule:
         return
-    if _person(person) is None:  # logged out: ask to log in rather than refuse
+    if signed_in(person) is None:  # logged out: ask to log in rather than refuse
         abort(login_manager.unauthorized())
-    if action != "view_public" and not _member(person, compound):
+    if not shown and rule != "view_public" and not _member(person, compound):
         abort(404)
     abort(403)
 
@@ -143,7 +147,7 @@ def may_create_compound(person, community: Community) -> bool:
 
 def visible_compounds(person) -> list[Compound]:
     """The compounds a person belongs to or supervises, by name."""
-    person = _person(person)
+    person = signed_in(person)
     if person is None:
         return []
     query = db.select(Compound).order_by(Compound.name)

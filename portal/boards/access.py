@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
-
-from flask import abort, g
-from flask_login import current_user
+from flask import g
 
 from portal import permissions
 from portal.boards.models import Commitment, Organisation, OrgMember
@@ -81,7 +78,7 @@ def pledge_choices(person, compound: Compound) -> tuple[list[Organisation], bool
     Staff pledge for any organisation serving the compound; members for their own organisations; volunteers of the
     compound and members of any organisation serving it may also pledge in their own name (亮身份, as a person).
     """
-    if permissions._person(person) is None:
+    if permissions.signed_in(person) is None:
         return [], False
     orgs = serving(compound)
     mine = [o for o in orgs if o.id in org_ids_of(person)]
@@ -106,7 +103,7 @@ def may_pledge_community_wide(person, organisation: Organisation | None, compoun
 
 def is_own(person, commitment: Commitment) -> bool:
     """The person made this pledge, or belongs to the organisation that made it."""
-    if permissions._person(person) is None:
+    if permissions.signed_in(person) is None:
         return False
     if commitment.pledger_id == person.id:
         return True
@@ -116,7 +113,7 @@ def is_own(person, commitment: Commitment) -> bool:
 def can_report(person, commitment: Commitment) -> bool:
     """Post progress, mark fulfilled or withdraw: the organisation's members (or, for a personal pledge, its
     pledger), and the community's staff."""
-    if permissions._person(person) is None:
+    if permissions.signed_in(person) is None:
         return False
     if permissions.is_staff_of(person, commitment.community_id):
         return True
@@ -137,18 +134,3 @@ def can_rate(person, commitment: Commitment, compound: Compound) -> bool:
 def sees_rater_names(person, compound: Compound) -> bool:
     """Raters are named only to staff (others read "a resident"), so that nobody is pressed over a low rating."""
     return may_manage(person, compound)
-
-
-def refuse(person, compound: Compound) -> NoReturn:
-    """Abort as permissions.require does: log in first, 404 outside the compound, 403 to its members."""
-    if permissions._person(person) is None:
-        abort(permissions.login_manager.unauthorized())
-    if not permissions.may(person, "view_members", compound):
-        abort(404)
-    abort(403)
-
-
-def require(allowed: bool, compound: Compound) -> None:
-    """Go on if a rule above allowed it; else refuse the current person as `refuse` does."""
-    if not allowed:
-        refuse(current_user, compound)

@@ -75,7 +75,7 @@ def _chosen_compound(form: OrganisationForm, compounds: list[Compound]) -> Compo
 def organisation(slug: str, org_id: int):
     """An organisation serving the compound: who it is, its duty, its members and titles, its pledges here."""
     compound = get_compound(slug)
-    permissions.require("view_board", compound)
+    permissions.require("view_board", compound, current_user)
     found = db.session.scalar(
         db.select(Organisation)
         .where(Organisation.id == org_id)
@@ -102,7 +102,7 @@ def organisation(slug: str, org_id: int):
 def organisations(slug: str):
     """Staff: every organisation of the community, with its members, and a link to add one."""
     compound = get_compound(slug)
-    permissions.require("manage_board", compound)
+    permissions.require("manage_board", compound, current_user)
     found = db.session.scalars(
         db.select(Organisation)
         .where(Organisation.community_id == compound.community_id)
@@ -117,7 +117,7 @@ def organisations(slug: str):
 def new_organisation(slug: str):
     """Staff: add an organisation serving the community or one of its compounds."""
     compound = get_compound(slug)
-    permissions.require("manage_board", compound)
+    permissions.require("manage_board", compound, current_user)
     compounds = _compounds(compound)
     form = OrganisationForm(compounds=compounds)
     if request.method == "GET":
@@ -147,7 +147,7 @@ def new_organisation(slug: str):
 def edit_organisation(slug: str, org_id: int):
     """Staff: change an organisation, and add or remove its members."""
     compound = get_compound(slug)
-    permissions.require("manage_board", compound)
+    permissions.require("manage_board", compound, current_user)
     found = _community_organisation(compound, org_id)
     compounds = _compounds(compound)
     form = OrganisationForm(compounds=compounds, obj=None if request.method == "POST" else found)
@@ -190,7 +190,7 @@ def _edit_page(compound, organisation, form, member_form, status: int):
 def add_member(slug: str, org_id: int):
     """Staff: add a member by account number or phone, with a title."""
     compound = get_compound(slug)
-    permissions.require("manage_board", compound)
+    permissions.require("manage_board", compound, current_user)
     found = _community_organisation(compound, org_id)
     member_form = MemberForm()
     if member_form.validate_on_submit():
@@ -218,7 +218,7 @@ def add_member(slug: str, org_id: int):
 def remove_member(slug: str, org_id: int, member_id: int):
     """Staff: remove a member (their past pledges stay under their name)."""
     compound = get_compound(slug)
-    permissions.require("manage_board", compound)
+    permissions.require("manage_board", compound, current_user)
     found = _community_organisation(compound, org_id)
     member = next((m for m in found.members if m.id == member_id), None)
     if member is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 
 from portal import permissions
 from portal.boards import bp, chart, report
@@ -20,7 +21,7 @@ FIRST_YEAR = 2000  # no card before the portal's time; later years up to the cur
 def _load(slug: str, org_id: int, year: int):
     """The compound, and the organisation serving it (else 404); 404 for a year outside FIRST_YEAR … this year."""
     compound = get_compound(slug)
-    permissions.require("view_board", compound)
+    permissions.require("view_board", compound, current_user)
     organisation = db.session.get(Organisation, org_id)
     if organisation is None or not serves(organisation, compound):
         abort(404)

@@ -52,7 +52,7 @@ def _load(slug: str, commitment_id: int) -> tuple[Compound, Commitment]:
 def index(slug: str):
     """服务承诺公示栏: the compound's pledges, overdue first, filtered by organisation, status and category."""
     compound = get_compound(slug)
-    permissions.require("view_board", compound)
+    permissions.require("view_board", compound, current_user)
     filters = board.Filters.from_args(request.args)
     page = board.board(compound, filters)
     context = {"compound": compound, "filters": filters, "board_page": page}
@@ -76,7 +76,7 @@ def new(slug: str):
         if access.may_manage(current_user, compound):  # staff, before any organisation serves the compound
             flash(_("First add the organisations that serve the compound."), "info")
             return redirect(url_for("boards.new_organisation", slug=slug), 303)
-        access.refuse(current_user, compound)
+        permissions.require(False, compound, current_user)
     form = CommitmentForm(organisations=organisations, own_name=own_name)
     may_widen = any(access.may_pledge_community_wide(current_user, o, compound) for o in organisations)
     if form.validate_on_submit():
@@ -138,7 +138,7 @@ def _page(compound: Compound, commitment: Commitment, status: int = 200, errors=
 def progress(slug: str, commitment_id: int):
     """晒进度: a dated update with up to 6 photos (all are checked before anything is stored)."""
     compound, found = _load(slug, commitment_id)
-    access.require(access.can_report(current_user, found), compound)
+    permissions.require(access.can_report(current_user, found), compound, current_user)
     form = ProgressForm()
     if not form.validate_on_submit():
         return _page(compound, found, 400, form=form)
@@ -160,7 +160,7 @@ def progress(slug: str, commitment_id: int):
 def fulfil(slug: str, commitment_id: int):
     """践诺: mark the pledge fulfilled, saying what was done."""
     compound, found = _load(slug, commitment_id)
-    access.require(access.can_report(current_user, found), compound)
+    permissions.require(access.can_report(current_user, found), compound, current_user)
     note = request.form.get("note", "")
     try:
         services.fulfil(found, current_user, note)
@@ -175,7 +175,7 @@ def fulfil(slug: str, commitment_id: int):
 def withdraw(slug: str, commitment_id: int):
     """Withdraw the pledge, with the reason everyone will read."""
     compound, found = _load(slug, commitment_id)
-    access.require(access.can_report(current_user, found), compound)
+    permissions.require(access.can_report(current_user, found), compound, current_user)
     reason = request.form.get("reason", "")
     try:
         services.withdraw(found, current_user, reason)
@@ -191,7 +191,9 @@ def rate(slug: str, commitment_id: int):
     """评价: 1–5 stars with an optional comment; rating again replaces one's rating."""
     compound, found = _load(slug, commitment_id)
     if not access.can_rate(current_user, found, compound):
-        permissions.require("take_part", compound)  # login, 404 outside the compound, 403 to other members
+        permissions.require(
+            "take_part", compound, current_user
+        )  # login, 404 outside the compound, 403 to other members
         abort(403)  # one's own pledge
     comment = request.form.get("comment", "")
     try:

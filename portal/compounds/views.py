@@ -18,7 +18,7 @@ from portal.htmx import render
 def home(slug: str):
     """小区首页: name and public notices for everyone; member notices and sections for members."""
     compound = services.get_compound(slug)
-    permissions.require("view_public", compound)
+    permissions.require("view_public", compound, current_user)
     return _home(compound, NoticeForm() if permissions.may(current_user, "post_notice", compound) else None)
 
 
@@ -49,7 +49,7 @@ def notice(slug: str, notice_id: int):
     item = db.session.get(Notice, notice_id)
     if item is None or item.compound_id != compound.id:
         abort(404)
-    permissions.require("view_public" if item.is_public else "view_members", compound)
+    permissions.require("view_public" if item.is_public else "view_members", compound, current_user)
     return render("compounds/notice.html", compound=compound, notice=item)
 
 
@@ -57,7 +57,7 @@ def notice(slug: str, notice_id: int):
 def post_notice(slug: str):
     """发布公告 (committee and staff)."""
     compound = services.get_compound(slug)
-    permissions.require("post_notice", compound)
+    permissions.require("post_notice", compound, current_user)
     form = NoticeForm()
     if form.validate_on_submit():
         services.post_notice(compound, form.title.data, form.body.data or "", form.is_public.data, current_user)
@@ -70,7 +70,7 @@ def post_notice(slug: str):
 def roll(slug: str):
     """业主名册: every unit with its area and the totals; rooms and areas, never names."""
     compound = services.get_compound(slug)
-    permissions.require("view_roll", compound)
+    permissions.require("view_roll", compound, current_user)
     return render(
         "compounds/roll.html", compound=compound, units=services.roll(compound), totals=services.totals(compound)
     )
@@ -80,5 +80,5 @@ def roll(slug: str):
 def committee(slug: str):
     """业主委员会: members and their posts (members of the compound only)."""
     compound = services.get_compound(slug)
-    permissions.require("view_members", compound)
+    permissions.require("view_members", compound, current_user)
     return render("compounds/committee.html", compound=compound, members=services.committee(compound))

@@ -10,7 +10,6 @@ directly. The organisation carrying out a project, and staff, post its progress 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_login import current_user
 
 from portal import permissions
 from portal.boards.access import acts_for, org_ids_of, serving
@@ -25,14 +24,10 @@ from portal.needs.models import Need, NeedStatus
 LISTED = tuple(sorted(PUBLIC_STATES))
 
 
-def _person(person):
-    return permissions._person(current_user if person is None else person)
-
-
-def load(slug: str) -> Compound:
+def load(slug: str, person) -> Compound:
     """The compound whose lists are asked for (the lists are public: anyone may read them)."""
     compound = get_compound(slug)
-    permissions.require("view_board", compound)
+    permissions.require("view_board", compound, person)
     return compound
 
 
@@ -46,7 +41,7 @@ def may_manage(person, compound: Compound) -> bool:
 
 def acting_organisations(person, compound: Compound) -> list[Organisation]:
     """The organisations serving the compound this person may act for: their own; staff act for any of them."""
-    if _person(person) is None:
+    if permissions.signed_in(person) is None:
         return []
     organisations = serving(compound)
     if may_manage(person, compound):
@@ -77,7 +72,7 @@ def can_offer(person, compound: Compound) -> bool:
 
 def can_edit_resource(person, resource: Resource) -> bool:
     """Change or withdraw a resource: the organisation's members, and its community's staff."""
-    return _person(person) is not None and acts_for(person, resource.organisation)
+    return permissions.signed_in(person) is not None and acts_for(person, resource.organisation)
 
 
 def can_match(person, compound: Compound) -> bool:
@@ -116,7 +111,7 @@ def need_shown(person, need: Need, compound: Compound) -> bool:
     anyway (staff, the requester, the taker)."""
     if need_listed(need) or may_manage(person, compound):
         return True
-    return may_see(_person(person), need)
+    return may_see(permissions.signed_in(person), need)
 
 
 def claimable(need: Need, by_staff: bool) -> bool:
@@ -131,7 +126,7 @@ def claimable(need: Need, by_staff: bool) -> bool:
 
 def can_report(person, project: Project) -> bool:
     """Post progress, complete or cancel: the organisation carrying it out, and the community's staff."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     if person is None:
         return False
     if permissions.is_staff_of(person, project.community_id):

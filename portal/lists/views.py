@@ -10,9 +10,8 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import uploads
+from portal import permissions, uploads
 from portal.boards import photos
-from portal.boards.access import require
 from portal.boards.forms import CATEGORY_LABELS, KIND_LABELS
 from portal.boards.models import Category, Photo
 from portal.extensions import db
@@ -65,7 +64,7 @@ def _step(step, success: str, target: str):
 @bp.route("/")
 def index(slug: str):
     """三张清单: how many resources, needs and projects there are, and the latest of each."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     return _page(
         "lists/index.html",
         compound=compound,
@@ -80,7 +79,7 @@ def index(slug: str):
 @bp.route("/resources")
 def resources(slug: str):
     """资源清单: what organisations serving the compound offer; filtered by category and organisation."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     withdrawn = request.args.get("withdrawn") == "1"
     listing = queries.resources(
         compound,
@@ -112,7 +111,7 @@ def _resource(compound, resource_id: int) -> Resource:
 @bp.route("/resources/<int:resource_id>")
 def resource(slug: str, resource_id: int):
     """One resource: what is offered, by whom, and the projects that use it."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     found = _resource(compound, resource_id)
     return _page(
         "lists/resource.html",
@@ -127,9 +126,9 @@ def resource(slug: str, resource_id: int):
 @login_required
 def new_resource(slug: str):
     """Offer a resource for an organisation the person acts for."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     organisations = access.acting_organisations(current_user, compound)
-    require(bool(organisations), compound)
+    permissions.require(bool(organisations), compound, current_user)
     form = ResourceForm(organisations=organisations)
     if form.validate_on_submit():
         organisation = next(o for o in organisations if str(o.id) == form.organisation.data)
@@ -157,9 +156,9 @@ def new_resource(slug: str):
 @login_required
 def edit_resource(slug: str, resource_id: int):
     """Change what a resource offers."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     found = _resource(compound, resource_id)
-    require(access.can_edit_resource(current_user, found), compound)
+    permissions.require(access.can_edit_resource(current_user, found), compound, current_user)
     form = ResourceForm(obj=found, organisations=[found.organisation])
     if request.method == "GET":
         form.category.data = found.category.value
@@ -188,9 +187,9 @@ def edit_resource(slug: str, resource_id: int):
 @login_required
 def withdraw_resource(slug: str, resource_id: int):
     """Take a resource off the list (it can no longer be matched to a need)."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     found = _resource(compound, resource_id)
-    require(access.can_edit_resource(current_user, found), compound)
+    permissions.require(access.can_edit_resource(current_user, found), compound, current_user)
     return _step(
         lambda: services.withdraw(found, current_user, compound),
         _("The resource is withdrawn from the list."),
@@ -202,9 +201,9 @@ def withdraw_resource(slug: str, resource_id: int):
 @login_required
 def reoffer_resource(slug: str, resource_id: int):
     """Put a withdrawn resource back on the list."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     found = _resource(compound, resource_id)
-    require(access.can_edit_resource(current_user, found), compound)
+    permissions.require(access.can_edit_resource(current_user, found), compound, current_user)
     return _step(
         lambda: services.reoffer(found, current_user, compound),
         _("The resource is on the list again."),
@@ -218,7 +217,7 @@ def reoffer_resource(slug: str, resource_id: int):
 @bp.route("/needs")
 def needs(slug: str):
     """需求清单: the public, accepted needs (staff: every need), never with who asked; claim forms where allowed."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     staff = access.may_manage(current_user, compound)
     listing = queries.needs(
         compound,
@@ -258,9 +257,9 @@ def _need(compound, need_id: int) -> Need:
 @login_required
 def claim(slug: str, need_id: int):
     """认领: an organisation takes an open need on; a project follows the work. A taken need is not claimed twice."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     acting = access.acting_organisations(current_user, compound)
-    require(bool(acting), compound)
+    permissions.require(bool(acting), compound, current_user)
     need = _need(compound, need_id)
     form = ClaimForm(organisations=acting)
     back = redirect(url_for("lists.needs", slug=slug), 303)
@@ -284,8 +283,8 @@ def claim(slug: str, need_id: int):
 @login_required
 def match(slug: str, need_id: int):
     """资源对接: staff link a need to a resource offered to the compound; the resource's organisation takes it on."""
-    compound = access.load(slug)
-    require(access.can_match(current_user, compound), compound)
+    compound = access.load(slug, current_user)
+    permissions.require(access.can_match(current_user, compound), compound, current_user)
     need = _need(compound, need_id)
     offered = queries.offered_resources(compound)
     form = MatchForm(resources=offered)
@@ -325,7 +324,7 @@ def match(slug: str, need_id: int):
 @bp.route("/projects")
 def projects(slug: str):
     """项目清单: projects under way first, each with what it meets and who carries it out."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     listing = queries.projects(
         compound,
         status=request.args.get("status"),
@@ -349,8 +348,8 @@ def projects(slug: str):
 @login_required
 def new_project(slug: str):
     """Staff set up a project: for a need, with a resource, by an organisation (each optional but the title)."""
-    compound = access.load(slug)
-    require(access.can_create_project(current_user, compound), compound)
+    compound = access.load(slug, current_user)
+    permissions.require(access.can_create_project(current_user, compound), compound, current_user)
     organisations = access.serving(compound)
     waiting = queries.waiting_needs(compound)
     offered = queries.offered_resources(compound)
@@ -388,7 +387,7 @@ def _project(compound, project_id: int) -> Project:
 @bp.route("/projects/<int:project_id>")
 def project(slug: str, project_id: int):
     """One project: the need and resource it matches, who carries it out, its dated progress updates."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     found = _project(compound, project_id)
     return _page(
         "lists/project.html",
@@ -404,9 +403,9 @@ def project(slug: str, project_id: int):
 @login_required
 def add_update(slug: str, project_id: int):
     """Post a progress update with optional photos (every photo is checked before anything is stored)."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     found = _project(compound, project_id)
-    require(access.can_report(current_user, found), compound)
+    permissions.require(access.can_report(current_user, found), compound, current_user)
     form = UpdateForm()
     if form.validate_on_submit():
         try:
@@ -434,9 +433,9 @@ def add_update(slug: str, project_id: int):
 @login_required
 def complete(slug: str, project_id: int):
     """完成: the project is done, with a note of what was done."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     found = _project(compound, project_id)
-    require(access.can_report(current_user, found), compound)
+    permissions.require(access.can_report(current_user, found), compound, current_user)
     return _step(
         lambda: services.complete(found, current_user, request.form.get("note", "")),
         _("The project is marked completed."),
@@ -448,9 +447,9 @@ def complete(slug: str, project_id: int):
 @login_required
 def cancel(slug: str, project_id: int):
     """取消, with a reason shown on the project."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     found = _project(compound, project_id)
-    require(access.can_report(current_user, found), compound)
+    permissions.require(access.can_report(current_user, found), compound, current_user)
     return _step(
         lambda: services.cancel(found, current_user, request.form.get("reason", "")),
         _("The project is cancelled."),
@@ -461,7 +460,7 @@ def cancel(slug: str, project_id: int):
 @bp.route("/projects/<int:project_id>/photos/<int:photo_id>")
 def photo(slug: str, project_id: int, photo_id: int):
     """A photo of a project's progress update (projects are public, so their photos are too)."""
-    compound = access.load(slug)
+    compound = access.load(slug, current_user)
     found = db.session.scalar(
         db.select(Photo)
         .join(ProjectUpdate, ProjectUpdate.id == Photo.project_update_id)

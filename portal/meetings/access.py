@@ -9,7 +9,6 @@ The record is read according to the meeting's visibility; drafts only by those w
 from __future__ import annotations
 
 from flask import abort
-from flask_login import current_user
 
 from portal import permissions
 from portal.compounds.models import Compound
@@ -28,18 +27,14 @@ from portal.meetings.models import (
 from portal.roles.models import Membership, Role
 
 
-def _person(person):
-    return permissions._person(current_user if person is None else person)
-
-
-def load(slug: str, meeting_id: int, person=None) -> tuple[Compound, Meeting]:
+def load(slug: str, meeting_id: int, person) -> tuple[Compound, Meeting]:
     """(compound, meeting) if the person may read it; 404 otherwise (a login first for visitors where that helps)."""
     compound = get_compound(slug)
     meeting = db.session.scalar(db.select(Meeting).where(Meeting.id == meeting_id, Meeting.compound_id == compound.id))
     if meeting is None:
         abort(404)
     if not can_view(person, meeting):
-        if _person(person) is None and meeting.status != MeetingStatus.draft:
+        if permissions.signed_in(person) is None and meeting.status != MeetingStatus.draft:
             abort(permissions.login_manager.unauthorized())
         abort(404)
     return compound, meeting
@@ -47,12 +42,12 @@ def load(slug: str, meeting_id: int, person=None) -> tuple[Compound, Meeting]:
 
 def can_prepare(person, compound: Compound) -> bool:
     """Committee members and the community's staff create and prepare meetings."""
-    return permissions.may(current_user if person is None else person, "manage_meetings", compound)
+    return permissions.may(person, "manage_meetings", compound)
 
 
 def can_view(person, meeting: Meeting) -> bool:
     """Read the meeting's record: by its visibility once posted; drafts only for those who prepare meetings."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     if can_prepare(person, meeting.compound) or is_convenor(person, meeting):
         return True
     if meeting.status == MeetingStatus.draft:
@@ -66,7 +61,7 @@ def can_view(person, meeting: Meeting) -> bool:
 
 def is_convenor(person, meeting: Meeting) -> bool:
     """The person chairs this meeting."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     return person is not None and person.id == meeting.convenor_id
 
 
@@ -77,7 +72,7 @@ def can_manage(person, meeting: Meeting) -> bool:
 
 def is_secretary(person, meeting: Meeting) -> bool:
     """Writes the minutes: the named secretary, else the convenor."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     if person is None:
         return False
     return person.id == (meeting.secretary_id or meeting.convenor_id) or person.id == meeting.convenor_id
@@ -112,7 +107,7 @@ def invitee_ids(meeting: Meeting) -> set[int]:
 
 def is_invitee(person, meeting: Meeting) -> bool:
     """Invited by name or through a group (roles are checked now, so a new committee member is invited too)."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     if person is None:
         return False
     if person.id in (meeting.convenor_id, meeting.secretary_id):
@@ -148,7 +143,7 @@ def record_closed(meeting: Meeting) -> bool:
 
 def has_signed_in(person, meeting: Meeting) -> bool:
     """The person signed in to this meeting."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     if person is None:
         return False
     return (
@@ -174,11 +169,5 @@ def can_answer(person, meeting: Meeting) -> bool:
     if not can_take_part(person, meeting):
         return False
     if meeting.kind == MeetingKind.committee:
-        return Role.committee in permissions.roles_in(_person(person), meeting.compound)
+        return Role.committee in permissions.roles_in(permissions.signed_in(person), meeting.compound)
     return True
-
-
-def require(allowed: bool) -> None:
-    """403 unless allowed (the meeting itself is already known to be readable)."""
-    if not allowed:
-        abort(403)

@@ -117,7 +117,7 @@ def _visibility_condition(compound: Compound, person) -> sa.ColumnElement[bool] 
     readable = [Meeting.visibility == Visibility.public]
     if permissions.may(person, "view_members", compound):
         readable.append(Meeting.visibility == Visibility.members)
-    who = permissions._person(person)
+    who = permissions.signed_in(person)
     if who is None:
         return (Meeting.status != MeetingStatus.draft) & sa.or_(*readable)
     known = {group.value for group in InviteeGroup}
@@ -151,8 +151,7 @@ def search(
     compound: Compound, person, q: str | None, kind: MeetingKind | str | None = None, year: int | None = None
 ) -> list[Minutes]:
     """Published minutes the person may read, newest published first, filtered by kind, year of the meeting's start
-    (Asia/Shanghai) and the words of q; each one's meeting is loaded with it. person None: the current user."""
-    person = current_user if person is None else person
+    (Asia/Shanghai) and the words of q; each one's meeting is loaded with it."""
     query = _published(compound, person).options(contains_eager(Minutes.meeting).selectinload(Meeting.invitations))
     if kind:
         query = query.where(Meeting.kind == MeetingKind(kind))
@@ -194,7 +193,6 @@ def entries(found: list[Minutes]) -> list[Entry]:
 def years(compound: Compound, person) -> list[int]:
     """The years (of the meeting's start, Beijing time) that have published minutes this person may read, newest
     first."""
-    person = current_user if person is None else person
     starts = db.session.scalars(_published(compound, person).with_only_columns(Meeting.starts_at))
     return sorted({moment.astimezone(SHANGHAI).year for moment in starts}, reverse=True)
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from portal import audit, uploads
+from portal import audit, permissions, uploads
 from portal.accounts.models import Person
 from portal.db import utcnow
 from portal.extensions import db
@@ -61,7 +61,7 @@ def add_comment(meeting: Meeting, item: AgendaItem, author, text: str | None) ->
 
 def edit_comment(meeting: Meeting, comment: Comment, author, text: str | None) -> Comment:
     """The author corrects a comment within 5 minutes; the text it had is kept as a CommentEdit."""
-    person = access._person(author)
+    person = permissions.signed_in(author)
     if person is None or person.id != comment.author_id:
         raise services.MeetingError("not_author")
     if comment.hidden_at is not None:
@@ -189,7 +189,7 @@ class Discussion:
 
 def load(meeting: Meeting, person) -> Discussion:
     """Comments and attachments per item in a constant number of queries, whatever the number of comments."""
-    person = access._person(person)
+    person = permissions.signed_in(person)
     return Discussion(
         comments=comments_by_item(meeting),
         attachments=attachments_by_item(meeting),

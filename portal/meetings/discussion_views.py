@@ -10,7 +10,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import uploads
+from portal import permissions, uploads
 from portal.extensions import db
 from portal.htmx import wants_partial
 from portal.meetings import access, bp, discussion, services
@@ -85,9 +85,9 @@ def error_text(code: str) -> str:
 @login_required
 def comment(slug: str, meeting_id: int, item_id: int):
     """发言: an attendee comments on an agenda item."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     item = _item(meeting, item_id)
-    access.require(access.can_take_part(current_user, meeting))
+    permissions.require(access.can_take_part(current_user, meeting), compound, current_user, shown=True)
     text = request.form.get("body", "")
     try:
         discussion.add_comment(meeting, item, current_user, text)
@@ -100,10 +100,10 @@ def comment(slug: str, meeting_id: int, item_id: int):
 @login_required
 def edit_comment(slug: str, meeting_id: int, comment_id: int):
     """The author corrects a comment within 5 minutes (the old text is kept)."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     found = _comment(meeting, comment_id)
     item = _item(meeting, found.item_id)
-    access.require(found.author_id == current_user.id)
+    permissions.require(found.author_id == current_user.id, compound, current_user, shown=True)
     try:
         discussion.edit_comment(meeting, found, current_user, request.form.get("body", ""))
     except services.MeetingError as error:
@@ -115,10 +115,10 @@ def edit_comment(slug: str, meeting_id: int, comment_id: int):
 @login_required
 def hide_comment(slug: str, meeting_id: int, comment_id: int):
     """The chair hides a comment, with a reason that everyone sees."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     found = _comment(meeting, comment_id)
     item = _item(meeting, found.item_id)
-    access.require(access.is_convenor(current_user, meeting))
+    permissions.require(access.is_convenor(current_user, meeting), compound, current_user, shown=True)
     try:
         discussion.hide_comment(meeting, found, current_user, request.form.get("reason", ""))
     except services.MeetingError as error:
@@ -137,7 +137,7 @@ def _etag(meeting: Meeting) -> str:
 @bp.route("/<int:meeting_id>/comments")
 def comments(slug: str, meeting_id: int):
     """The comment lists of every item, polled by htmx about every 10 s; 304 while the meeting is unchanged."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     tag = _etag(meeting)
     if tag in request.if_none_match:
         response = make_response("", 304)
@@ -160,9 +160,9 @@ def comments(slug: str, meeting_id: int):
 @login_required
 def attach(slug: str, meeting_id: int, item_id: int):
     """附件: upload a PDF, JPEG or PNG to an agenda item (checked by content; refused files leave nothing behind)."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     item = _item(meeting, item_id)
-    access.require(discussion.can_attach(current_user, meeting))
+    permissions.require(discussion.can_attach(current_user, meeting), compound, current_user, shown=True)
     try:
         attachment = discussion.attach(meeting, item, current_user, request.files.get("file"))
     except uploads.UploadError as error:
@@ -175,7 +175,7 @@ def attach(slug: str, meeting_id: int, item_id: int):
 @bp.route("/<int:meeting_id>/attachments/<int:attachment_id>")
 def attachment(slug: str, meeting_id: int, attachment_id: int):
     """Download an attachment, only for those who may see the meeting (404 for everyone else)."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     found = db.session.get(Attachment, attachment_id)
     if found is None or found.meeting_id != meeting.id:
         abort(404)

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import permissions
 from portal.htmx import refuse, render
 from portal.meetings import access, bp, minutes, motions, services
 from portal.meetings.models import MinutesStatus
@@ -65,11 +66,11 @@ def _edit_page(compound, meeting, body: str, error: str | None = None, status: i
 @login_required
 def edit_minutes(slug: str, meeting_id: int):
     """撰写纪要: the secretary's editor, starting from the portal's draft."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     if (published := _unless_published(meeting)) is not None:
         return published
     current = minutes.get(meeting)
-    access.require(minutes.can_write(current_user, meeting, current))
+    permissions.require(minutes.can_write(current_user, meeting, current), compound, current_user, shown=True)
     body = current.body if current is not None and current.body else minutes.draft_text(meeting)
     return _edit_page(compound, meeting, body)
 
@@ -78,10 +79,12 @@ def edit_minutes(slug: str, meeting_id: int):
 @login_required
 def save_minutes(slug: str, meeting_id: int):
     """保存纪要: save the secretary's Markdown."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     if (published := _unless_published(meeting)) is not None:
         return published
-    access.require(minutes.can_write(current_user, meeting, minutes.get(meeting)))
+    permissions.require(
+        minutes.can_write(current_user, meeting, minutes.get(meeting)), compound, current_user, shown=True
+    )
     body = request.form.get("body", "")
     try:
         minutes.save(meeting, current_user, body)
@@ -97,10 +100,12 @@ def save_minutes(slug: str, meeting_id: int):
 @login_required
 def submit_minutes(slug: str, meeting_id: int):
     """送签: send the minutes to the attendees for sign-off (saving the text sent with it first)."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     if (published := _unless_published(meeting)) is not None:
         return published
-    access.require(minutes.can_write(current_user, meeting, minutes.get(meeting)))
+    permissions.require(
+        minutes.can_write(current_user, meeting, minutes.get(meeting)), compound, current_user, shown=True
+    )
     try:
         if "body" in request.form:
             minutes.save(meeting, current_user, request.form["body"])
@@ -117,10 +122,10 @@ def submit_minutes(slug: str, meeting_id: int):
 @login_required
 def sign_off_minutes(slug: str, meeting_id: int):
     """签字确认: an attendee confirms the minutes, or objects with a comment."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     if (published := _unless_published(meeting)) is not None:
         return published
-    access.require(access.has_signed_in(current_user, meeting))
+    permissions.require(access.has_signed_in(current_user, meeting), compound, current_user, shown=True)
     decision = request.form.get("decision")
     if decision not in ("confirm", "object"):
         return refuse(400, _("Choose whether you confirm or object."))
@@ -136,10 +141,12 @@ def sign_off_minutes(slug: str, meeting_id: int):
 @login_required
 def publish_minutes(slug: str, meeting_id: int):
     """公布纪要: publish the minutes (the chair may do so without every sign-off, with a reason)."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     if (published := _unless_published(meeting)) is not None:
         return published
-    access.require(minutes.can_publish(current_user, meeting, minutes.get(meeting)))
+    permissions.require(
+        minutes.can_publish(current_user, meeting, minutes.get(meeting)), compound, current_user, shown=True
+    )
     try:
         minutes.publish(meeting, current_user, request.form.get("reason"))
     except services.MeetingError as error:
@@ -152,8 +159,10 @@ def publish_minutes(slug: str, meeting_id: int):
 @login_required
 def add_addendum(slug: str, meeting_id: int):
     """补充说明: a dated correction under published minutes."""
-    compound, meeting = access.load(slug, meeting_id)
-    access.require(minutes.can_add_addendum(current_user, meeting, minutes.get(meeting)))
+    compound, meeting = access.load(slug, meeting_id, current_user)
+    permissions.require(
+        minutes.can_add_addendum(current_user, meeting, minutes.get(meeting)), compound, current_user, shown=True
+    )
     try:
         minutes.add_addendum(meeting, current_user, request.form.get("body", ""))
     except services.MeetingError as error:
@@ -165,7 +174,7 @@ def add_addendum(slug: str, meeting_id: int):
 @bp.route("/<int:meeting_id>/minutes/print")
 def print_minutes(slug: str, meeting_id: int):
     """打印纪要: the minutes on one A4 page layout, with attendance, decisions, sign-offs and addenda."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     current = minutes.get(meeting)
     if not minutes.can_read(current_user, meeting, current):
         abort(404)

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import permissions
 from portal.extensions import db
 from portal.htmx import refuse
 from portal.meetings import access, bp, motions, services
@@ -41,11 +42,11 @@ def _motion(meeting, motion_id: int) -> Motion:
 @login_required
 def open_motion(slug: str, meeting_id: int, item_id: int):
     """发起表决: the chair opens a quick vote on an agenda item."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     item = db.session.scalar(db.select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id))
     if item is None:
         abort(404)
-    access.require(access.is_convenor(current_user, meeting))
+    permissions.require(access.is_convenor(current_user, meeting), compound, current_user, shown=True)
     try:
         motions.open_motion(meeting, item, current_user, request.form.get("text", ""))
     except services.MeetingError as error:
@@ -61,11 +62,11 @@ def open_motion(slug: str, meeting_id: int, item_id: int):
 @login_required
 def answer_motion(slug: str, meeting_id: int, motion_id: int):
     """表决: an attendee answers yes, no or abstain for themself (never for someone else)."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     motion = _motion(meeting, motion_id)
     if any(name in request.values for name in motions.PROXY_FIELDS):
         return refuse(400, _("Nobody may answer for someone else: there are no proxies. Answer only for yourself."))
-    access.require(access.can_answer(current_user, meeting))
+    permissions.require(access.can_answer(current_user, meeting), compound, current_user, shown=True)
     try:
         motions.answer(motion, meeting, current_user, request.form.get("answer", ""))
     except services.MeetingError as error:
@@ -81,9 +82,9 @@ def answer_motion(slug: str, meeting_id: int, motion_id: int):
 @login_required
 def close_motion(slug: str, meeting_id: int, motion_id: int):
     """结束表决: the chair closes the vote; the counts and outcome are frozen."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     motion = _motion(meeting, motion_id)
-    access.require(motions.can_close(current_user, meeting))
+    permissions.require(motions.can_close(current_user, meeting), compound, current_user, shown=True)
     try:
         motions.close(motion, meeting, current_user)
     except services.MeetingError as error:

@@ -50,7 +50,7 @@ def _secretary_choices(compound) -> list[tuple[str, str]]:
 def new(slug: str):
     """召集会议: a draft meeting with its agenda; posted from its page."""
     compound = get_compound(slug)
-    permissions.require("manage_meetings", compound)
+    permissions.require("manage_meetings", compound, current_user)
     form = MeetingForm()
     form.secretary.choices = _secretary_choices(compound)
     if request.method == "GET":
@@ -78,7 +78,7 @@ def new(slug: str):
 @bp.route("/<int:meeting_id>/")
 def show(slug: str, meeting_id: int):
     """One meeting: agenda with discussion, attendance and quorum, motions, minutes, history."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     present = services.attendees(meeting)
     here, out_of, met = services.quorum(meeting, present)
     return render(
@@ -103,8 +103,8 @@ def show(slug: str, meeting_id: int):
 @login_required
 def post(slug: str, meeting_id: int):
     """发布议程: post the agenda and notify the invitees."""
-    compound, meeting = access.load(slug, meeting_id)
-    access.require(access.can_manage(current_user, meeting))
+    compound, meeting = access.load(slug, meeting_id, current_user)
+    permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
     try:
         count = services.post(meeting, current_user, request.form.get("urgent_reason"))
     except services.MeetingError as error:
@@ -118,8 +118,8 @@ def post(slug: str, meeting_id: int):
 @login_required
 def cancel(slug: str, meeting_id: int):
     """取消会议, with a reason."""
-    compound, meeting = access.load(slug, meeting_id)
-    access.require(access.can_manage(current_user, meeting))
+    compound, meeting = access.load(slug, meeting_id, current_user)
+    permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
     try:
         services.cancel(meeting, current_user, request.form.get("reason", ""))
     except services.MeetingError as error:
@@ -131,8 +131,8 @@ def cancel(slug: str, meeting_id: int):
 @login_required
 def sign_in(slug: str, meeting_id: int):
     """签到: an invitee signs in inside the window."""
-    compound, meeting = access.load(slug, meeting_id)
-    access.require(access.is_invitee(current_user, meeting))
+    compound, meeting = access.load(slug, meeting_id, current_user)
+    permissions.require(access.is_invitee(current_user, meeting), compound, current_user, shown=True)
     try:
         services.sign_in(meeting, current_user)
     except services.MeetingError as error:
@@ -147,7 +147,7 @@ def sign_in(slug: str, meeting_id: int):
 @bp.route("/<int:meeting_id>/meeting.ics")
 def ics(slug: str, meeting_id: int):
     """The meeting as a calendar file (adds it to the phone's calendar)."""
-    compound, meeting = access.load(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user)
     link = url_for("meetings.show", slug=slug, meeting_id=meeting.id, _external=True)
     response = make_response(calendar.ics(meeting, link))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

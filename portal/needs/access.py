@@ -14,7 +14,6 @@ Rules:
 from __future__ import annotations
 
 from flask import abort
-from flask_login import current_user
 
 from portal import permissions
 from portal.boards.access import is_volunteer, org_ids_of, serving
@@ -31,18 +30,14 @@ UNFINISHED_STATES = frozenset({NeedStatus.submitted, NeedStatus.open, NeedStatus
 PRESSABLE_STATES = frozenset({NeedStatus.taken, NeedStatus.done})  # someone other than staff is to act
 
 
-def _person(person):
-    return permissions._person(current_user if person is None else person)
-
-
-def load(slug: str, need_id: int, person=None) -> tuple[Compound, Need]:
+def load(slug: str, need_id: int, person) -> tuple[Compound, Need]:
     """(compound, request) if the person may see it; a login first for visitors, 404 for everyone else."""
     compound = get_compound(slug)
     need = db.session.scalar(db.select(Need).where(Need.id == need_id, Need.compound_id == compound.id))
     if need is None:
         abort(404)
     if not may_see(person, need):
-        if _person(person) is None:  # the requester may follow a notification's link while logged out
+        if permissions.signed_in(person) is None:  # the requester may follow a notification's link while logged out
             abort(permissions.login_manager.unauthorized())
         abort(404)
     return compound, need
@@ -50,18 +45,18 @@ def load(slug: str, need_id: int, person=None) -> tuple[Compound, Need]:
 
 def is_staff(person, compound: Compound) -> bool:
     """Community staff of the compound (and admins): accept, decline, dispatch, supervise."""
-    return permissions.may(_person(person), "manage_board", compound)
+    return permissions.may(permissions.signed_in(person), "manage_board", compound)
 
 
 def is_requester(person, need: Need) -> bool:
     """The resident who posted it."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     return person is not None and person.id == need.requester_id
 
 
 def is_taker(person, need: Need) -> bool:
     """The person who took it on, or a member of the organisation that did."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     if person is None:
         return False
     if need.taker_person_id is not None and need.taker_person_id == person.id:
@@ -83,13 +78,13 @@ def may_see(person, need: Need) -> bool:
 
 def claim_orgs(person, compound: Compound) -> list[Organisation]:
     """Organisations serving the compound that the person belongs to (they may claim for them)."""
-    mine = org_ids_of(_person(person))
+    mine = org_ids_of(permissions.signed_in(person))
     return [o for o in serving(compound) if o.id in mine] if mine else []
 
 
 def may_take_as_person(person, compound: Compound, orgs: list[Organisation] | None = None) -> bool:
     """May take requests in their own name: a volunteer of the compound or a member of an organisation serving it."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     if person is None:
         return False
     return is_volunteer(person, compound) or bool(claim_orgs(person, compound) if orgs is None else orgs)
@@ -98,7 +93,7 @@ def may_take_as_person(person, compound: Compound, orgs: list[Organisation] | No
 def claim_choices(person, need: Need) -> tuple[list[Organisation], bool]:
     """(organisations the person may claim the request for, may claim it in their own name); nothing if they may
     not claim it at all (not open, not visible to them, their own request)."""
-    person = _person(person)
+    person = permissions.signed_in(person)
     if person is None or need.status != NeedStatus.open or is_requester(person, need) or not may_see(person, need):
         return [], False
     orgs = claim_orgs(person, need.compound)
@@ -134,9 +129,3 @@ def can_supervise(person, need: Need) -> bool:
     """督办: staff press the taker of a request in hand (or, once it is done, the requester to confirm). A request
     still waiting for review or a taker is flagged too, but it is staff's own move: accept or dispatch it."""
     return need.status in PRESSABLE_STATES and is_staff(person, need.compound)
-
-
-def require(allowed: bool) -> None:
-    """403 unless allowed (the request itself is already known to be visible to the person)."""
-    if not allowed:
-        abort(403)

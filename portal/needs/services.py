@@ -354,7 +354,7 @@ def views_for(person, compound: Compound) -> list[str]:
     from portal import permissions
 
     views = ["public"]
-    if permissions._person(person) is None:
+    if permissions.signed_in(person) is None:
         return views
     if permissions.may(person, "take_part", compound):
         views.append("mine")

@@ -53,7 +53,7 @@ def error_text(code: str) -> str:
 def index(slug: str):
     """需求清单: public requests for everyone; one's own, those to claim, those taken, and all of them for staff."""
     compound = get_compound(slug)
-    permissions.require("view_board", compound)
+    permissions.require("view_board", compound, current_user)
     views = services.views_for(current_user, compound)
     filters = services.Filters.from_args(request.args, views)
     page = services.listing(compound, current_user, filters)
@@ -86,7 +86,7 @@ def _order(status: NeedStatus) -> int:
 def new(slug: str):
     """群众点单: a resident posts a request or micro-wish (photos are checked before anything is stored)."""
     compound = get_compound(slug)
-    permissions.require("take_part", compound)
+    permissions.require("take_part", compound, current_user)
     form = NeedForm()
     if form.validate_on_submit():
         try:
@@ -121,7 +121,7 @@ def new(slug: str):
 @bp.route("/<int:need_id>")
 def show(slug: str, need_id: int):
     """One request: what is asked, its status, its timeline, and the forms for whoever may act now."""
-    compound, need = access.load(slug, need_id)
+    compound, need = access.load(slug, need_id, current_user)
     return _page(compound, need)
 
 
@@ -195,8 +195,8 @@ def _done(slug: str, need: Need, message: str):
 @login_required
 def accept(slug: str, need_id: int):
     """受理: staff accept the request, leaving it open for volunteers or dispatching it at once."""
-    compound, need = access.load(slug, need_id)
-    access.require(access.can_accept(current_user, need))
+    compound, need = access.load(slug, need_id, current_user)
+    permissions.require(access.can_accept(current_user, need), compound, current_user, shown=True)
     choice, note = request.form.get("taker", ""), request.form.get("note", "")
     org, person = _taker(compound, choice)
     if choice and org is None and person is None:
@@ -214,8 +214,8 @@ def accept(slug: str, need_id: int):
 @login_required
 def decline(slug: str, need_id: int):
     """不予受理, with the reason the requester will read."""
-    compound, need = access.load(slug, need_id)
-    access.require(access.can_accept(current_user, need))
+    compound, need = access.load(slug, need_id, current_user)
+    permissions.require(access.can_accept(current_user, need), compound, current_user, shown=True)
     reason = request.form.get("reason", "")
     try:
         services.decline(need, current_user, reason)
@@ -228,8 +228,8 @@ def decline(slug: str, need_id: int):
 @login_required
 def dispatch(slug: str, need_id: int):
     """派单: staff send the request to an organisation serving the compound or to a volunteer."""
-    compound, need = access.load(slug, need_id)
-    access.require(access.can_dispatch(current_user, need))
+    compound, need = access.load(slug, need_id, current_user)
+    permissions.require(access.can_dispatch(current_user, need), compound, current_user, shown=True)
     choice, note = request.form.get("taker", ""), request.form.get("note", "")
     org, person = _taker(compound, choice)
     try:
@@ -245,9 +245,9 @@ def dispatch(slug: str, need_id: int):
 @login_required
 def claim(slug: str, need_id: int):
     """接单: a volunteer claims it in their own name, or an organisation member for their organisation."""
-    compound, need = access.load(slug, need_id)
+    compound, need = access.load(slug, need_id, current_user)
     orgs, own_name = access.claim_choices(current_user, need)
-    access.require(bool(orgs) or own_name)
+    permissions.require(bool(orgs) or own_name, compound, current_user, shown=True)
     choice, note = request.form.get("as", "self" if own_name else ""), request.form.get("note", "")
     org = next((o for o in orgs if f"org-{o.id}" == choice), None)
     try:
@@ -263,8 +263,8 @@ def claim(slug: str, need_id: int):
 @login_required
 def done(slug: str, need_id: int):
     """办结: the taker says what was done, with photos if they like."""
-    compound, need = access.load(slug, need_id)
-    access.require(access.can_mark_done(current_user, need))
+    compound, need = access.load(slug, need_id, current_user)
+    permissions.require(access.can_mark_done(current_user, need), compound, current_user, shown=True)
     note = request.form.get("note", "")
     try:
         checked = photos.check_all(request.files.getlist("photos"))
@@ -281,8 +281,8 @@ def done(slug: str, need_id: int):
 @login_required
 def confirm(slug: str, need_id: int):
     """反馈: the requester confirms it is done and rates it 1–5; it is closed."""
-    compound, need = access.load(slug, need_id)
-    access.require(access.can_answer(current_user, need))
+    compound, need = access.load(slug, need_id, current_user)
+    permissions.require(access.can_answer(current_user, need), compound, current_user, shown=True)
     comment = request.form.get("comment", "")
     try:
         stars = int(request.form.get("stars", ""))
@@ -299,8 +299,8 @@ def confirm(slug: str, need_id: int):
 @login_required
 def reopen(slug: str, need_id: int):
     """Not done yet: the requester sends it back to the same taker with a reason."""
-    compound, need = access.load(slug, need_id)
-    access.require(access.can_answer(current_user, need))
+    compound, need = access.load(slug, need_id, current_user)
+    permissions.require(access.can_answer(current_user, need), compound, current_user, shown=True)
     reason = request.form.get("reason", "")
     try:
         services.reopen(need, current_user, reason)
@@ -313,8 +313,8 @@ def reopen(slug: str, need_id: int):
 @login_required
 def supervise(slug: str, need_id: int):
     """督办: staff press for an unfinished request; the taker and the resident are told."""
-    compound, need = access.load(slug, need_id)
-    access.require(access.can_supervise(current_user, need))
+    compound, need = access.load(slug, need_id, current_user)
+    permissions.require(access.can_supervise(current_user, need), compound, current_user, shown=True)
     note = request.form.get("note", "")
     try:
         services.supervise(need, current_user, note)
@@ -334,7 +334,7 @@ def photo(slug: str, photo_id: int):
     if need is None or need.compound_id != compound.id:
         abort(404)
     if not access.sees_name(current_user, need):
-        if permissions._person(current_user) is None:
+        if permissions.signed_in(current_user) is None:
             abort(permissions.login_manager.unauthorized())
         abort(404)
     return photos.send(found)

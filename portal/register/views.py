@@ -29,7 +29,7 @@ def _staff_only():
 def _compound(slug: str):
     """The compound, if the current person may import its register (else 404/403)."""
     compound = compounds.get_compound(slug)
-    permissions.require("import_register", compound)
+    permissions.require("import_register", compound, current_user)
     return compound
 
 

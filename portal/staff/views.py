@@ -26,7 +26,7 @@ CODE_STATES = ("none", "valid", "used", "expired", "revoked", "active")
 
 def _compound(slug: str, action: str = "manage_compound"):
     compound = compounds.get_compound(slug)
-    permissions.require(action, compound)
+    permissions.require(action, compound, current_user)
     return compound
 
 

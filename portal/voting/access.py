@@ -5,7 +5,6 @@ The pages load a vote through `portal.voting.loading`, which applies these rules
 from __future__ import annotations
 
 from flask import abort
-from flask_login import current_user
 
 from portal import permissions
 from portal.db import utcnow
@@ -15,31 +14,28 @@ from portal.voting import electorate
 from portal.voting.models import ProxyAuthorisation, Vote, VoteKind, VoteStatus, VotingRight
 
 
-def may_see_draft(vote: Vote, person=None) -> bool:
+def can_see_draft(person, vote: Vote) -> bool:
     """Drafts are for those who prepare them; a draft election is its nomination phase, open to owners."""
-    person = current_user if person is None else person
-    if may_manage(vote, person):
+    if can_manage(person, vote):
         return True
     return vote.kind == VoteKind.election and permissions.may(person, "view_roll", vote.compound)
 
 
-def may_manage(vote: Vote, person=None) -> bool:
+def can_manage(person, vote: Vote) -> bool:
     """Committee or staff prepare resolutions and polls; elections and certification are staff's (社区监督)."""
-    person = current_user if person is None else person
     if vote.kind == VoteKind.election:
         return permissions.may(person, "certify_votes", vote.compound)
     return permissions.may(person, "manage_votes", vote.compound)
 
 
-def may_certify(vote: Vote, person=None) -> bool:
+def can_certify(person, vote: Vote) -> bool:
     """Staff certify results, record proxies and enter paper ballots."""
-    return permissions.may(current_user if person is None else person, "certify_votes", vote.compound)
+    return permissions.may(person, "certify_votes", vote.compound)
 
 
-def proxy_rights(vote: Vote, person=None) -> list[VotingRight]:
+def proxy_rights(person, vote: Vote) -> list[VotingRight]:
     """The rights this person may use as a proxy in this vote (staff recorded the authorisation)."""
-    person = current_user if person is None else person
-    if not getattr(person, "is_authenticated", False):
+    if permissions.signed_in(person) is None:
         return []
     return list(
         db.session.scalars(
@@ -56,18 +52,18 @@ def proxy_rights(vote: Vote, person=None) -> list[VotingRight]:
     )
 
 
-def right_for(vote: Vote, on_behalf: str | None, own: VotingRight | None = None):
+def right_for(person, vote: Vote, on_behalf: str | None, own: VotingRight | None = None):
     """(right, proxy): the person's own right (`own` when already loaded), or an owner's right they hold a proxy
-    for; 404 otherwise."""
+    for; 404 otherwise, 403 without a right."""
     if on_behalf:
         right_id = db_int(on_behalf)
         if right_id is None:
             abort(404)
-        for right in proxy_rights(vote):
+        for right in proxy_rights(person, vote):
             if right.id == right_id:
-                return right, current_user
+                return right, person
         abort(404)
-    right = own or electorate.right_of(vote, current_user)
+    right = own or electorate.right_of(vote, person)
     if right is None:
         abort(403)
     return right, None
@@ -76,11 +72,11 @@ def right_for(vote: Vote, on_behalf: str | None, own: VotingRight | None = None)
 RESULT_STATUSES = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
 
 
-def results_visible(vote: Vote) -> bool:
+def can_see_results(person, vote: Vote) -> bool:
     """Results are shown once posted; those who run the vote see them from its close. Never before."""
     if vote.status in RESULT_STATUSES:
         return True
-    return vote.status == VoteStatus.closed and (may_manage(vote) or may_certify(vote))
+    return vote.status == VoteStatus.closed and (can_manage(person, vote) or can_certify(person, vote))
 
 
 def is_open_now(vote: Vote) -> bool:

@@ -79,7 +79,7 @@ def check_form(candidate, formdata=None) -> CheckForm:
 
 def load_election(slug: str, vote_id: int):
     """(compound, election) for members; a draft election (the nomination phase) also for the owner side."""
-    compound, vote = loading.load(slug, vote_id)  # drafts: see access.may_see_draft
+    compound, vote = loading.load(slug, vote_id)  # drafts: see access.can_see_draft
     if vote.kind != VoteKind.election:
         abort(404)
     return compound, vote
@@ -119,7 +119,7 @@ def error_text(code: str) -> str:
 
 def _page(compound, vote, status: int = 200, **forms):
     """The candidates page: staff see every nomination; owners the published list, their part and the forms."""
-    staff = access.may_certify(vote)
+    staff = access.can_certify(current_user, vote)
     editable = lifecycle.editable(vote)
     can_stand = candidates.may_stand(compound, current_user)
     mine = candidates.mine(vote, current_user)
@@ -143,7 +143,7 @@ def _page(compound, vote, status: int = 200, **forms):
         "state": candidates.state,
         "checkers": candidates.checker_names(vote) if staff else {},
         "room_options": candidates.rooms(compound) if editable and (staff or can_stand) else [],
-        "back_to_vote": vote.status != VoteStatus.draft or access.may_manage(vote),
+        "back_to_vote": vote.status != VoteStatus.draft or access.can_manage(current_user, vote),
     }
     forms.setdefault("stand_form", StandForm(formdata=None, prefix="stand"))
     forms.setdefault("nominate_form", NominateForm(formdata=None, prefix="nominate"))
@@ -219,7 +219,7 @@ def nominate(slug: str, vote_id: int):
 def recommend(slug: str, vote_id: int):
     """社区推荐: staff nominate the owner of a room, who has agreed."""
     compound, vote = load_election(slug, vote_id)
-    if not access.may_certify(vote):
+    if not access.can_certify(current_user, vote):
         abort(403)
     _writable(vote)
     form = RecommendForm(prefix="recommend")
@@ -298,7 +298,7 @@ def statement(slug: str, vote_id: int, candidate_id: int):
 def check(slug: str, vote_id: int, candidate_id: int):
     """资格审查 by staff: eligible, or not eligible with the reason; htmx gets the updated row back."""
     compound, vote = load_election(slug, vote_id)
-    if not access.may_certify(vote):
+    if not access.can_certify(current_user, vote):
         abort(403)
     candidate = candidates.get(vote, candidate_id)
     if candidate is None:

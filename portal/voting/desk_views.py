@@ -41,7 +41,7 @@ class CapForm(FlaskForm):
 def _desk(slug: str, vote_id: int):
     """(compound, vote) for community staff: 404 outside the compound, 403 for members who are not staff."""
     compound, vote = loading.load(slug, vote_id)
-    if not access.may_certify(vote):
+    if not access.can_certify(current_user, vote):
         abort(403)
     return compound, vote
 

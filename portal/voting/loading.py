@@ -51,12 +51,12 @@ def _load(slug: str, vote_id: int, action: str, with_right: bool):
     if (
         (right is None or vote.status == VoteStatus.draft)
         and not permissions.may(current_user, action, compound)
-        and not (as_proxy and access.proxy_rights(vote))
+        and not (as_proxy and access.proxy_rights(current_user, vote))
     ):
-        permissions.require(action, compound)
+        permissions.require(action, compound, current_user)
     if vote is None:
         abort(404)
-    if vote.status == VoteStatus.draft and not access.may_see_draft(vote):
+    if vote.status == VoteStatus.draft and not access.can_see_draft(current_user, vote):
         abort(404)
     lifecycle.keep_time(vote)  # the window opens and closes the vote by itself, on the first request after
     return compound, vote, right

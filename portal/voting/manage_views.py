@@ -26,7 +26,7 @@ bp.add_app_template_filter(wording.category_label, "art278_category")
 def new(slug: str):
     """发起投票: a new draft."""
     compound = get_compound(slug)
-    permissions.require("manage_votes", compound)
+    permissions.require("manage_votes", compound, current_user)
     form = VoteForm()
     if form.validate_on_submit():
         if form.kind.data == "election" and not permissions.may(current_user, "certify_votes", compound):
@@ -40,7 +40,7 @@ def new(slug: str):
 
 def _managed(slug: str, vote_id: int):
     compound, vote = loading.load(slug, vote_id)
-    if not access.may_manage(vote):
+    if not access.can_manage(current_user, vote):
         abort(403)
     return compound, vote
 
@@ -104,8 +104,8 @@ def _may_take(vote, target: VoteStatus) -> bool:
     """Staff alone certify results and close a vote before its announced time; whoever manages the vote takes the
     other steps."""
     if target in CERTIFY_STEPS or (target == VoteStatus.closed and lifecycle.closes_early(vote)):
-        return access.may_certify(vote)
-    return access.may_manage(vote)
+        return access.can_certify(current_user, vote)
+    return access.can_manage(current_user, vote)
 
 
 def _offered(vote, target: VoteStatus) -> bool:
@@ -179,7 +179,8 @@ def step(slug: str, vote_id: int):
     if not _may_take(vote, target):
         abort(403)
     reason_form = ReasonForm()
-    if target == VoteStatus.announced and lifecycle.needs_early_reason(vote) and not access.may_certify(vote):
+    early = target == VoteStatus.announced and lifecycle.needs_early_reason(vote)
+    if early and not access.can_certify(current_user, vote):
         # Short notice is the community's call (DOMAIN: announced 15 days ahead unless staff record a reason).
         reason_form.reason.errors = [step_error_text("early_needs_staff")]
         return _edit_page(compound, vote, reason_form=reason_form, status=400)

@@ -1,6 +1,6 @@
 """Result pages: the result, the printable notice, the published receipts, the exports, and objections (询异).
 
-Results are shown by the same rule everywhere (`access.results_visible`): to members once posted, to those who run
+Results are shown by the same rule everywhere (`access.can_see_results`): to members once posted, to those who run
 the vote from its close; never before. Anything else answers 404, as if there were nothing to see yet.
 """
 
@@ -21,7 +21,7 @@ from portal.voting.models import VoteStatus
 def _visible(slug: str, vote_id: int):
     """(compound, vote) when its results may be shown to this person; 404 otherwise."""
     compound, vote = loading.load(slug, vote_id)
-    if not access.results_visible(vote):
+    if not access.can_see_results(current_user, vote):
         abort(404)
     return compound, vote
 
@@ -46,7 +46,8 @@ def _page_context(compound, vote, staff_view: bool = False) -> dict:
 def results(slug: str, vote_id: int):
     """表决结果: every item's numbers, shares with their fractions, the threshold and why it passed or not."""
     compound, vote = _visible(slug, vote_id)
-    return render("voting/results.html", **_page_context(compound, vote, staff_view=access.may_certify(vote)))
+    staff_view = access.can_certify(current_user, vote)
+    return render("voting/results.html", **_page_context(compound, vote, staff_view=staff_view))
 
 
 @bp.route("/<int:vote_id>/notice")
@@ -89,7 +90,7 @@ def results_csv(slug: str, vote_id: int):
 
 def _objections_page(compound, vote, text: str = "", error: str | None = None, answer_error=None, status: int = 200):
     """The objections page, with a refused objection or answer shown again next to its field."""
-    certify = access.may_certify(vote)
+    certify = access.can_certify(current_user, vote)
     return render(
         "voting/objections.html",
         compound=compound,
@@ -131,7 +132,7 @@ def objections_page(slug: str, vote_id: int):
 def answer_objection(slug: str, vote_id: int, objection_id: int):
     """Staff answer one objection (答复); the answer is published with it."""
     compound, vote = _visible(slug, vote_id)
-    if not access.may_certify(vote):
+    if not access.can_certify(current_user, vote):
         abort(403)
     objection = objections.get(vote, objection_id)
     if objection is None:

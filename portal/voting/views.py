@@ -40,7 +40,7 @@ def notice_title(notice) -> str:
 def index(slug: str):
     """投票: the compound's votes, newest first."""
     compound = get_compound(slug)
-    permissions.require("view_votes", compound)
+    permissions.require("view_votes", compound, current_user)
     manager = permissions.may(current_user, "manage_votes", compound) or permissions.may(
         current_user, "certify_votes", compound
     )
@@ -65,12 +65,12 @@ def show(slug: str, vote_id: int):
         right=right,
         voted=voted,
         my_ballot=box.my_ballot(vote, right) if voted else None,
-        proxies=[(r, box.has_voted(vote, r)) for r in access.proxy_rights(vote)],
+        proxies=[(r, box.has_voted(vote, r)) for r in access.proxy_rights(current_user, vote)],
         turnout=turnout.turnout(vote) if vote.electorate_heads is not None else None,
         open_now=access.is_open_now(vote),
-        manage=access.may_manage(vote),
-        certify=access.may_certify(vote),
-        results_visible=access.results_visible(vote),
+        manage=access.can_manage(current_user, vote),
+        certify=access.can_certify(current_user, vote),
+        results_visible=access.can_see_results(current_user, vote),
         receipt=receipts.shown(vote, right.id) if voted else None,
         events=vote_events(vote),
     )
@@ -106,7 +106,7 @@ def turnout_fragment(slug: str, vote_id: int):
 def roll(slug: str, vote_id: int):
     """The electorate: rooms and areas with the totals, never names (before opening: as it would be frozen now)."""
     compound, vote = loading.load(slug, vote_id)
-    permissions.require("view_roll", compound)
+    permissions.require("view_roll", compound, current_user)
     if vote.electorate_heads is None:
         drafts = electorate.drafts_for(vote)
         rows = [(i, d.label, d.area, d.is_developer) for i, d in enumerate(drafts, start=1)]
@@ -152,7 +152,7 @@ def ballot(slug: str, vote_id: int):
         flash(_("This vote is not open for voting."), "error")
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
     on_behalf = request.values.get("for")
-    right, proxy = access.right_for(vote, on_behalf, own)
+    right, proxy = access.right_for(current_user, vote, on_behalf, own)
     confirming = request.method == "POST" and request.form.get("step") == "confirm" and not request.form.get("change")
     # Submitting: the ballot box itself refuses a used right (and records a conflict), so no look-up first.
     already = None if confirming else box.has_voted(vote, right)
@@ -233,7 +233,7 @@ def receipt(slug: str, vote_id: int):
     (own, or held as proxy: `for`), from any device, as long as the vote keeps its receipt key."""
     compound, vote = loading.load(slug, vote_id)
     on_behalf = request.args.get("for")
-    right = access.right_for(vote, on_behalf)[0] if on_behalf else electorate.right_of(vote, current_user)
+    right = access.right_for(current_user, vote, on_behalf)[0] if on_behalf else electorate.right_of(vote, current_user)
     used = box.has_voted(vote, right)
     # A proxy sees the receipt of the ballot they cast, not of one the owner cast in person.
     shown = used is not None and (not on_behalf or used.channel == BallotChannel.proxy)
