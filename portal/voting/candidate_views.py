@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal import permissions
 from portal.htmx import render, wants_partial
 from portal.voting import access, bp, candidates, lifecycle, loading
 from portal.voting.candidates import NOTE_MAX, STATEMENT_MAX, CandidateError
@@ -183,8 +184,7 @@ def candidates_page(slug: str, vote_id: int):
 def stand(slug: str, vote_id: int):
     """自荐: the current owner stands with a statement."""
     compound, vote = load_election(slug, vote_id)
-    if not candidates.may_stand(compound, current_user):
-        abort(403)
+    permissions.require(candidates.may_stand(compound, current_user), compound, current_user, shown=True)
     _writable(vote)
     form = StandForm(prefix="stand")
     if form.validate_on_submit():
@@ -201,8 +201,7 @@ def stand(slug: str, vote_id: int):
 def nominate(slug: str, vote_id: int):
     """联名推荐: the current owner nominates the owner of a room, who then accepts or declines."""
     compound, vote = load_election(slug, vote_id)
-    if not candidates.may_stand(compound, current_user):
-        abort(403)
+    permissions.require(candidates.may_stand(compound, current_user), compound, current_user, shown=True)
     _writable(vote)
     form = NominateForm(prefix="nominate")
     if form.validate_on_submit():
@@ -219,8 +218,7 @@ def nominate(slug: str, vote_id: int):
 def recommend(slug: str, vote_id: int):
     """社区推荐: staff nominate the owner of a room, who has agreed."""
     compound, vote = load_election(slug, vote_id)
-    if not access.can_certify(current_user, vote):
-        abort(403)
+    permissions.require(access.can_certify(current_user, vote), compound, current_user, shown=True)
     _writable(vote)
     form = RecommendForm(prefix="recommend")
     if form.validate_on_submit():
@@ -298,8 +296,7 @@ def statement(slug: str, vote_id: int, candidate_id: int):
 def check(slug: str, vote_id: int, candidate_id: int):
     """资格审查 by staff: eligible, or not eligible with the reason; htmx gets the updated row back."""
     compound, vote = load_election(slug, vote_id)
-    if not access.can_certify(current_user, vote):
-        abort(403)
+    permissions.require(access.can_certify(current_user, vote), compound, current_user, shown=True)
     candidate = candidates.get(vote, candidate_id)
     if candidate is None:
         abort(404)

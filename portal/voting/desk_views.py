@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
+from portal import permissions
 from portal.htmx import render
 from portal.voting import access, box, bp, loading, paper, proxies
 
@@ -41,8 +42,7 @@ class CapForm(FlaskForm):
 def _desk(slug: str, vote_id: int):
     """(compound, vote) for community staff: 404 outside the compound, 403 for members who are not staff."""
     compound, vote = loading.load(slug, vote_id)
-    if not access.can_certify(current_user, vote):
-        abort(403)
+    permissions.require(access.can_certify(current_user, vote), compound, current_user, shown=True)
     return compound, vote
 
 

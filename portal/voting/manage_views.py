@@ -40,8 +40,7 @@ def new(slug: str):
 
 def _managed(slug: str, vote_id: int):
     compound, vote = loading.load(slug, vote_id)
-    if not access.can_manage(current_user, vote):
-        abort(403)
+    permissions.require(access.can_manage(current_user, vote), compound, current_user, shown=True)
     return compound, vote
 
 
@@ -176,8 +175,7 @@ def step(slug: str, vote_id: int):
         target = VoteStatus(request.form.get("target", ""))
     except ValueError:
         abort(400)
-    if not _may_take(vote, target):
-        abort(403)
+    permissions.require(_may_take(vote, target), compound, current_user, shown=True)
     reason_form = ReasonForm()
     early = target == VoteStatus.announced and lifecycle.needs_early_reason(vote)
     if early and not access.can_certify(current_user, vote):

@@ -12,6 +12,7 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import permissions
 from portal.htmx import render
 from portal.voting import access, box, bp, disclosure, export, loading, objections, wording
 from portal.voting import results as counting
@@ -132,8 +133,7 @@ def objections_page(slug: str, vote_id: int):
 def answer_objection(slug: str, vote_id: int, objection_id: int):
     """Staff answer one objection (答复); the answer is published with it."""
     compound, vote = _visible(slug, vote_id)
-    if not access.can_certify(current_user, vote):
-        abort(403)
+    permissions.require(access.can_certify(current_user, vote), compound, current_user, shown=True)
     objection = objections.get(vote, objection_id)
     if objection is None:
         abort(404)
