@@ -18,17 +18,7 @@ from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
 from portal.htmx import render
-
-
-def error_text(code: str) -> str:
-    """A sentence for a refused change of an organisation."""
-    return {
-        "name": _("Give the organisation a name."),
-        "duplicate_name": _("The community already has an organisation of this name."),
-        "already_member": _("This person is already a member."),
-        "too_long": _("This text is too long."),
-        "not_found": _("No account has this account number or phone number."),
-    }.get(code, _("This cannot be done now."))
+from portal.refusals import Refused, sentence
 
 
 def report_link(compound: Compound, org_id: int, year: int) -> str | None:
@@ -133,8 +123,8 @@ def new_organisation(slug: str):
                 contact=form.contact.data or "",
                 compound=_chosen_compound(form, compounds),
             )
-        except services.BoardError as error:
-            form.name.errors = [*form.name.errors, error_text(error.code)]
+        except Refused as error:
+            form.name.errors = [*form.name.errors, error.sentence]
         else:
             flash(_("The organisation is added. Now add the people who act for it."), "success")
             return redirect(url_for("boards.edit_organisation", slug=slug, org_id=made.id), 303)
@@ -165,8 +155,8 @@ def edit_organisation(slug: str, org_id: int):
                 contact=form.contact.data or "",
                 compound=_chosen_compound(form, compounds),
             )
-        except services.BoardError as error:
-            form.name.errors = [*form.name.errors, error_text(error.code)]
+        except Refused as error:
+            form.name.errors = [*form.name.errors, error.sentence]
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("boards.edit_organisation", slug=slug, org_id=found.id), 303)
@@ -197,14 +187,14 @@ def add_member(slug: str, org_id: int):
         login = (member_form.login.data or "").strip()
         person = find_login(login) if login else None
         if person is None:
-            member_form.login.errors = [error_text("not_found")]
+            member_form.login.errors = [sentence("not_found")]
         else:
             try:
                 services.add_member(
                     found, current_user, person, member_form.title.data or "", bool(member_form.is_lead.data)
                 )
-            except services.BoardError as error:
-                member_form.login.errors = [error_text(error.code)]
+            except Refused as error:
+                member_form.login.errors = [error.sentence]
             else:
                 flash(_("%(name)s is added.", name=person.name), "success")
                 return redirect(url_for("boards.edit_organisation", slug=slug, org_id=found.id, _anchor="members"), 303)

@@ -31,11 +31,7 @@ from portal.refusals import Refused
 COMMENT_LIMIT = 500  # characters of a rating's comment
 
 
-class BoardError(Refused):
-    """A change refused; `code` says why (reason, stars, closed, past_due, duplicate_name, already_member ...)."""
-
-
-_text = BoardError.text
+_text = Refused.text
 
 
 # Organisations and their members
@@ -104,7 +100,7 @@ def _check_name_free(community_id: int, name: str) -> None:
         sa.select(Organisation.id).where(Organisation.community_id == community_id, Organisation.name == name)
     )
     if taken is not None:
-        raise BoardError("duplicate_name")
+        raise Refused("duplicate_name")
 
 
 def add_member(organisation: Organisation, actor, person: Person, title: str = "", is_lead: bool = False) -> OrgMember:
@@ -113,7 +109,7 @@ def add_member(organisation: Organisation, actor, person: Person, title: str = "
         sa.select(OrgMember.id).where(OrgMember.organisation_id == organisation.id, OrgMember.person_id == person.id)
     )
     if exists is not None:
-        raise BoardError("already_member")
+        raise Refused("already_member")
     member = OrgMember(
         organisation_id=organisation.id, person_id=person.id, title=_text(title, 60, required=False), is_lead=is_lead
     )
@@ -155,11 +151,11 @@ def pledge(
     """承诺: a measurable pledge with a due date on this compound's board, or on every board of the community."""
     today = rules.today_in_shanghai() if today is None else today
     if due_on < today:
-        raise BoardError("past_due")
+        raise Refused("past_due")
     if organisation is not None and not access.serves(organisation, compound):
         raise ValueError("the organisation does not serve this compound")
     if community_wide and not access.may_pledge_community_wide(actor, organisation, compound):
-        raise BoardError("community_wide")
+        raise Refused("community_wide")
     commitment = Commitment(
         community_id=compound.community_id,
         compound_id=None if community_wide else compound.id,
@@ -187,7 +183,7 @@ def pledge(
 
 def _in_progress(commitment: Commitment) -> None:
     if commitment.status != CommitmentStatus.in_progress:
-        raise BoardError("closed")
+        raise Refused("pledge_closed")
 
 
 def add_progress(commitment: Commitment, actor, body: str, checked: list[uploads.Upload] = ()) -> Progress:
@@ -233,9 +229,9 @@ def withdraw(commitment: Commitment, actor, reason: str) -> None:
 def rate(commitment: Commitment, person, compound: Compound, stars: object, comment: str = "") -> Rating:
     """Rate 1–5 with an optional comment; a person's second rating replaces the first (one row per person)."""
     if not rules.valid_stars(stars):
-        raise BoardError("stars")
+        raise Refused("stars")
     if not access.can_rate(person, commitment, compound):
-        raise BoardError("not_allowed")
+        raise Refused("rate_not_allowed")
     comment = _text(comment, COMMENT_LIMIT, required=False)
     rating = _rating_of(commitment, person)
     previous = rating.stars if rating is not None else None

@@ -19,24 +19,7 @@ from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
 from portal.htmx import render, wants_partial
-
-
-def error_text(code: str) -> str:
-    """A sentence for a refused change."""
-    return {
-        "empty": _("Write something before sending."),
-        "too_long": _("This text is too long."),
-        "title": _("Give the pledge a title."),
-        "target": _("Say what exactly will be done."),
-        "body": _("Say what has been done."),
-        "note": _("Say what was done to fulfil the pledge."),
-        "reason": _("Give the reason for withdrawing the pledge."),
-        "stars": _("Choose from 1 to 5 stars."),
-        "closed": _("This pledge is no longer in progress."),
-        "past_due": _("The due date cannot be in the past."),
-        "community_wide": _("Only community staff and community-wide organisations pledge for every compound."),
-        "not_allowed": _("You cannot rate this pledge."),
-    }.get(code, _("This cannot be done now."))
+from portal.refusals import Refused
 
 
 def _load(slug: str, commitment_id: int) -> tuple[Compound, Commitment]:
@@ -93,11 +76,11 @@ def new(slug: str):
                 due_on=form.due_on.data,
                 community_wide=form.community_wide.data,
             )
-        except services.BoardError as error:
+        except Refused as error:
             field = {"past_due": form.due_on, "community_wide": form.community_wide, "title": form.title}.get(
                 error.code, form.target
             )
-            field.errors = [*field.errors, error_text(error.code)]
+            field.errors = [*field.errors, error.sentence]
         else:
             flash(_("Your pledge is on the board. Post progress on it as the work goes on."), "success")
             return redirect(url_for("boards.commitment", slug=slug, commitment_id=commitment.id), 303)
@@ -149,8 +132,8 @@ def progress(slug: str, commitment_id: int):
         return _page(compound, found, 400, form=form)
     try:
         services.add_progress(found, current_user, form.body.data, checked)
-    except services.BoardError as error:
-        return _page(compound, found, 400, errors={"progress": error_text(error.code)}, form=form)
+    except Refused as error:
+        return _page(compound, found, 400, errors={"progress": error.sentence}, form=form)
     flash(_("Progress posted."), "success")
     return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id, _anchor="progress"), 303)
 
@@ -164,8 +147,8 @@ def fulfil(slug: str, commitment_id: int):
     note = request.form.get("note", "")
     try:
         services.fulfil(found, current_user, note)
-    except services.BoardError as error:
-        return _page(compound, found, 400, errors={"fulfil": error_text(error.code)}, draft={"note": note})
+    except Refused as error:
+        return _page(compound, found, 400, errors={"fulfil": error.sentence}, draft={"note": note})
     flash(_("The pledge is marked fulfilled. Residents can now rate it."), "success")
     return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id), 303)
 
@@ -179,8 +162,8 @@ def withdraw(slug: str, commitment_id: int):
     reason = request.form.get("reason", "")
     try:
         services.withdraw(found, current_user, reason)
-    except services.BoardError as error:
-        return _page(compound, found, 400, errors={"withdraw": error_text(error.code)}, draft={"reason": reason})
+    except Refused as error:
+        return _page(compound, found, 400, errors={"withdraw": error.sentence}, draft={"reason": reason})
     flash(_("The pledge is withdrawn."), "success")
     return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id), 303)
 
@@ -202,9 +185,9 @@ def rate(slug: str, commitment_id: int):
         stars = None
     try:
         services.rate(found, current_user, compound, stars, comment)
-    except services.BoardError as error:
+    except Refused as error:
         draft = {"comment": comment, "stars": stars}
-        return _page(compound, found, 400, errors={"rating": error_text(error.code)}, draft=draft)
+        return _page(compound, found, 400, errors={"rating": error.sentence}, draft=draft)
     flash(_("Thank you: your rating is saved."), "success")
     return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id, _anchor="ratings"), 303)
 

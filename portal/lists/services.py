@@ -31,11 +31,7 @@ TITLE_LIMIT = 200
 CAPACITY_LIMIT = 100
 
 
-class ListError(Refused):
-    """A change refused; `code` says why (taken, withdrawn, not_serving, closed, reason, empty ...)."""
-
-
-_text = ListError.text
+_text = Refused.text
 
 
 # 资源清单: resources
@@ -55,9 +51,9 @@ def offer(
     """Put a resource on the list: for this compound, or (an organisation serving the whole community only) for
     every compound of the community."""
     if not board_access.serves(organisation, compound):
-        raise ListError("not_serving")
+        raise Refused("not_serving")
     if community_wide and organisation.compound_id is not None:
-        raise ListError("not_community_wide")
+        raise Refused("not_community_wide")
     resource = Resource(
         community_id=compound.community_id,
         compound_id=None if community_wide else compound.id,
@@ -98,7 +94,7 @@ def change(
 def withdraw(resource: Resource, actor, compound: Compound) -> None:
     """Take a resource off the list: nobody can be matched to it any more (projects already under way go on)."""
     if resource.status == ResourceStatus.withdrawn:
-        raise ListError("withdrawn")
+        raise Refused("withdrawn")
     resource.status = ResourceStatus.withdrawn
     db.session.flush()
     audit.record("resource.withdrawn", actor, compound, resource_id=resource.id)
@@ -107,7 +103,7 @@ def withdraw(resource: Resource, actor, compound: Compound) -> None:
 def reoffer(resource: Resource, actor, compound: Compound) -> None:
     """Put a withdrawn resource back on the list."""
     if resource.status == ResourceStatus.offered:
-        raise ListError("offered")
+        raise Refused("offered")
     resource.status = ResourceStatus.offered
     db.session.flush()
     audit.record("resource.reoffered", actor, compound, resource_id=resource.id)
@@ -123,13 +119,13 @@ def _take(need: Need, actor, organisation: Organisation, note: str, by_staff: bo
     from portal.needs import services as needs
 
     if not access.claimable(need, by_staff):
-        raise ListError("taken")
+        raise Refused("taken")
     if need.requester_id == actor.id and not by_staff:
-        raise ListError("own")
+        raise Refused("own")
     try:
         needs.take(need, actor, org=organisation, note=note)
-    except needs.NeedError as error:
-        raise ListError({"changed": "taken"}.get(error.code, error.code)) from error
+    except Refused as error:
+        raise Refused({"changed": "taken"}.get(error.code, error.code)) from error
 
 
 def _project(compound: Compound, actor, origin: ProjectOrigin, **fields) -> Project:
@@ -156,7 +152,7 @@ def claim(need: Need, organisation: Organisation, actor, note: str = "") -> Proj
     A need already taken is refused, and nothing is written."""
     compound = need.compound
     if not board_access.serves(organisation, compound):
-        raise ListError("not_serving")
+        raise Refused("not_serving")
     note = _text(note, required=False)
     by_staff = access.may_manage(actor, compound)
     _take(need, actor, organisation, note, by_staff)
@@ -175,9 +171,9 @@ def match(need: Need, resource: Resource, actor, *, title: str = "", note: str =
     """Link a need to an offered resource (资源对接): the resource's organisation takes the need, in a project."""
     compound = need.compound
     if resource.status != ResourceStatus.offered:
-        raise ListError("withdrawn")
+        raise Refused("withdrawn")
     if not access.resource_in(resource, compound):
-        raise ListError("not_serving")
+        raise Refused("not_serving")
     title = _text(title, TITLE_LIMIT, required=False) or f"{resource.title}：{need.title}"[:TITLE_LIMIT]
     note = _text(note, required=False)
     _take(need, actor, resource.organisation, note, by_staff=True)
@@ -209,17 +205,17 @@ def create_project(
     description = _text(description, required=False)
     if resource is not None:
         if resource.status != ResourceStatus.offered:
-            raise ListError("withdrawn")
+            raise Refused("withdrawn")
         if not access.resource_in(resource, compound):
-            raise ListError("not_serving")
+            raise Refused("not_serving")
         organisation = resource.organisation
     if organisation is not None and not board_access.serves(organisation, compound):
-        raise ListError("not_serving")
+        raise Refused("not_serving")
     if need is not None:
         if need.compound_id != compound.id:
-            raise ListError("not_serving")
+            raise Refused("not_serving")
         if organisation is None:
-            raise ListError("organisation")
+            raise Refused("organisation")
         _take(need, actor, organisation, description, by_staff=True)
     return _project(
         compound,
@@ -238,7 +234,7 @@ def create_project(
 
 def _in_progress(project: Project) -> None:
     if project.status != ProjectStatus.in_progress:
-        raise ListError("closed")
+        raise Refused("project_closed")
 
 
 def add_update(project: Project, actor, body: str, checked: Sequence[uploads.Upload] = ()) -> ProjectUpdate:

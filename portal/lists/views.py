@@ -21,6 +21,7 @@ from portal.lists import access, bp, queries, services
 from portal.lists.forms import ClaimForm, MatchForm, ProjectForm, ResourceForm, UpdateForm
 from portal.lists.models import Project, ProjectUpdate, Resource
 from portal.needs.models import Need
+from portal.refusals import Refused, sentence
 
 
 def _page(template: str, partial: str | None = None, status: int = 200, **context):
@@ -54,8 +55,8 @@ def _step(step, success: str, target: str):
     """Take a step; flash why it was refused, or `success`; then back to `target` (POST → 303 → GET)."""
     try:
         step()
-    except services.ListError as error:
-        flash(error_text(error.code), "error")
+    except Refused as error:
+        flash(error.sentence, "error")
     else:
         flash(success, "success")
     return redirect(target, 303)
@@ -143,8 +144,8 @@ def new_resource(slug: str):
                 capacity=form.capacity.data or "",
                 community_wide=form.community_wide.data,
             )
-        except services.ListError as error:
-            form.community_wide.errors = [error_text(error.code)]
+        except Refused as error:
+            form.community_wide.errors = [error.sentence]
         else:
             flash(_("The resource is on the list."), "success")
             return redirect(url_for("lists.resource", slug=slug, resource_id=created.id), 303)
@@ -174,8 +175,8 @@ def edit_resource(slug: str, resource_id: int):
                 description=form.description.data or "",
                 capacity=form.capacity.data or "",
             )
-        except services.ListError as error:
-            form.title.errors = [error_text(error.code)]
+        except Refused as error:
+            form.title.errors = [error.sentence]
         else:
             flash(_("The resource is changed."), "success")
             return redirect(url_for("lists.resource", slug=slug, resource_id=found.id), 303)
@@ -269,8 +270,8 @@ def claim(slug: str, need_id: int):
     organisation = next(o for o in acting if str(o.id) == form.organisation.data)
     try:
         project = services.claim(need, organisation, current_user, form.note.data or "")
-    except services.ListError as error:
-        flash(error_text(error.code), "error")
+    except Refused as error:
+        flash(error.sentence, "error")
         return back
     message = _(
         "%(organisation)s has taken the need on. Post progress on the project page.", organisation=organisation.name
@@ -297,17 +298,17 @@ def match(slug: str, need_id: int):
                 project = services.match(
                     need, chosen, current_user, title=form.title.data or "", note=form.note.data or ""
                 )
-            except services.ListError as error:
+            except Refused as error:
                 if error.code != "taken":
-                    form.resource.errors = [error_text(error.code)]
+                    form.resource.errors = [error.sentence]
                 else:
-                    flash(error_text(error.code), "error")
+                    flash(error.sentence, "error")
                     return redirect(url_for("lists.needs", slug=slug), 303)
             else:
                 flash(_("The need is matched to the resource; its organisation was given the project."), "success")
                 return redirect(url_for("lists.project", slug=slug, project_id=project.id), 303)
         elif form.resource.data and not any(str(r.id) == form.resource.data for r in offered):
-            form.resource.errors = [error_text("withdrawn")]
+            form.resource.errors = [sentence("withdrawn")]
     return _page(
         "lists/match.html",
         compound=compound,
@@ -367,9 +368,9 @@ def new_project(slug: str):
                 need=next((n for n in waiting if str(n.id) == form.need.data), None),
                 resource=next((r for r in offered if str(r.id) == form.resource.data), None),
             )
-        except services.ListError as error:
+        except Refused as error:
             field = {"organisation": form.organisation, "withdrawn": form.resource, "taken": form.need}
-            field.get(error.code, form.title).errors = [error_text(error.code)]
+            field.get(error.code, form.title).errors = [error.sentence]
         else:
             flash(_("The project is set up."), "success")
             return redirect(url_for("lists.project", slug=slug, project_id=project.id), 303)
@@ -413,8 +414,8 @@ def add_update(slug: str, project_id: int):
             services.add_update(found, current_user, form.body.data, checked)
         except uploads.UploadError as error:
             form.photos.errors = [error.message]
-        except services.ListError as error:
-            form.body.errors = [error_text(error.code)]
+        except Refused as error:
+            form.body.errors = [error.sentence]
         else:
             flash(_("The progress update is posted."), "success")
             return redirect(url_for("lists.project", slug=slug, project_id=found.id) + "#updates", 303)
@@ -470,22 +471,3 @@ def photo(slug: str, project_id: int, photo_id: int):
     if found is None:
         abort(404)
     return photos.send(found)
-
-
-def error_text(code: str) -> str:
-    """A sentence for a refused change."""
-    return {
-        "taken": _("This need has already been taken on by someone else. Nothing was changed."),
-        "withdrawn": _("This resource has been withdrawn from the list and cannot be matched."),
-        "offered": _("The resource is already on the list."),
-        "own": _("You cannot take on your own request."),
-        "not_serving": _("This organisation or resource does not serve this compound."),
-        "not_community_wide": _("Only an organisation serving the whole community can offer to every compound."),
-        "organisation": _("Choose the organisation that takes the need on."),
-        "closed": _("The project is no longer under way."),
-        "reason": _("Give a reason."),
-        "note": _("Say what was done."),
-        "body": _("Write what has been done."),
-        "title": _("Give a title."),
-        "too_long": _("The text is too long."),
-    }.get(code, _("This cannot be done now."))

@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.markup import render_markdown
 from portal.meetings import access, services
 from portal.meetings.models import AgendaItem, Attachment, Comment, CommentEdit, Meeting
+from portal.refusals import Refused
 
 BODY_LIMIT = 5000  # characters of one comment
 REASON_LIMIT = 500  # characters of the chair's reason for hiding
@@ -25,22 +26,22 @@ EDIT_WINDOW = timedelta(minutes=5)  # the author may correct a comment this long
 
 
 def _body(text: str | None) -> str:
-    """The comment's text, trimmed and checked (MeetingError "empty" / "too_long")."""
+    """The comment's text, trimmed and checked (Refused "empty" / "too_long")."""
     # Browsers send line breaks as CRLF but count them as one character against maxlength.
     body = (text or "").replace("\r\n", "\n").strip()
     if not body:
-        raise services.MeetingError("empty")
+        raise Refused("empty")
     if len(body) > BODY_LIMIT:
-        raise services.MeetingError("too_long")
+        raise Refused("too_long", limit=BODY_LIMIT)
     return body
 
 
 def add_comment(meeting: Meeting, item: AgendaItem, author, text: str | None) -> Comment:
     """A comment under an item by an attendee inside the window; its HTML is rendered now, never per view."""
     if item.meeting_id != meeting.id:
-        raise services.MeetingError("item")
+        raise Refused("item")
     if not access.can_take_part(author, meeting):
-        raise services.MeetingError("take_part")
+        raise Refused("take_part")
     body = _body(text)
     now = utcnow()
     comment = Comment(
@@ -63,14 +64,14 @@ def edit_comment(meeting: Meeting, comment: Comment, author, text: str | None) -
     """The author corrects a comment within 5 minutes; the text it had is kept as a CommentEdit."""
     person = permissions.signed_in(author)
     if person is None or person.id != comment.author_id:
-        raise services.MeetingError("not_author")
+        raise Refused("not_author")
     if comment.hidden_at is not None:
-        raise services.MeetingError("hidden")
+        raise Refused("hidden")
     now = utcnow()
     if now - comment.created_at > EDIT_WINDOW:
-        raise services.MeetingError("edit_window")
+        raise Refused("edit_window")
     if not access.can_take_part(person, meeting):
-        raise services.MeetingError("take_part")
+        raise Refused("take_part")
     body = _body(text)
     if body == comment.body:
         return comment
@@ -87,14 +88,14 @@ def edit_comment(meeting: Meeting, comment: Comment, author, text: str | None) -
 def hide_comment(meeting: Meeting, comment: Comment, actor, reason: str | None) -> Comment:
     """The chair hides a comment with a reason (kept in the history; the text stays for the author and the chair)."""
     if not access.is_convenor(actor, meeting):
-        raise services.MeetingError("not_chair")
+        raise Refused("not_chair")
     reason = (reason or "").strip()
     if not reason:
-        raise services.MeetingError("reason")
+        raise Refused("hide_reason")
     if len(reason) > REASON_LIMIT:
-        raise services.MeetingError("reason_too_long")
+        raise Refused("too_long", limit=REASON_LIMIT)
     if comment.hidden_at is not None:
-        raise services.MeetingError("already_hidden")
+        raise Refused("already_hidden")
     comment.hidden_at = utcnow()
     comment.hidden_by_id = actor.id
     comment.hidden_reason = reason
@@ -112,7 +113,7 @@ def can_attach(person, meeting: Meeting) -> bool:
 def attach(meeting: Meeting, item: AgendaItem, actor, file) -> Attachment:
     """Check a file by its content (uploads.UploadError if refused: nothing written), store it, and list it."""
     if item.meeting_id != meeting.id:
-        raise services.MeetingError("item")
+        raise Refused("item")
     checked = uploads.check(file, uploads.DOCUMENTS)
     key = uploads.store(checked)
     attachment = Attachment(

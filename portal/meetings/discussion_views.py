@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 from portal import permissions, uploads
 from portal.extensions import db
 from portal.htmx import wants_partial
-from portal.meetings import access, bp, discussion, services
+from portal.meetings import access, bp, discussion
 from portal.meetings.models import AgendaItem, Attachment, Comment, Meeting
+from portal.refusals import Refused
 
 
 def _item(meeting: Meeting, item_id: int) -> AgendaItem:
@@ -65,22 +66,6 @@ def _answer(compound, meeting: Meeting, item: AgendaItem, message: str | None = 
     return _back(meeting, item.id)
 
 
-def error_text(code: str) -> str:
-    """A sentence for a refused discussion change."""
-    return {
-        "empty": _("Write something before sending."),
-        "too_long": _("A comment can have at most %(limit)d characters.", limit=discussion.BODY_LIMIT),
-        "take_part": _("Only invitees who have signed in can take part, while the meeting is open."),
-        "not_author": _("Only the author can edit a comment."),
-        "hidden": _("A hidden comment cannot be edited."),
-        "edit_window": _("A comment can only be edited within 5 minutes of posting it."),
-        "not_chair": _("Only the chair can hide a comment."),
-        "reason": _("Give the reason for hiding the comment."),
-        "reason_too_long": _("The reason can have at most %(limit)d characters.", limit=discussion.REASON_LIMIT),
-        "already_hidden": _("This comment is hidden already."),
-    }.get(code, _("This cannot be done now."))
-
-
 @bp.route("/<int:meeting_id>/items/<int:item_id>/comments", methods=["POST"])
 @login_required
 def comment(slug: str, meeting_id: int, item_id: int):
@@ -91,8 +76,8 @@ def comment(slug: str, meeting_id: int, item_id: int):
     text = request.form.get("body", "")
     try:
         discussion.add_comment(meeting, item, current_user, text)
-    except services.MeetingError as error:
-        return _answer(compound, meeting, item, error_text(error.code), draft=text)
+    except Refused as error:
+        return _answer(compound, meeting, item, error.sentence, draft=text)
     return _answer(compound, meeting, item)
 
 
@@ -106,8 +91,8 @@ def edit_comment(slug: str, meeting_id: int, comment_id: int):
     permissions.require(found.author_id == current_user.id, compound, current_user, shown=True)
     try:
         discussion.edit_comment(meeting, found, current_user, request.form.get("body", ""))
-    except services.MeetingError as error:
-        return _answer(compound, meeting, item, error_text(error.code))
+    except Refused as error:
+        return _answer(compound, meeting, item, error.sentence)
     return _answer(compound, meeting, item)
 
 
@@ -121,8 +106,8 @@ def hide_comment(slug: str, meeting_id: int, comment_id: int):
     permissions.require(access.is_convenor(current_user, meeting), compound, current_user, shown=True)
     try:
         discussion.hide_comment(meeting, found, current_user, request.form.get("reason", ""))
-    except services.MeetingError as error:
-        return _answer(compound, meeting, item, error_text(error.code))
+    except Refused as error:
+        return _answer(compound, meeting, item, error.sentence)
     return _answer(compound, meeting, item)
 
 

@@ -33,8 +33,7 @@ from portal.meetings.models import (
     SignOff,
     Visibility,
 )
-
-MinutesError = services.MeetingError  # codes: published, empty, status, not_allowed, comment, reason, motions_open
+from portal.refusals import Refused
 
 
 @dataclass
@@ -184,7 +183,7 @@ def draft_text(meeting: Meeting) -> str:
 def _refuse_if_published(minutes: Minutes | None) -> None:
     """Published minutes never change: every change below starts here."""
     if minutes is not None and minutes.status == MinutesStatus.published:
-        raise MinutesError("published")
+        raise Refused("published")
 
 
 def save(meeting: Meeting, actor, body: str) -> Minutes:
@@ -192,10 +191,10 @@ def save(meeting: Meeting, actor, body: str) -> Minutes:
     minutes = get(meeting)
     _refuse_if_published(minutes)
     if not can_write(actor, meeting, minutes):
-        raise MinutesError("not_allowed")
+        raise Refused("not_allowed")
     body = (body or "").strip()
     if not body:
-        raise MinutesError("empty")
+        raise Refused("minutes_empty")
     if minutes is None:
         minutes = Minutes(meeting_id=meeting.id, body="", body_html="")
         db.session.add(minutes)
@@ -219,13 +218,13 @@ def submit(meeting: Meeting, actor) -> Minutes:
     minutes = get(meeting)
     _refuse_if_published(minutes)
     if not can_write(actor, meeting, minutes):
-        raise MinutesError("not_allowed")
+        raise Refused("not_allowed")
     if minutes is None or not minutes.body.strip():
-        raise MinutesError("empty")
+        raise Refused("minutes_empty")
     if minutes.status != MinutesStatus.draft:
-        raise MinutesError("status")
+        raise Refused("status")
     if _open_motions(meeting):
-        raise MinutesError("motions_open")
+        raise Refused("motions_open")
     minutes.status = MinutesStatus.signing
     minutes.submitted_at = utcnow()
     db.session.flush()
@@ -241,12 +240,12 @@ def sign_off(meeting: Meeting, person, confirmed: bool, comment: str | None = No
     minutes = get(meeting)
     _refuse_if_published(minutes)
     if minutes is None or minutes.status != MinutesStatus.signing:
-        raise MinutesError("status")
+        raise Refused("status")
     if not can_sign(person, meeting, minutes):
-        raise MinutesError("not_allowed")
+        raise Refused("not_allowed")
     comment = (comment or "").strip() or None
     if not confirmed and comment is None:
-        raise MinutesError("comment")
+        raise Refused("comment")
     row = db.session.scalar(db.select(SignOff).where(SignOff.minutes_id == minutes.id, SignOff.person_id == person.id))
     if row is None:
         row = SignOff(minutes_id=minutes.id, person_id=person.id, confirmed=confirmed)
@@ -296,18 +295,18 @@ def publish(meeting: Meeting, actor, reason: str | None = None) -> Minutes:
     minutes = get(meeting)
     _refuse_if_published(minutes)
     if not can_publish(actor, meeting, minutes):
-        raise MinutesError("not_allowed")
+        raise Refused("not_allowed")
     if not minutes.body.strip():
-        raise MinutesError("empty")
+        raise Refused("minutes_empty")
     if _open_motions(meeting):
-        raise MinutesError("motions_open")
+        raise Refused("motions_open")
     reason = (reason or "").strip() or None
     if all_confirmed(meeting, minutes):
         reason = None
     elif not access.is_convenor(actor, meeting):
-        raise MinutesError("chair_only")
+        raise Refused("chair_only")
     elif reason is None:
-        raise MinutesError("reason")
+        raise Refused("publish_reason")
     minutes.present_count, minutes.quorum_of, minutes.quorum_met = services.quorum(meeting, services.attendees(meeting))
     minutes.status = MinutesStatus.published
     minutes.published_at = utcnow()
@@ -334,10 +333,10 @@ def add_addendum(meeting: Meeting, actor, body: str) -> Addendum:
 
     minutes = get(meeting)
     if not can_add_addendum(actor, meeting, minutes):
-        raise MinutesError("not_allowed")
+        raise Refused("not_allowed")
     body = (body or "").strip()
     if not body:
-        raise MinutesError("empty")
+        raise Refused("minutes_empty")
     addendum = Addendum(minutes_id=minutes.id, body=body, body_html=str(render_markdown(body)), author_id=actor.id)
     minutes.addenda.append(addendum)
     db.session.flush()

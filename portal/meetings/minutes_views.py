@@ -12,33 +12,20 @@ from portal import permissions
 from portal.htmx import refuse, render
 from portal.meetings import access, bp, minutes, motions, services
 from portal.meetings.models import MinutesStatus
-
-
-def minutes_error_text(code: str) -> str:
-    """A sentence for a refused change to the minutes."""
-    return {
-        "published": _("Published minutes never change. Add a dated addendum instead."),
-        "empty": _("Write the minutes first."),
-        "status": _("The minutes are not out for sign-off."),
-        "not_allowed": _("You are not allowed to do this."),
-        "comment": _("Say what you object to: a comment is required."),
-        "reason": _("Not every attendee has confirmed. Give the reason for publishing now."),
-        "chair_only": _("Not every attendee has confirmed; only the chair may publish now, with a reason."),
-        "motions_open": _("Close every quick vote first: the minutes record their results."),
-    }.get(code, _("This cannot be done now."))
+from portal.refusals import Refused, sentence
 
 
 def _back(meeting):
     return redirect(url_for("meetings.show", slug=meeting.compound.slug, meeting_id=meeting.id) + "#minutes", 303)
 
 
-def _refused(meeting, error: services.MeetingError):
+def _refused(meeting, error: Refused):
     """Published → 409, not allowed → 403; anything else is shown on the meeting page."""
     if error.code == "published":
-        return refuse(409, minutes_error_text(error.code))
+        return refuse(409, error.sentence)
     if error.code in ("not_allowed", "chair_only"):
-        return refuse(403, minutes_error_text(error.code))
-    flash(minutes_error_text(error.code), "error")
+        return refuse(403, error.sentence)
+    flash(error.sentence, "error")
     return _back(meeting)
 
 
@@ -46,7 +33,7 @@ def _unless_published(meeting):
     """The 409 answer for published minutes (checked before anything else)."""
     current = minutes.get(meeting)
     if current is not None and current.status == MinutesStatus.published:
-        return refuse(409, minutes_error_text("published"))
+        return refuse(409, sentence("published"))
     return None
 
 
@@ -88,9 +75,9 @@ def save_minutes(slug: str, meeting_id: int):
     body = request.form.get("body", "")
     try:
         minutes.save(meeting, current_user, body)
-    except services.MeetingError as error:
-        if error.code == "empty":
-            return _edit_page(compound, meeting, body, minutes_error_text(error.code), 400)
+    except Refused as error:
+        if error.code == "minutes_empty":
+            return _edit_page(compound, meeting, body, error.sentence, 400)
         return _refused(meeting, error)
     flash(_("The minutes are saved."), "success")
     return _back(meeting)
@@ -110,9 +97,9 @@ def submit_minutes(slug: str, meeting_id: int):
         if "body" in request.form:
             minutes.save(meeting, current_user, request.form["body"])
         minutes.submit(meeting, current_user)
-    except services.MeetingError as error:
-        if error.code == "empty" and "body" in request.form:
-            return _edit_page(compound, meeting, request.form["body"], minutes_error_text(error.code), 400)
+    except Refused as error:
+        if error.code == "minutes_empty" and "body" in request.form:
+            return _edit_page(compound, meeting, request.form["body"], error.sentence, 400)
         return _refused(meeting, error)
     flash(_("The minutes are sent to the attendees for sign-off."), "success")
     return _back(meeting)
@@ -131,7 +118,7 @@ def sign_off_minutes(slug: str, meeting_id: int):
         return refuse(400, _("Choose whether you confirm or object."))
     try:
         minutes.sign_off(meeting, current_user, decision == "confirm", request.form.get("comment"))
-    except services.MeetingError as error:
+    except Refused as error:
         return _refused(meeting, error)
     flash(_("Your sign-off is recorded.") if decision == "confirm" else _("Your objection is recorded."), "success")
     return _back(meeting)
@@ -149,7 +136,7 @@ def publish_minutes(slug: str, meeting_id: int):
     )
     try:
         minutes.publish(meeting, current_user, request.form.get("reason"))
-    except services.MeetingError as error:
+    except Refused as error:
         return _refused(meeting, error)
     flash(_("The minutes are published and the decisions are posted to the notices."), "success")
     return _back(meeting)
@@ -165,7 +152,7 @@ def add_addendum(slug: str, meeting_id: int):
     )
     try:
         minutes.add_addendum(meeting, current_user, request.form.get("body", ""))
-    except services.MeetingError as error:
+    except Refused as error:
         return _refused(meeting, error)
     flash(_("The addendum is added under the minutes."), "success")
     return _back(meeting)

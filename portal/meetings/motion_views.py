@@ -9,20 +9,9 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.extensions import db
 from portal.htmx import refuse
-from portal.meetings import access, bp, motions, services
+from portal.meetings import access, bp, motions
 from portal.meetings.models import AgendaItem, Motion
-
-
-def motion_error_text(code: str) -> str:
-    """A sentence for a refused quick-vote change."""
-    return {
-        "motion_text": _("Write the motion to be voted on."),
-        "motion_closed": _("This vote is closed."),
-        "not_allowed": _("Only attendees who signed in can answer (in committee meetings: committee members)."),
-        "answer": _("Choose yes, no or abstain."),
-        "window": _("This cannot be done outside the meeting's time window."),
-        "record_closed": _("The minutes are published: the meeting's record is closed."),
-    }.get(code, _("This cannot be done now."))
+from portal.refusals import Refused
 
 
 def _back(meeting, item_id: int):
@@ -49,10 +38,10 @@ def open_motion(slug: str, meeting_id: int, item_id: int):
     permissions.require(access.is_convenor(current_user, meeting), compound, current_user, shown=True)
     try:
         motions.open_motion(meeting, item, current_user, request.form.get("text", ""))
-    except services.MeetingError as error:
+    except Refused as error:
         if error.code == "record_closed":
-            return refuse(409, motion_error_text(error.code))
-        flash(motion_error_text(error.code), "error")
+            return refuse(409, error.sentence)
+        flash(error.sentence, "error")
     else:
         flash(_("The quick vote is open."), "success")
     return _back(meeting, item.id)
@@ -69,10 +58,10 @@ def answer_motion(slug: str, meeting_id: int, motion_id: int):
     permissions.require(access.can_answer(current_user, meeting), compound, current_user, shown=True)
     try:
         motions.answer(motion, meeting, current_user, request.form.get("answer", ""))
-    except services.MeetingError as error:
+    except Refused as error:
         if error.code in ("motion_closed", "record_closed"):
-            return refuse(409, motion_error_text(error.code))
-        flash(motion_error_text(error.code), "error")
+            return refuse(409, error.sentence)
+        flash(error.sentence, "error")
     else:
         flash(_("Your answer is recorded. You can change it until the vote closes."), "success")
     return _back(meeting, motion.item_id)
@@ -87,7 +76,7 @@ def close_motion(slug: str, meeting_id: int, motion_id: int):
     permissions.require(motions.can_close(current_user, meeting), compound, current_user, shown=True)
     try:
         motions.close(motion, meeting, current_user)
-    except services.MeetingError as error:
-        return refuse(409, motion_error_text(error.code))
+    except Refused as error:
+        return refuse(409, error.sentence)
     flash(_("The quick vote is closed."), "success")
     return _back(meeting, motion.item_id)

@@ -11,6 +11,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings import access, services
 from portal.meetings.models import AgendaItem, Answer, Meeting, Motion, MotionAnswer, MotionRule
+from portal.refusals import Refused
 
 # Form fields that would let one person answer for another; a request carrying any of them is refused outright.
 PROXY_FIELDS = ("for", "proxy", "on_behalf", "on_behalf_of", "person_id")
@@ -38,11 +39,11 @@ def open_motion(meeting: Meeting, item: AgendaItem, actor, text: str) -> Motion:
     services.refuse_if_record_closed(meeting)
     text = (text or "").strip()
     if not text:
-        raise services.MeetingError("motion_text")
+        raise Refused("motion_text")
     if not access.window_open(meeting):
-        raise services.MeetingError("window")
+        raise Refused("window")
     if item.meeting_id != meeting.id:
-        raise services.MeetingError("item")
+        raise Refused("item")
     rule = meeting.motion_rule
     total = services.committee_size(meeting.compound) if rule == MotionRule.all_members else None
     motion = Motion(
@@ -61,13 +62,13 @@ def answer(motion: Motion, meeting: Meeting, person, value: str) -> MotionAnswer
     else on purpose: the answer is always the caller's."""
     services.refuse_if_record_closed(meeting)
     if motion.closed_at is not None:
-        raise services.MeetingError("motion_closed")
+        raise Refused("motion_closed")
     if not access.can_answer(person, meeting):
-        raise services.MeetingError("not_allowed")
+        raise Refused("answer_not_attendee")
     try:
         choice = Answer(value)
     except ValueError:
-        raise services.MeetingError("answer") from None
+        raise Refused("answer") from None
     row = db.session.scalar(
         db.select(MotionAnswer).where(MotionAnswer.motion_id == motion.id, MotionAnswer.person_id == person.id)
     )
@@ -97,7 +98,7 @@ def tally(motion: Motion) -> tuple[int, int, int]:
 def close(motion: Motion, meeting: Meeting, actor) -> Motion:
     """Close the vote: the counts and the outcome are frozen into the motion for the minutes."""
     if motion.closed_at is not None:
-        raise services.MeetingError("motion_closed")
+        raise Refused("motion_closed")
     yes, no, abstain = tally(motion)
     motion.yes, motion.no, motion.abstain = yes, no, abstain
     motion.passed = passes(motion.rule, yes, no, abstain, motion.members_total)

@@ -25,18 +25,10 @@ from portal.meetings.models import (
     MotionRule,
     Visibility,
 )
+from portal.refusals import Refused
 from portal.roles.models import Membership, Role
 
 AGENDA_NOTICE_DAYS = 7  # committee meetings post their agenda at least 7 days ahead (unless urgent, with a reason)
-
-
-class MeetingError(ValueError):
-    """A change refused; `code` says why (too_soon, window, not_draft, ...)."""
-
-    def __init__(self, code: str) -> None:
-        """Keep the reason code for the page to translate."""
-        super().__init__(code)
-        self.code = code
 
 
 def record(meeting: Meeting, action: str, actor, **detail) -> None:
@@ -65,7 +57,7 @@ def create(
     """A draft meeting chaired by its creator, with its invitations and agenda; committee meetings default to the
     committee invited and the all-members rule for quick votes."""
     if ends_at <= starts_at:
-        raise MeetingError("window")
+        raise Refused("window")
     committee = kind == MeetingKind.committee
     meeting = Meeting(
         compound=compound,
@@ -96,7 +88,7 @@ def create(
 def add_item(meeting: Meeting, actor, title: str, description: str = "") -> AgendaItem:
     """Add an agenda item (after posting too: the history shows it)."""
     if meeting.status == MeetingStatus.cancelled:
-        raise MeetingError("cancelled")
+        raise Refused("cancelled")
     item = AgendaItem(position=len(meeting.items) + 1, title=title.strip()[:200], description=description.strip())
     meeting.items.append(item)
     db.session.flush()
@@ -108,14 +100,14 @@ def post(meeting: Meeting, actor, urgent_reason: str | None = None) -> int:
     """Post the agenda and notify the invitees (returns how many). Committee meetings need 7 days' notice unless the
     convenor records why it is urgent."""
     if meeting.status != MeetingStatus.draft:
-        raise MeetingError("not_draft")
+        raise Refused("not_draft")
     now = utcnow()
     if meeting.ends_at <= now:
-        raise MeetingError("window")
+        raise Refused("window")
     reason = (urgent_reason or "").strip() or None
     short = meeting.starts_at - now < timedelta(days=AGENDA_NOTICE_DAYS)
     if meeting.kind == MeetingKind.committee and short and reason is None:
-        raise MeetingError("too_soon")
+        raise Refused("too_soon")
     meeting.status = MeetingStatus.posted
     meeting.posted_at = now
     meeting.urgent_reason = reason
@@ -128,11 +120,11 @@ def post(meeting: Meeting, actor, urgent_reason: str | None = None) -> int:
 def cancel(meeting: Meeting, actor, reason: str) -> None:
     """Cancel with a reason (invitees are told)."""
     if meeting.ends_at <= utcnow():
-        raise MeetingError("ended")
+        raise Refused("ended")
     if access.record_closed(meeting):
-        raise MeetingError("published")
+        raise Refused("meeting_published")
     if meeting.status == MeetingStatus.cancelled or not reason.strip():
-        raise MeetingError("reason")
+        raise Refused("reason")
     was_posted = meeting.status == MeetingStatus.posted
     meeting.status = MeetingStatus.cancelled
     meeting.cancel_reason = reason.strip()
@@ -146,14 +138,14 @@ def cancel(meeting: Meeting, actor, reason: str) -> None:
 def refuse_if_record_closed(meeting: Meeting) -> None:
     """Published minutes close the record: no more sign-ins or quick votes (refused with "record_closed")."""
     if access.record_closed(meeting):
-        raise MeetingError("record_closed")
+        raise Refused("record_closed")
 
 
 def sign_in(meeting: Meeting, person) -> Attendance:
     """签到 (once; signing in again changes nothing)."""
     refuse_if_record_closed(meeting)
     if not access.can_sign_in(person, meeting):
-        raise MeetingError("window")
+        raise Refused("window")
     existing = db.session.scalar(
         db.select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == person.id)
     )

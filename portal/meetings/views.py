@@ -15,6 +15,7 @@ from portal.i18n import to_utc
 from portal.meetings import access, bp, calendar, discussion, minutes, motions, services
 from portal.meetings.forms import MeetingForm
 from portal.meetings.models import InviteeGroup, MeetingKind, Visibility
+from portal.refusals import Refused
 from portal.roles.models import Membership, Role
 
 # More routes: the discussion (comments, attachments), quick votes, minutes and the archive.
@@ -107,8 +108,8 @@ def post(slug: str, meeting_id: int):
     permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
     try:
         count = services.post(meeting, current_user, request.form.get("urgent_reason"))
-    except services.MeetingError as error:
-        flash(error_text(error.code), "error")
+    except Refused as error:
+        flash(error.sentence, "error")
         return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
     flash(_("The agenda is posted; %(count)d invitees were notified.", count=count), "success")
     return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
@@ -122,8 +123,8 @@ def cancel(slug: str, meeting_id: int):
     permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
     try:
         services.cancel(meeting, current_user, request.form.get("reason", ""))
-    except services.MeetingError as error:
-        flash(error_text(error.code), "error")
+    except Refused as error:
+        flash(error.sentence, "error")
     return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
 
 
@@ -135,10 +136,10 @@ def sign_in(slug: str, meeting_id: int):
     permissions.require(access.is_invitee(current_user, meeting), compound, current_user, shown=True)
     try:
         services.sign_in(meeting, current_user)
-    except services.MeetingError as error:
+    except Refused as error:
         if error.code == "record_closed":
-            return refuse(409, error_text(error.code))
-        flash(error_text(error.code), "error")
+            return refuse(409, error.sentence)
+        flash(error.sentence, "error")
         return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
     flash(_("You are signed in."), "success")
     return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
@@ -153,19 +154,3 @@ def ics(slug: str, meeting_id: int):
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
     return response
-
-
-def error_text(code: str) -> str:
-    """A sentence for a refused change."""
-    return {
-        "too_soon": _(
-            "A committee meeting's agenda must be posted at least 7 days ahead. Give the reason why it is urgent."
-        ),
-        "window": _("This cannot be done outside the meeting's time window."),
-        "not_draft": _("The agenda has been posted already."),
-        "cancelled": _("The meeting is cancelled."),
-        "reason": _("Give a reason."),
-        "ended": _("The meeting has ended; it can no longer be cancelled."),
-        "published": _("The minutes are published; the meeting can no longer be cancelled."),
-        "record_closed": _("The minutes are published: the meeting's record is closed."),
-    }.get(code, _("This cannot be done now."))

@@ -35,11 +35,7 @@ TITLE_LIMIT = 120  # the column's length
 COMMENT_LIMIT = 500  # the requester's comment with the rating
 
 
-class NeedError(Refused):
-    """A step refused; `code` says why (title, description, reason, note, stars, changed, not_taker, own ...)."""
-
-
-_text = NeedError.text
+_text = Refused.text
 
 
 def _link(need: Need) -> str:
@@ -47,7 +43,7 @@ def _link(need: Need) -> str:
 
 
 def _move(need: Need, allowed: Iterable[NeedStatus], **values) -> None:
-    """Change the request only if it is still in one of the `allowed` states (else NeedError("changed"))."""
+    """Change the request only if it is still in one of the `allowed` states (else Refused("changed"))."""
     db.session.flush()
     result = db.session.execute(
         sa.update(Need)
@@ -57,7 +53,7 @@ def _move(need: Need, allowed: Iterable[NeedStatus], **values) -> None:
     )
     if result.rowcount != 1:
         db.session.refresh(need)
-        raise NeedError("changed")
+        raise Refused("changed")
     for key, value in values.items():  # keep the object in step without another SELECT
         set_committed_value(need, key, value)
 
@@ -118,7 +114,7 @@ def post(
         requester_id=requester.id,
         kind=kind,
         category=category,
-        title=_text(title, TITLE_LIMIT, code="title"),
+        title=_text(title, TITLE_LIMIT, code="need_title"),
         description=_text(description, code="description"),
         is_public=bool(is_public),
         status=NeedStatus.submitted,
@@ -172,18 +168,18 @@ def take(need: Need, actor, *, org: Organisation | None = None, person=None, not
         raise ValueError("a request is taken by exactly one organisation or one person")
     compound = need.compound
     if person is not None and person.id == need.requester_id:
-        raise NeedError("own")
+        raise Refused("own")
     if org is not None and not serves(org, compound):
-        raise NeedError("not_serving")
+        raise Refused("not_serving")
     if person is not None and not may_take(person, compound):
-        raise NeedError("not_taker")
+        raise Refused("not_taker")
     own = (person is not None and person.id == actor.id) or (org is not None and org.id in org_ids_of(actor))
     if own and not access.is_staff(actor, compound):
         allowed = [NeedStatus.open]
     elif access.is_staff(actor, compound):
         allowed = [NeedStatus.submitted, NeedStatus.open, NeedStatus.taken]
     else:
-        raise NeedError("not_allowed")
+        raise Refused("not_allowed")
     note = _text(note, required=False)
     now = utcnow()
     _move(
@@ -207,7 +203,7 @@ def take(need: Need, actor, *, org: Organisation | None = None, person=None, not
 def mark_done(need: Need, actor, note: str, checked: list[uploads.Upload] = ()) -> NeedEvent:
     """办结: the taker says what was done (with photos already checked); the requester is asked to confirm."""
     if not access.is_taker(actor, need):
-        raise NeedError("not_taker")
+        raise Refused("not_taker")
     note = _text(note, code="note")
     now = utcnow()
     _move(need, [NeedStatus.taken], status=NeedStatus.done, done_note=note, last_step_at=now)
@@ -220,9 +216,9 @@ def mark_done(need: Need, actor, note: str, checked: list[uploads.Upload] = ()) 
 def confirm(need: Need, actor, stars: object, comment: str = "") -> NeedEvent:
     """反馈: the requester confirms it is done and rates it 1–5 (optional comment); it is closed."""
     if actor.id != need.requester_id:
-        raise NeedError("not_requester")
+        raise Refused("not_requester")
     if not rules.valid_stars(stars):
-        raise NeedError("stars")
+        raise Refused("stars")
     comment = _text(comment, COMMENT_LIMIT, required=False)
     now = utcnow()
     _move(
@@ -243,7 +239,7 @@ def confirm(need: Need, actor, stars: object, comment: str = "") -> NeedEvent:
 def reopen(need: Need, actor, reason: str) -> NeedEvent:
     """The requester says it is not done yet, with a reason: back to the same taker, who is told."""
     if actor.id != need.requester_id:
-        raise NeedError("not_requester")
+        raise Refused("not_requester")
     reason = _text(reason, code="reason")
     now = utcnow()
     _move(need, [NeedStatus.done], status=NeedStatus.taken, done_note=None, last_step_at=now)

@@ -23,28 +23,8 @@ from portal.inputs import db_int
 from portal.needs import access, bp, services
 from portal.needs.forms import NeedForm
 from portal.needs.models import Need, NeedKind, NeedStatus
+from portal.refusals import Refused
 from portal.register.services import rooms_of
-
-
-def error_text(code: str) -> str:
-    """A sentence for a refused step."""
-    return {
-        "empty": _("Write something before sending."),
-        "too_long": _("This text is too long."),
-        "title": _("Say in a few words what you need."),
-        "description": _("Say what exactly you need."),
-        "reason": _("Give the reason."),
-        "note": _("Say what was done."),
-        "stars": _("Choose from 1 to 5 stars."),
-        "taker": _("Choose who will take it on."),
-        "changed": _("Someone else has just acted on this request. Here it is as it is now."),
-        "own": _("Nobody takes on their own request."),
-        "not_serving": _("This organisation does not serve the compound."),
-        "not_taker": _("Only volunteers of the compound and members of organisations serving it take requests."),
-        "not_allowed": _("You cannot do this."),
-        "not_requester": _("Only the resident who asked can do this."),
-    }.get(code, _("This cannot be done now."))
-
 
 # The lists
 
@@ -105,9 +85,9 @@ def new(slug: str):
                     is_public=form.is_public.data,
                     checked=checked,
                 )
-            except services.NeedError as error:
-                field = form.title if error.code == "title" else form.description
-                field.errors = [*field.errors, error_text(error.code)]
+            except Refused as error:
+                field = form.title if error.code == "need_title" else form.description
+                field.errors = [*field.errors, error.sentence]
             else:
                 flash(_("Sent. The community will look at it soon; you will be told at each step."), "success")
                 return redirect(url_for("needs.show", slug=slug, need_id=need.id), 303)
@@ -161,10 +141,10 @@ def _page(compound: Compound, need: Need, status: int = 200, errors=None, draft=
     )
 
 
-def _refused(compound: Compound, need: Need, form: str, error: services.NeedError, **draft):
+def _refused(compound: Compound, need: Need, form: str, error: Refused, **draft):
     """The page again with the error beside the form; a request changed meanwhile is shown as it is now (409)."""
     status = 409 if error.code == "changed" else 400
-    return _page(compound, need, status, errors={form: error_text(error.code)}, draft=draft)
+    return _page(compound, need, status, errors={form: error.sentence}, draft=draft)
 
 
 def _taker(compound: Compound, value: str) -> tuple[Organisation | None, object | None]:
@@ -200,10 +180,10 @@ def accept(slug: str, need_id: int):
     choice, note = request.form.get("taker", ""), request.form.get("note", "")
     org, person = _taker(compound, choice)
     if choice and org is None and person is None:
-        return _refused(compound, need, "accept", services.NeedError("taker"), note=note, taker=choice)
+        return _refused(compound, need, "accept", Refused("taker"), note=note, taker=choice)
     try:
         services.accept(need, current_user, note, org=org, person=person)
-    except services.NeedError as error:
+    except Refused as error:
         return _refused(compound, need, "accept", error, note=note, taker=choice)
     if org is None and person is None:
         return _done(slug, need, _("Accepted. It is now open for volunteers to claim."))
@@ -219,7 +199,7 @@ def decline(slug: str, need_id: int):
     reason = request.form.get("reason", "")
     try:
         services.decline(need, current_user, reason)
-    except services.NeedError as error:
+    except Refused as error:
         return _refused(compound, need, "decline", error, reason=reason)
     return _done(slug, need, _("Declined. The resident has been told why."))
 
@@ -234,9 +214,9 @@ def dispatch(slug: str, need_id: int):
     org, person = _taker(compound, choice)
     try:
         if org is None and person is None:
-            raise services.NeedError("taker")
+            raise Refused("taker")
         services.take(need, current_user, org=org, person=person, note=note)
-    except services.NeedError as error:
+    except Refused as error:
         return _refused(compound, need, "dispatch", error, note=note, taker=choice)
     return _done(slug, need, _("Dispatched. The taker and the resident have been told."))
 
@@ -252,9 +232,9 @@ def claim(slug: str, need_id: int):
     org = next((o for o in orgs if f"org-{o.id}" == choice), None)
     try:
         if org is None and not (choice == "self" and own_name):
-            raise services.NeedError("taker")
+            raise Refused("taker")
         services.take(need, current_user, org=org, person=None if org else current_user, note=note)
-    except services.NeedError as error:
+    except Refused as error:
         return _refused(compound, need, "claim", error, note=note, taker=choice)
     return _done(slug, need, _("It is yours. Mark it done here when you have helped."))
 
@@ -272,7 +252,7 @@ def done(slug: str, need_id: int):
         return _page(compound, need, 400, errors={"done_photos": error.message}, draft={"note": note})
     try:
         services.mark_done(need, current_user, note, checked)
-    except services.NeedError as error:
+    except Refused as error:
         return _refused(compound, need, "done", error, note=note)
     return _done(slug, need, _("Marked done. The resident will be asked to confirm it."))
 
@@ -290,7 +270,7 @@ def confirm(slug: str, need_id: int):
         stars = None
     try:
         services.confirm(need, current_user, stars, comment)
-    except services.NeedError as error:
+    except Refused as error:
         return _refused(compound, need, "confirm", error, comment=comment, stars=stars)
     return _done(slug, need, _("Thank you. Your request is closed."))
 
@@ -304,7 +284,7 @@ def reopen(slug: str, need_id: int):
     reason = request.form.get("reason", "")
     try:
         services.reopen(need, current_user, reason)
-    except services.NeedError as error:
+    except Refused as error:
         return _refused(compound, need, "reopen", error, reason=reason)
     return _done(slug, need, _("Sent back to the taker with your reason."))
 
@@ -318,7 +298,7 @@ def supervise(slug: str, need_id: int):
     note = request.form.get("note", "")
     try:
         services.supervise(need, current_user, note)
-    except services.NeedError as error:
+    except Refused as error:
         return _refused(compound, need, "supervise", error, supervise_note=note)
     return _done(slug, need, _("Pressed (督办). The taker and the resident have been told."))
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from portal import audit
 from portal.db import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.security import CODE_ALPHABET
 from portal.voting import ballot_key, locks, receipts, sealing
 from portal.voting.models import (
@@ -35,15 +36,6 @@ from portal.voting.models import (
 
 ANSWERS = ("yes", "no", "abstain")
 RECEIPT_LENGTH = 10  # 50 bits: unguessable, short enough to copy down
-
-
-class CastError(ValueError):
-    """The ballot cannot be cast; `code` says why (closed, already_voted, invalid...)."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        """Keep the reason code for the page to translate."""
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -71,22 +63,22 @@ def validate(vote: Vote, choices: Choices) -> Choices:
         unknown = set(choices.answers) - keys
         bad = {v for v in choices.answers.values() if v not in (*ANSWERS, None)}
         if unknown or bad or choices.selected or choices.options:
-            raise CastError("invalid")
+            raise Refused("unreadable")
         return Choices({k: choices.answers.get(k) for k in sorted(keys, key=int)})
     if vote.kind == VoteKind.election:
         allowed = {c.key for c in vote.candidates if c.on_ballot}
         if choices.answers or choices.options or not choices.selected <= allowed:
-            raise CastError("invalid")
+            raise Refused("unreadable")
         if len(choices.selected) > (vote.seats or 0):
-            raise CastError("too_many")
+            raise Refused("too_many")
         return Choices({}, frozenset(choices.selected))
     allowed = {o.key for o in vote.options}
     if choices.answers or choices.selected or not choices.options <= allowed:
-        raise CastError("invalid")
+        raise Refused("unreadable")
     if not choices.options:
-        raise CastError("empty")
+        raise Refused("no_choice")
     if len(choices.options) > 1 and not vote.poll_multiple:
-        raise CastError("too_many")
+        raise Refused("too_many")
     return Choices({}, options=frozenset(choices.options))
 
 
@@ -129,9 +121,9 @@ def cast(
     locks.share(vote.id)
     status, closes_at = db.session.execute(sa.select(Vote.status, Vote.closes_at).where(Vote.id == vote.id)).one()
     if status != VoteStatus.open or utcnow() >= closes_at:
-        raise CastError("closed")
+        raise Refused("vote_not_open")
     if right.vote_id != vote.id:
-        raise CastError("invalid")
+        raise Refused("unreadable")
     choices = validate(vote, choices)
     receipt = cast_unused(vote, right, choices, channel, actor, proxy)
     if receipt is not None:
@@ -142,7 +134,7 @@ def cast(
     if existing is not None and _may_replace(vote, existing, channel):
         return _replace(vote, right, choices, existing, proxy)
     record_conflict(vote, right, channel, existing.channel if existing else None, actor)
-    raise CastError("already_voted")
+    raise Refused("already_voted")
 
 
 def cast_unused(vote: Vote, right: VotingRight, choices: Choices, channel: BallotChannel, actor, proxy) -> str | None:

@@ -12,8 +12,9 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal import permissions
 from portal.htmx import render, wants_partial
+from portal.refusals import Refused
 from portal.voting import access, bp, candidates, lifecycle, loading
-from portal.voting.candidates import NOTE_MAX, STATEMENT_MAX, CandidateError
+from portal.voting.candidates import NOTE_MAX, STATEMENT_MAX
 from portal.voting.models import VoteKind, VoteStatus
 
 # --- forms ---------------------------------------------------------------------------------------------------
@@ -103,21 +104,6 @@ def candidate_nomination(vote):
 # --- pages ---------------------------------------------------------------------------------------------------
 
 
-def error_text(code: str) -> str:
-    """A sentence for a refused nomination step."""
-    return {
-        "unknown_room": _("No such room in this compound. Write it as on the roll, e.g. 1栋 1单元 101."),
-        "not_eligible": _("The owner of this room cannot stand (only owners holding the vote, not the developer)."),
-        "already": _("This owner is already on the nomination list, or has declined."),
-        "self": _("To stand yourself, use “Stand as a candidate”."),
-        "statement_too_long": _("At most %(n)d characters.", n=STATEMENT_MAX),
-        "statement_required": _("Write a statement."),
-        "note_required": _("Give the reason."),
-        "note_too_long": _("At most %(n)d characters.", n=NOTE_MAX),
-        "state": _("This nomination cannot change this way now."),
-    }.get(code, _("This cannot be done now."))
-
-
 def _page(compound, vote, status: int = 200, **forms):
     """The candidates page: staff see every nomination; owners the published list, their part and the forms."""
     staff = access.can_certify(current_user, vote)
@@ -190,8 +176,8 @@ def stand(slug: str, vote_id: int):
     if form.validate_on_submit():
         try:
             candidates.self_nominate(vote, current_user, form.statement.data)
-        except CandidateError as error:
-            form.statement.errors = [error_text(error.code)]
+        except Refused as error:
+            form.statement.errors = [error.sentence]
         else:
             return _done(slug, vote, _("You stand as a candidate. Staff will check your eligibility."))
     return _page(compound, vote, status=400, stand_form=form)
@@ -207,8 +193,8 @@ def nominate(slug: str, vote_id: int):
     if form.validate_on_submit():
         try:
             candidates.nominate(vote, current_user, form.room.data)
-        except CandidateError as error:
-            form.room.errors = [error_text(error.code)]
+        except Refused as error:
+            form.room.errors = [error.sentence]
         else:
             return _done(slug, vote, _("Nomination recorded. The owner is asked to accept or decline it."))
     return _page(compound, vote, status=400, nominate_form=form)
@@ -224,9 +210,9 @@ def recommend(slug: str, vote_id: int):
     if form.validate_on_submit():
         try:
             candidates.staff_nominate(vote, current_user, form.room.data, form.statement.data or "")
-        except CandidateError as error:
-            target = form.statement if error.code == "statement_too_long" else form.room
-            target.errors = [error_text(error.code)]
+        except Refused as error:
+            target = form.statement if error.code == "too_long" else form.room
+            target.errors = [error.sentence]
         else:
             return _done(slug, vote, _("Nomination recorded. Check the nominee's eligibility below."))
     return _page(compound, vote, status=400, recommend_form=form)
@@ -245,16 +231,16 @@ def answer(slug: str, vote_id: int, candidate_id: int):
     if choice == "decline":
         try:
             candidates.decline(candidate, current_user)
-        except CandidateError:
+        except Refused:
             abort(409)
         return _done(slug, vote, _("You declined the nomination."))
     if form.validate_on_submit():
         try:
             candidates.consent(candidate, current_user, form.statement.data)
-        except CandidateError as error:
+        except Refused as error:
             if error.code == "state":
                 abort(409)
-            form.statement.errors = [error_text(error.code)]
+            form.statement.errors = [error.sentence]
         else:
             return _done(slug, vote, _("You accepted the nomination. Staff will check your eligibility."))
     return _page(compound, vote, status=400, answer_form=form)
@@ -268,7 +254,7 @@ def withdraw(slug: str, vote_id: int, candidate_id: int):
     _writable(vote)
     try:
         candidates.withdraw(candidate, current_user)
-    except CandidateError:
+    except Refused:
         abort(409)
     return _done(slug, vote, _("You withdrew your candidacy."))
 
@@ -283,10 +269,10 @@ def statement(slug: str, vote_id: int, candidate_id: int):
     if form.validate_on_submit():
         try:
             candidates.update_statement(candidate, current_user, form.statement.data)
-        except CandidateError as error:
+        except Refused as error:
             if error.code == "state":
                 abort(409)
-            form.statement.errors = [error_text(error.code)]
+            form.statement.errors = [error.sentence]
         else:
             return _done(slug, vote, _("Your statement is saved."))
     return _page(compound, vote, status=400, statement_form=form)
@@ -305,10 +291,10 @@ def check(slug: str, vote_id: int, candidate_id: int):
     if form.validate_on_submit():
         try:
             candidates.check(candidate, current_user, form.decision.data == "eligible", form.note.data or "")
-        except CandidateError as error:
+        except Refused as error:
             if error.code == "state":
                 abort(409)
-            form.note.errors = [error_text(error.code)]
+            form.note.errors = [error.sentence]
         else:
             if not wants_partial():
                 return _done(slug, vote, _("Eligibility recorded."))

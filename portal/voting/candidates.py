@@ -23,21 +23,13 @@ from portal.compounds.models import Compound, Unit
 from portal.compounds.services import natural_key
 from portal.db import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.register.models import Ownership
 from portal.voting.lifecycle import editable
 from portal.voting.models import Candidate, CandidateStatus, Nomination, Vote, VoteKind
 
 STATEMENT_MAX = 2000  # characters of a candidate's statement (竞选陈述)
 NOTE_MAX = 2000
-
-
-class CandidateError(ValueError):
-    """A nomination step refused; `code` says why (locked, not_eligible, unknown_room, already, ...)."""
-
-    def __init__(self, code: str) -> None:
-        """Keep the reason code for the page to translate."""
-        super().__init__(code)
-        self.code = code
 
 
 # --- who may stand -------------------------------------------------------------------------------------------
@@ -100,7 +92,7 @@ def owner_by_room(compound: Compound, room: str) -> Person:
     """The owner who would stand for this room (its designated voter); unknown_room or not_eligible otherwise."""
     wanted = _normal(room or "")
     if not wanted:
-        raise CandidateError("unknown_room")
+        raise Refused("unknown_room")
     units = db.session.scalars(
         db.select(Unit)
         .where(Unit.compound_id == compound.id)
@@ -108,10 +100,10 @@ def owner_by_room(compound: Compound, room: str) -> Person:
     ).all()
     unit = next((u for u in units if _normal(u.label) == wanted), None)
     if unit is None:
-        raise CandidateError("unknown_room")
+        raise Refused("unknown_room")
     voter = next((o.person for o in unit.ownerships if o.is_designated_voter), None)
     if voter is None or voter.is_developer:
-        raise CandidateError("not_eligible")
+        raise Refused("not_eligible")
     return voter
 
 
@@ -189,17 +181,17 @@ def state(candidate: Candidate) -> str:
 def _check_open(vote: Vote) -> None:
     """Nominations exist only in an election's draft (the nomination phase)."""
     if vote.kind != VoteKind.election:
-        raise CandidateError("not_election")
+        raise Refused("not_election")
     if not editable(vote):
-        raise CandidateError("locked")
+        raise Refused("nominations_closed")
 
 
 def _statement(text: str | None, required: bool = False) -> str:
     cleaned = (text or "").strip()
     if len(cleaned) > STATEMENT_MAX:
-        raise CandidateError("statement_too_long")
+        raise Refused("too_long", limit=STATEMENT_MAX)
     if required and not cleaned:
-        raise CandidateError("statement_required")
+        raise Refused("statement_required")
     return cleaned
 
 
@@ -245,7 +237,7 @@ def _add(vote: Vote, person: Person, nomination: Nomination, nominator, consente
             db.session.flush()
     except IntegrityError:
         db.session.expire(vote, ["candidates"])
-        raise CandidateError("already") from None
+        raise Refused("already") from None
     return candidate
 
 
@@ -254,11 +246,11 @@ def self_nominate(vote: Vote, person, statement: str) -> Candidate:
     _check_open(vote)
     text = _statement(statement, required=True)
     if not may_stand(vote.compound, person):
-        raise CandidateError("not_eligible")
+        raise Refused("not_eligible")
     candidate = mine(vote, person)
     if candidate is not None:
         if candidate.status != CandidateStatus.withdrawn:
-            raise CandidateError("already")
+            raise Refused("already")
         _reopen(candidate, Nomination.self_nominated, person, True, text)
     else:
         candidate = _add(vote, person, Nomination.self_nominated, person, True, text)
@@ -271,12 +263,12 @@ def nominate(vote: Vote, nominator, room: str) -> Candidate:
     """联名推荐: an owner nominates the owner of a room; the nominee appears only once they consent."""
     _check_open(vote)
     if not may_stand(vote.compound, nominator):
-        raise CandidateError("not_owner")
+        raise Refused("not_owner")
     nominee = owner_by_room(vote.compound, room)
     if nominee.id == nominator.id:
-        raise CandidateError("self")
+        raise Refused("nominate_self")
     if mine(vote, nominee) is not None:  # standing, waiting, or declined: a refusal is not asked again
-        raise CandidateError("already")
+        raise Refused("already")
     candidate = _add(vote, nominee, Nomination.others, nominator, False, "")
     _renumber(vote)
     audit.record(
@@ -293,7 +285,7 @@ def staff_nominate(vote: Vote, actor, room: str, statement: str = "") -> Candida
     candidate = mine(vote, nominee)
     if candidate is not None:
         if candidate.status != CandidateStatus.withdrawn:
-            raise CandidateError("already")
+            raise Refused("already")
         _reopen(candidate, Nomination.staff, actor, True, text)
     else:
         candidate = _add(vote, nominee, Nomination.staff, actor, True, text)
@@ -311,7 +303,7 @@ def staff_nominate(vote: Vote, actor, room: str, statement: str = "") -> Candida
 
 def _own(candidate: Candidate, person) -> None:
     if person is None or candidate.person_id != getattr(person, "id", None):
-        raise CandidateError("not_yours")
+        raise Refused("not_yours")
 
 
 def consent(candidate: Candidate, person, statement: str | None = None) -> None:
@@ -320,7 +312,7 @@ def consent(candidate: Candidate, person, statement: str | None = None) -> None:
     _own(candidate, person)
     text = _statement(statement)
     if candidate.consented_at is not None or candidate.status == CandidateStatus.withdrawn:
-        raise CandidateError("state")
+        raise Refused("state")
     candidate.consented_at = utcnow()
     if text:
         candidate.statement = text
@@ -335,7 +327,7 @@ def decline(candidate: Candidate, person) -> None:
     _check_open(candidate.vote)
     _own(candidate, person)
     if candidate.consented_at is not None or candidate.status == CandidateStatus.withdrawn:
-        raise CandidateError("state")
+        raise Refused("state")
     candidate.status = CandidateStatus.withdrawn
     db.session.flush()
     audit.record(
@@ -348,7 +340,7 @@ def withdraw(candidate: Candidate, person) -> None:
     _check_open(candidate.vote)
     _own(candidate, person)
     if candidate.consented_at is None or candidate.status == CandidateStatus.withdrawn:
-        raise CandidateError("state")
+        raise Refused("state")
     candidate.status = CandidateStatus.withdrawn
     db.session.flush()
     audit.record(
@@ -362,7 +354,7 @@ def update_statement(candidate: Candidate, person, statement: str) -> None:
     _own(candidate, person)
     text = _statement(statement, required=True)
     if candidate.consented_at is None or candidate.status == CandidateStatus.withdrawn:
-        raise CandidateError("state")
+        raise Refused("state")
     candidate.statement = text
     db.session.flush()
     audit.record(
@@ -378,12 +370,12 @@ def check(candidate: Candidate, actor, eligible: bool, note: str = "") -> None:
     """Staff's eligibility check (资格审查): eligible, or ineligible with the reason."""
     _check_open(candidate.vote)
     if candidate.status == CandidateStatus.withdrawn:
-        raise CandidateError("state")
+        raise Refused("state")
     cleaned = (note or "").strip()
     if len(cleaned) > NOTE_MAX:
-        raise CandidateError("note_too_long")
+        raise Refused("too_long", limit=NOTE_MAX)
     if not eligible and not cleaned:
-        raise CandidateError("note_required")
+        raise Refused("reason")
     candidate.status = CandidateStatus.eligible if eligible else CandidateStatus.ineligible
     candidate.checked_by_id = actor.id
     candidate.checked_at = utcnow()

@@ -20,6 +20,7 @@ from flask import current_app
 from portal.compounds.models import Compound
 from portal.db import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import box
 from portal.voting.models import BallotChannel, Secrecy, Vote, VoteKind, VoteStatus, VotingRight
 
@@ -93,7 +94,7 @@ def try_cast(slug: str, vote_id: int, person, read_choices) -> str | None:
     right = OwnRight(row.right_id, vote_id, row.area_m2)
     try:
         choices = box.validate(vote, read_choices(vote))
-    except box.CastError:
+    except Refused:
         return None
     return box.cast_unused(vote, right, choices, BallotChannel.online, person, None)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
@@ -13,7 +12,8 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from portal import permissions
 from portal.htmx import render
-from portal.voting import access, box, bp, loading, paper, proxies
+from portal.refusals import Refused
+from portal.voting import access, bp, loading, paper, proxies
 
 
 class ProxyForm(FlaskForm):
@@ -85,7 +85,7 @@ def desk(slug: str, vote_id: int):
 # Which field a proxy error is shown next to.
 PROXY_ERROR_FIELD = {
     "proxy_not_found": "person",
-    "self": "person",
+    "proxy_self": "person",
     "cap": "person",
     "reference_required": "reference",
 }
@@ -101,9 +101,9 @@ def desk_add_proxy(slug: str, vote_id: int):
             owner = proxies.lookup(vote, form.owner.data)
             person = proxies.find_proxy(form.person.data)
             proxies.authorise(vote, owner, person, form.reference.data, current_user)
-        except proxies.ProxyError as error:
+        except Refused as error:
             field = getattr(form, PROXY_ERROR_FIELD.get(error.code, "owner"))
-            field.errors = [proxy_error_text(error.code, compound.max_proxies_per_person)]
+            field.errors = [error.sentence]
         else:
             flash(_("Proxy recorded: %(name)s votes for %(rooms)s.", name=person.name, rooms=owner.label), "info")
             return _back(slug, vote.id, "proxies")
@@ -119,11 +119,15 @@ def desk_revoke_proxy(slug: str, vote_id: int, authorisation_id: int):
         abort(404)
     try:
         proxies.revoke(vote, authorisation, current_user)
-    except proxies.ProxyError as error:
-        flash(proxy_error_text(error.code), "error")
+    except Refused as error:
+        flash(error.sentence, "error")
     else:
         flash(_("The authorisation is revoked."), "info")
     return _back(slug, vote.id, "proxies")
+
+
+# What is wrong with the choices on a paper ballot itself (shown above the ballot, not at the roll number).
+BALLOT_CODES = frozenset({"unreadable", "too_many", "no_choice"})
 
 
 @bp.route("/<int:vote_id>/desk/paper", methods=["POST"])
@@ -137,26 +141,23 @@ def desk_enter_paper(slug: str, vote_id: int):
         return _desk_page(compound, vote, status=400, chosen=request.form, paper_form=form)
     try:
         ref = proxies.lookup(vote, form.right.data)
-        if ref.right is None:
-            raise paper.PaperError("closed")
-        entry = paper.enter(vote, ref.right, views.choices_from(vote, request.form), current_user)
-    except proxies.ProxyError as error:
-        form.right.errors = [proxy_error_text(error.code)]
+    except Refused as error:
+        form.right.errors = [error.sentence]
         return _desk_page(compound, vote, status=400, chosen=request.form, paper_form=form)
-    except box.CastError as error:
-        return _desk_page(
-            compound,
-            vote,
-            status=400,
-            chosen=request.form,
-            paper_form=form,
-            ballot_error=views.cast_error_text(error.code),
-        )
-    except paper.PaperError as error:
-        if error.code == "already_voted":  # the conflict is recorded: keep it (a 303 commits, an error rolls back)
-            flash(paper_error_text(error.code), "error")
+    try:
+        if ref.right is None:
+            raise Refused("paper_not_open")
+        entry = paper.enter(vote, ref.right, views.choices_from(vote, request.form), current_user)
+    except Refused as error:
+        if error.code in BALLOT_CODES:
+            ballot_error = error.sentence
+            return _desk_page(
+                compound, vote, status=400, chosen=request.form, paper_form=form, ballot_error=ballot_error
+            )
+        if error.code == "paper_conflict":  # the conflict is recorded: keep it (a 303 commits, an error rolls back)
+            flash(error.sentence, "error")
             return _back(slug, vote.id, "conflicts")
-        form.right.errors = [paper_error_text(error.code)]
+        form.right.errors = [error.sentence]
         return _desk_page(compound, vote, status=409, chosen=request.form, paper_form=form)
     flash(paper_done_text(entry.state, ref.label), "error" if entry.state == paper.MISMATCH else "info")
     return _back(slug, vote.id, "paper")
@@ -171,8 +172,8 @@ def desk_void_paper(slug: str, vote_id: int, entry_id: int):
         abort(404)
     try:
         paper.void(vote, entry, current_user)
-    except paper.PaperError as error:
-        flash(paper_error_text(error.code), "error")
+    except Refused as error:
+        flash(error.sentence, "error")
     else:
         flash(_("Voided. The paper ballot can be entered again by two staff members."), "info")
     return _back(slug, vote.id, "paper")
@@ -194,42 +195,6 @@ def desk_set_cap(slug: str, vote_id: int):
 def proxy_holding_my_right(vote):
     """For the owner's vote page: the active authorisation under which a proxy votes for the signed-in person."""
     return proxies.held_for(vote, current_user)
-
-
-def proxy_error_text(code: str, cap: int | None = None) -> str:
-    """Why a proxy authorisation (or a voting right lookup) was refused."""
-    if code == "cap":
-        return ngettext(
-            "This person already represents %(num)d owner in this vote, the most the compound allows.",
-            "This person already represents %(num)d owners in this vote, the most the compound allows.",
-            cap or 1,
-        )
-    return {
-        "right_required": _("Give the number on the roll or the room."),
-        "right_not_found": _("No voting right has this number or room."),
-        "right_ambiguous": _("Several voting rights match: give the building and entrance too, or the number."),
-        "proxy_not_found": _("No account has this account number or phone."),
-        "self": _("An owner cannot be their own proxy."),
-        "reference_required": _("Give the number of the written authorisation."),
-        "owner_has_proxy": _("This owner already has a proxy in this vote. Revoke it first."),
-        "used": _("This voting right has been used already."),
-        "not_now": _("Proxies are recorded and revoked from the announcement until voting closes."),
-        "revoked": _("The authorisation was revoked already."),
-    }.get(code, code)
-
-
-def paper_error_text(code: str) -> str:
-    """Why a paper entry (or voiding one) was refused."""
-    return {
-        "closed": _("Paper ballots are entered while voting is open."),
-        "already_voted": _(
-            "This voting right has been used online or by proxy. The paper ballot is refused and listed as a conflict."
-        ),
-        "already_counted": _("A paper ballot for this voting right has been counted already."),
-        "mismatch_open": _("The entries for this voting right differ. A supervisor must void them first."),
-        "same_staff": _("You entered this ballot already. A second staff member must enter it."),
-        "not_voidable": _("Only pending or mismatched entries can be voided."),
-    }.get(code, _("The ballot could not be read. Please fill it in again."))
 
 
 def paper_done_text(state: str, rooms: str) -> str:

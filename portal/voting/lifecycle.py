@@ -21,6 +21,7 @@ from portal import audit
 from portal.compounds import services as compounds
 from portal.db import utcnow, will_write
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import box, electorate, locks, paper, receipts
 from portal.voting.models import Vote, VoteEvent, VoteKind, VoteStatus
 
@@ -38,15 +39,6 @@ TRANSITIONS: dict[VoteStatus, tuple[VoteStatus, ...]] = {
     VoteStatus.archived: (),
     VoteStatus.cancelled: (),
 }
-
-
-class TransitionError(ValueError):
-    """The transition is not allowed now; `code` says why."""
-
-    def __init__(self, code: str) -> None:
-        """Keep the reason code for the page to translate."""
-        super().__init__(code)
-        self.code = code
 
 
 def allowed(vote: Vote, target: VoteStatus) -> bool:
@@ -95,26 +87,26 @@ def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None)
         db.session.flush()  # the refresh below must not drop changes made to the vote before this step
         locks.exclusive(vote)
     if not allowed(vote, target):
-        raise TransitionError("not_allowed")
+        raise Refused("step_not_possible")
     now = utcnow()
     if target == VoteStatus.announced:
         if problems_before_announcing(vote):
-            raise TransitionError("incomplete")
+            raise Refused("incomplete")
         if needs_early_reason(vote, now):
             if not (reason or "").strip():
-                raise TransitionError("early_reason_required")
+                raise Refused("early_reason_required")
             vote.early_reason = reason.strip()
         vote.announced_at = now
     elif target == VoteStatus.open:
         if now < vote.opens_at:
-            raise TransitionError("too_early")
+            raise Refused("too_early")
         electorate.freeze(vote)
         box.prepare(vote)
         vote.opened_at = now
     elif target == VoteStatus.closed:
         if closes_early(vote, now):
             if not (reason or "").strip():
-                raise TransitionError("close_reason_required")
+                raise Refused("close_reason_required")
             vote.close_reason = reason.strip()
 
         paper.forget_uncounted(vote)  # secret votes: entries that never counted keep no choices either
@@ -126,13 +118,13 @@ def transition(vote: Vote, target: VoteStatus, actor, reason: str | None = None)
         from portal.voting import objections
 
         if objections.unanswered(vote):
-            raise TransitionError("objections_unanswered")
+            raise Refused("objections_unanswered")
         if objections.period_open(vote, now) and not (reason or "").strip():
-            raise TransitionError("objection_period_open")
+            raise Refused("objection_period_open")
         vote.final_at = now
     elif target == VoteStatus.cancelled:
         if not (reason or "").strip():
-            raise TransitionError("cancel_reason_required")
+            raise Refused("cancel_reason_required")
         vote.cancel_reason = reason.strip()
     if target in (VoteStatus.archived, VoteStatus.cancelled):
         receipts.forget(vote)  # from now on no receipt can be linked to a right, not even with the ballot key

@@ -11,6 +11,7 @@ from portal.compounds.services import get_compound
 from portal.db import utcnow
 from portal.htmx import render
 from portal.i18n import to_local
+from portal.refusals import Refused, sentence
 from portal.voting import access, bp, lifecycle, loading, services, wording
 from portal.voting.forms import ItemForm, OptionForm, ReasonForm, VoteForm
 from portal.voting.models import VoteKind, VoteStatus
@@ -180,37 +181,16 @@ def step(slug: str, vote_id: int):
     early = target == VoteStatus.announced and lifecycle.needs_early_reason(vote)
     if early and not access.can_certify(current_user, vote):
         # Short notice is the community's call (DOMAIN: announced 15 days ahead unless staff record a reason).
-        reason_form.reason.errors = [step_error_text("early_needs_staff")]
+        reason_form.reason.errors = [sentence("early_needs_staff")]
         return _edit_page(compound, vote, reason_form=reason_form, status=400)
     try:
         lifecycle.transition(vote, target, current_user, reason_form.reason.data)
-    except lifecycle.TransitionError as error:
-        reason_form.reason.errors = [step_error_text(error.code)]
-        return _edit_page(compound, vote, reason_form=reason_form, status=409 if error.code == "not_allowed" else 400)
+    except Refused as error:
+        reason_form.reason.errors = [error.sentence]
+        status = 409 if error.code == "step_not_possible" else 400
+        return _edit_page(compound, vote, reason_form=reason_form, status=status)
     flash(step_done_text(target), "info")
     return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
-
-
-def step_error_text(code: str) -> str:
-    """Why a step was refused."""
-    return {
-        "not_allowed": _("This step is not possible now."),
-        "incomplete": _("The vote is not complete yet: see what is missing above."),
-        "early_reason_required": _("The vote opens in less than 15 days: give the reason for the short notice."),
-        "cancel_reason_required": _("Give the reason for cancelling."),
-        "too_early": _("The vote cannot open before the announced time: it opens by itself then."),
-        "close_reason_required": _(
-            "The announced closing time has not come: give the reason for closing the vote early. It is printed on "
-            "the notice."
-        ),
-        "early_needs_staff": _(
-            "The vote opens in less than 15 days: only community staff may announce it at short notice, with a reason."
-        ),
-        "objections_unanswered": _("Answer every objection before posting the final result."),
-        "objection_period_open": _(
-            "The objection period has not ended: give the reason for posting the final result early."
-        ),
-    }.get(code, _("This step is not possible now."))  # never the bare code
 
 
 def step_done_text(target: VoteStatus) -> str:

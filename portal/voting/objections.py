@@ -13,21 +13,13 @@ from datetime import datetime, timedelta
 from portal import audit
 from portal.db import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import electorate
 from portal.voting.models import Objection, Vote, VoteStatus
 
 TEXT_MAX = 2000  # characters of an objection or an answer
 # Staff may still answer after the deadline and after the final notice, until the vote is archived.
 ANSWERABLE = (VoteStatus.preliminary, VoteStatus.final)
-
-
-class ObjectionError(ValueError):
-    """An objection or answer refused; `code` says why (closed, deadline, no_right, empty, too_long, answered)."""
-
-    def __init__(self, code: str) -> None:
-        """Keep the reason code for the page to translate."""
-        super().__init__(code)
-        self.code = code
 
 
 def deadline(vote: Vote) -> datetime | None:
@@ -49,23 +41,23 @@ def may_file(vote: Vote, person) -> bool:
 
 
 def _text(text: str | None) -> str:
-    """The text as it will be stored, or an ObjectionError (empty, too_long)."""
+    """The text as it will be stored, or an Refused (empty, too_long)."""
     text = (text or "").strip()
     if not text:
-        raise ObjectionError("empty")
+        raise Refused("empty")
     if len(text) > TEXT_MAX:
-        raise ObjectionError("too_long")
+        raise Refused("too_long", limit=TEXT_MAX)
     return text
 
 
 def file(vote: Vote, person, text: str | None) -> Objection:
     """File an objection to the preliminary result (提出异议) as the holder of a voting right."""
     if vote.status != VoteStatus.preliminary:
-        raise ObjectionError("closed")
+        raise Refused("objections_closed")
     if not period_open(vote):
-        raise ObjectionError("deadline")
+        raise Refused("deadline")
     if electorate.right_of(vote, person) is None:
-        raise ObjectionError("no_right")
+        raise Refused("no_right")
     objection = Objection(vote_id=vote.id, person_id=person.id, text=_text(text), filed_at=utcnow())
     db.session.add(objection)
     db.session.flush()
@@ -77,9 +69,9 @@ def answer(objection: Objection, actor, text: str | None) -> None:
     """Staff answer an objection (答复); published with it, it cannot be changed afterwards."""
     vote = db.session.get(Vote, objection.vote_id)
     if vote.status not in ANSWERABLE:
-        raise ObjectionError("closed")
+        raise Refused("objections_closed")
     if objection.answered_at is not None:
-        raise ObjectionError("answered")
+        raise Refused("answered")
     objection.answer = _text(text)
     objection.answered_by_id = actor.id
     objection.answered_at = utcnow()

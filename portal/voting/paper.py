@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from portal import audit
 from portal.accounts.models import Person
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import access, box, locks, sealing
 from portal.voting.models import (
     BallotChannel,
@@ -28,15 +29,6 @@ from portal.voting.models import (
 
 PENDING, COUNTED, MISMATCH, VOID = "pending", "counted", "mismatch", "void"
 OPEN_STATES = (PENDING, MISMATCH)  # entries still in play for their right
-
-
-class PaperError(ValueError):
-    """The paper entry is refused; `code` says why (the page translates it)."""
-
-    def __init__(self, code: str) -> None:
-        """Keep the reason code."""
-        super().__init__(code)
-        self.code = code
 
 
 def _lock(right: VotingRight) -> None:
@@ -78,17 +70,17 @@ def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperE
     locks.share(vote.id)
     db.session.refresh(vote)
     if not access.is_open_now(vote):
-        raise PaperError("closed")
+        raise Refused("paper_not_open")
     if right.vote_id != vote.id:
-        raise PaperError("invalid")
-    choices = box.validate(vote, choices)  # box.CastError for choices the ballot does not allow
+        raise Refused("unreadable")
+    choices = box.validate(vote, choices)  # Refused for choices the ballot does not allow
     _lock(right)
     used = box.has_voted(vote, right)
     if used is not None:
         if used.channel != BallotChannel.paper:
             _record_conflict(vote, right, used, actor)
-            raise PaperError("already_voted")
-        raise PaperError("already_counted")
+            raise Refused("paper_conflict")
+        raise Refused("already_counted")
     waiting = list(
         db.session.scalars(
             db.select(PaperEntry)
@@ -97,9 +89,9 @@ def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperE
         )
     )
     if any(e.state == MISMATCH for e in waiting):
-        raise PaperError("mismatch_open")
+        raise Refused("mismatch_open")
     if any(e.entered_by_id == actor.id for e in waiting):
-        raise PaperError("same_staff")
+        raise Refused("same_staff")
     said = choices.as_json()
     entry = PaperEntry(vote_id=vote.id, right_id=right.id, entered_by_id=actor.id, state=PENDING)
     if vote.secrecy == Secrecy.secret:
@@ -136,7 +128,7 @@ def get(vote: Vote, entry_id: int) -> PaperEntry | None:
 def void(vote: Vote, entry: PaperEntry, actor) -> list[PaperEntry]:
     """A supervisor voids a pending entry, or both entries of a mismatch, so the ballot can be entered again."""
     if entry.state not in OPEN_STATES:
-        raise PaperError("not_voidable")
+        raise Refused("not_voidable")
     if entry.state == MISMATCH:
         voided = list(
             db.session.scalars(

@@ -19,19 +19,11 @@ from portal.compounds.models import Compound
 from portal.db import utcnow
 from portal.extensions import db
 from portal.inputs import db_int
+from portal.refusals import Refused
 from portal.voting import electorate
 from portal.voting.models import Participation, ProxyAuthorisation, Vote, VoteStatus, VotingRight, VotingRightUnit
 
 MAX_CAP = 10  # the highest cap the setting accepts
-
-
-class ProxyError(ValueError):
-    """The authorisation cannot be recorded or revoked; `code` says why (the page translates it)."""
-
-    def __init__(self, code: str) -> None:
-        """Keep the reason code."""
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -80,17 +72,17 @@ def find_ref(refs: list[RightRef], text: str) -> RightRef:
     """
     wanted = _squash(text)
     if not wanted:
-        raise ProxyError("right_required")
+        raise Refused("right_required")
     if wanted.isascii() and wanted.isdigit():
         for ref in refs:
             if ref.ordinal == int(wanted):
                 return ref
-        raise ProxyError("right_not_found")
+        raise Refused("right_not_found")
     exact = [ref for ref in refs if any(_squash(room) == wanted for room in ref.rooms)]
     found = exact or [ref for ref in refs if any(_squash(room).endswith(wanted) for room in ref.rooms)]
     if len(found) == 1:
         return found[0]
-    raise ProxyError("right_ambiguous" if found else "right_not_found")
+    raise Refused("right_ambiguous" if found else "right_not_found")
 
 
 def lookup(vote: Vote, text: str) -> RightRef:
@@ -99,13 +91,13 @@ def lookup(vote: Vote, text: str) -> RightRef:
         return find_ref(electorate_refs(vote), text)
     wanted = _squash(text)
     if not wanted:
-        raise ProxyError("right_required")
+        raise Refused("right_required")
     query = db.select(VotingRight).where(VotingRight.vote_id == vote.id).options(db.selectinload(VotingRight.units))
     if wanted.isascii() and wanted.isdigit():
         ordinal = db_int(wanted)  # a number past INTEGER is on no roll (and would overflow the query)
         right = db.session.scalar(query.where(VotingRight.ordinal == ordinal)) if ordinal is not None else None
         if right is None:
-            raise ProxyError("right_not_found")
+            raise Refused("right_not_found")
         return _ref(right)
     room = db.func.lower(db.func.replace(VotingRightUnit.label, " ", ""))
     found: list[VotingRight] = []
@@ -120,7 +112,7 @@ def lookup(vote: Vote, text: str) -> RightRef:
             break
     if len(found) == 1:
         return _ref(found[0])
-    raise ProxyError("right_ambiguous" if found else "right_not_found")
+    raise Refused("right_ambiguous" if found else "right_not_found")
 
 
 def find_proxy(identifier: str) -> Person:
@@ -129,7 +121,7 @@ def find_proxy(identifier: str) -> Person:
     phone = re.sub(r"[\s-]", "", typed).removeprefix("+86")
     person = (find_login(typed) if typed else None) or (find_login(phone) if phone else None)
     if person is None or not person.is_active_account:
-        raise ProxyError("proxy_not_found")
+        raise Refused("proxy_not_found")
     return person
 
 
@@ -168,24 +160,24 @@ def _participation(vote: Vote, person_id: int) -> Participation | None:
 def authorise(vote: Vote, owner: RightRef, proxy: Person, reference: str, actor) -> ProxyAuthorisation:
     """Record that `proxy` votes for the owner of this right in this vote, on the written authorisation `reference`."""
     if not may_record(vote):
-        raise ProxyError("not_now")
+        raise Refused("not_now")
     reference = (reference or "").strip()
     if not reference:
-        raise ProxyError("reference_required")
+        raise Refused("reference_required")
     if proxy.id == owner.person_id:
-        raise ProxyError("self")
+        raise Refused("proxy_self")
     _lock_vote(vote)
     if _participation(vote, owner.person_id) is not None:
-        raise ProxyError("used")
+        raise Refused("used")
     existing = db.session.scalar(
         db.select(ProxyAuthorisation).where(
             ProxyAuthorisation.vote_id == vote.id, ProxyAuthorisation.owner_id == owner.person_id
         )
     )
     if existing is not None and existing.revoked_at is None:
-        raise ProxyError("owner_has_proxy")
+        raise Refused("owner_has_proxy")
     if active_count(vote, proxy) >= vote.compound.max_proxies_per_person:
-        raise ProxyError("cap")
+        raise Refused("cap", cap=vote.compound.max_proxies_per_person)
     if existing is None:
         existing = ProxyAuthorisation(vote_id=vote.id, owner_id=owner.person_id)
         db.session.add(existing)
@@ -218,12 +210,12 @@ def get(vote: Vote, authorisation_id: int) -> ProxyAuthorisation | None:
 def revoke(vote: Vote, authorisation: ProxyAuthorisation, actor) -> None:
     """Withdraw an authorisation before the owner's right has been used."""
     if authorisation.revoked_at is not None:
-        raise ProxyError("revoked")
+        raise Refused("revoked")
     if not may_record(vote):
-        raise ProxyError("not_now")
+        raise Refused("not_now")
     _lock_vote(vote)
     if _participation(vote, authorisation.owner_id) is not None:
-        raise ProxyError("used")
+        raise Refused("used")
     authorisation.revoked_at = utcnow()
     db.session.flush()
     audit.record(
@@ -315,7 +307,7 @@ def rows(vote: Vote) -> list[ProxyRow]:
 def set_cap(compound: Compound, cap: int, actor) -> None:
     """Change how many owners one proxy may represent in one vote (existing authorisations stay)."""
     if not 1 <= cap <= MAX_CAP:
-        raise ProxyError("cap_range")
+        raise Refused("cap_range", most=MAX_CAP)
     before = compound.max_proxies_per_person
     compound.max_proxies_per_person = cap
     db.session.flush()

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.htmx import render
+from portal.refusals import Refused
 from portal.voting import access, box, bp, disclosure, export, loading, objections, wording
 from portal.voting import results as counting
 from portal.voting.models import VoteStatus
@@ -103,7 +104,7 @@ def _objections_page(compound, vote, text: str = "", error: str | None = None, a
         certify=certify,
         show_names=certify,
         text=text,
-        error=objection_error_text(error) if error else None,
+        error=error,
         answer_error=answer_error,  # (objection id, text typed, message)
         max_length=objections.TEXT_MAX,
         status=status,
@@ -119,11 +120,11 @@ def objections_page(slug: str, vote_id: int):
     text = request.form.get("text", "")
     try:
         objections.file(vote, current_user, text)
-    except objections.ObjectionError as error:
+    except Refused as error:
         if error.code == "no_right":
             abort(403)
         status = 422 if error.code in ("empty", "too_long") else 409
-        return _objections_page(compound, vote, text=text, error=error.code, status=status)
+        return _objections_page(compound, vote, text=text, error=error.sentence, status=status)
     flash(_("Your objection is filed. Community staff will answer it here."), "info")
     return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + "#objections", 303)
 
@@ -140,25 +141,11 @@ def answer_objection(slug: str, vote_id: int, objection_id: int):
     text = request.form.get("answer", "")
     try:
         objections.answer(objection, current_user, text)
-    except objections.ObjectionError as error:
+    except Refused as error:
         status = 422 if error.code in ("empty", "too_long") else 409
-        return _objections_page(
-            compound, vote, answer_error=(objection.id, text, objection_error_text(error.code)), status=status
-        )
+        return _objections_page(compound, vote, answer_error=(objection.id, text, error.sentence), status=status)
     flash(_("The answer is published."), "info")
     return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + f"#objection-{objection.id}", 303)
-
-
-def objection_error_text(code: str) -> str:
-    """Why an objection or an answer was refused."""
-    return {
-        "closed": _("Objections can be filed only while the preliminary result is posted."),
-        "deadline": _("The objection period has ended. New objections can no longer be filed."),
-        "no_right": _("Only owners with a voting right in this vote can file an objection."),
-        "empty": _("Write your text."),
-        "too_long": _("Please keep it within %(n)d characters.", n=objections.TEXT_MAX),
-        "answered": _("This objection has been answered already."),
-    }.get(code, code)
 
 
 def notice_title(vote) -> str:

@@ -6,18 +6,15 @@ from portal import audit
 from portal.compounds.models import Compound
 from portal.extensions import db
 from portal.i18n import to_utc
+from portal.refusals import Refused
 from portal.voting.lifecycle import editable
 from portal.voting.models import PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
 from portal.voting.models.vote import Art278Category
 
 
-class LockedError(ValueError):
-    """What voters answer cannot change once the vote is announced."""
-
-
 def _check_editable(vote: Vote) -> None:
     if not editable(vote):
-        raise LockedError(vote.status.value)
+        raise Refused("locked")
 
 
 def apply_form(vote: Vote, form) -> None:

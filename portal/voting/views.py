@@ -12,6 +12,7 @@ from portal import permissions
 from portal.compounds.services import get_compound
 from portal.db import reads_first
 from portal.htmx import render
+from portal.refusals import Refused
 from portal.voting import (
     access,
     ballot_form,
@@ -168,8 +169,8 @@ def ballot(slug: str, vote_id: int):
         return _unstored(render("voting/ballot.html", chosen=_chosen_from_ballot(vote, current), error=None, **context))
     try:
         choices = box.validate(vote, choices_from(vote, request.form))
-    except box.CastError as error:
-        return _unstored(render("voting/ballot.html", chosen=request.form, error=error.code, status=400, **context))
+    except Refused as error:
+        return _unstored(render("voting/ballot.html", chosen=request.form, error=error.sentence, status=400, **context))
     if not confirming:
         return _unstored(render("voting/review.html" if not request.form.get("change") else "voting/ballot.html",
                                 choices=choices, chosen=request.form, error=None, **context))  # fmt: skip
@@ -177,8 +178,8 @@ def ballot(slug: str, vote_id: int):
         receipt = box.cast(
             vote, right, choices, BallotChannel.proxy if proxy else BallotChannel.online, current_user, proxy
         )
-    except box.CastError as error:
-        flash(cast_error_text(error.code), "error")
+    except Refused as error:
+        flash(error.sentence, "error")
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
     return _receipt_redirect(slug, vote.id, receipt, right.id if proxy else None)
 
@@ -214,16 +215,6 @@ def _chosen_from_ballot(vote, ballot) -> dict:
     if ballot is None:
         return {}
     return ballot_form.stored(vote, json.loads(ballot.answers), json.loads(ballot.selected), json.loads(ballot.options))
-
-
-def cast_error_text(code: str) -> str:
-    """A sentence for a refused ballot."""
-    return {
-        "closed": _("This vote is not open for voting."),
-        "already_voted": _("This voting right has been used already. Nothing was changed."),
-        "too_many": _("You chose more than allowed."),
-        "empty": _("Choose at least one option."),
-    }.get(code, _("The ballot could not be read. Please fill it in again."))
 
 
 @bp.route("/<int:vote_id>/receipt")

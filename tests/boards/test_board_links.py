@@ -21,7 +21,7 @@ def _crawl(client, start: str, limit: int = 80) -> dict[str, int]:
             continue
         response = client.get(url)
         seen[url] = response.status_code
-        if response.status_code != 200 or not response.mimetype == "text/html":
+        if response.status_code != 200 or response.mimetype != "text/html":
             continue
         for href in HREF.findall(response.get_data(as_text=True)):
             target = urljoin(url, href.replace("&amp;", "&"))

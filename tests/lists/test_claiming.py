@@ -13,6 +13,7 @@ from portal.inbox.models import Notification
 from portal.lists import services
 from portal.lists.models import Project, ProjectOrigin
 from portal.needs.models import NeedEvent, NeedStatus, NeedStep
+from portal.refusals import Refused
 
 
 def _projects():
@@ -85,7 +86,7 @@ def test_a_claim_that_loses_the_race_writes_nothing(app, town, need):
     with app.test_request_context():
         services.claim(wish, town.hospital, town.doctor)
         set_committed_value(wish, "status", NeedStatus.open)  # what the second claimant read a moment ago
-        with pytest.raises(services.ListError) as refused:
+        with pytest.raises(Refused) as refused:
             services.claim(wish, town.company, town.manager)
     assert refused.value.code == "taken"
     assert len(_projects()) == 1
@@ -165,7 +166,7 @@ def test_a_withdrawn_resource_cannot_be_matched(client, town, login, need, resou
     assert _projects() == []
     db.session.refresh(wish)
     assert wish.status == NeedStatus.open
-    with pytest.raises(services.ListError) as refused:
+    with pytest.raises(Refused) as refused:
         services.match(wish, gone, town.staff)
     assert refused.value.code == "withdrawn"
 
@@ -173,7 +174,7 @@ def test_a_withdrawn_resource_cannot_be_matched(client, town, login, need, resou
 def test_a_resource_of_another_compound_cannot_be_matched(app, town, need, resource):
     wish = need()
     elsewhere = resource("桂花苑的活动室", org=town.other, compound=town.guihua)
-    with app.test_request_context(), pytest.raises(services.ListError) as refused:
+    with app.test_request_context(), pytest.raises(Refused) as refused:
         services.match(wish, elsewhere, town.staff)
     assert refused.value.code == "not_serving"
 

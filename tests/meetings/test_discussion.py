@@ -75,7 +75,7 @@ def test_attendee_comments_with_htmx_and_gets_the_items_fragment(client, hall, l
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("   \n ", "Write something before sending."), ("长" * 5001, "A comment can have at most 5000 characters.")],
+    [("   \n ", "Write something before sending."), ("长" * 5001, "This text is too long: at most 5000 characters.")],
 )
 def test_empty_or_too_long_comment_is_refused(client, hall, login, make_meeting, text, message):
     member = hall.members[0]

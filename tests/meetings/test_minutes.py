@@ -12,7 +12,7 @@ from portal.inbox.models import Notification
 from portal.meetings import minutes as minutes_service
 from portal.meetings import motions
 from portal.meetings.models import Addendum, Attendance, MeetingEvent, Minutes, SignOff
-from portal.meetings.services import MeetingError
+from portal.refusals import Refused
 
 BODY = "## 讨论\n\n决定更换 1 号楼电梯。"
 
@@ -197,7 +197,7 @@ def test_published_minutes_never_change_through_any_route(client, hall, signing,
     assert (after.body, after.body_html, after.status, after.published_at, after.publish_reason) == frozen
     assert db.session.scalar(db.select(db.func.count()).select_from(SignOff)) == 0
 
-    with pytest.raises(minutes_service.MinutesError):
+    with pytest.raises(Refused):
         minutes_service.save(meeting, hall.secretary, "篡改")
     assert _minutes(meeting).body == BODY
 
@@ -289,10 +289,10 @@ def test_after_publication_nobody_signs_in_and_no_quick_vote_opens_or_is_answere
     response = client.post(_url(meeting, f"items/{meeting.items[1].id}/motions"), data={"text": "再表决一次"})
     assert response.status_code in (403, 409)
     with app.test_request_context():
-        with pytest.raises(MeetingError) as refused:
+        with pytest.raises(Refused) as refused:
             motions.open_motion(meeting, meeting.items[1], hall.chair, "再表决一次")
         assert refused.value.code == "record_closed"
-        with pytest.raises(MeetingError) as refused:
+        with pytest.raises(Refused) as refused:
             motions.answer(late, meeting, hall.chair, "yes")
         assert refused.value.code == "record_closed"
     assert db.session.scalar(db.select(db.func.count()).where(Attendance.meeting_id == meeting.id)) == 4

@@ -12,6 +12,7 @@ from portal.boards.models import Organisation, OrgKind
 from portal.extensions import db
 from portal.needs import services
 from portal.needs.models import Need, NeedStatus
+from portal.refusals import Refused
 
 BASE = "/c/lvyuan/needs"
 
@@ -26,7 +27,7 @@ def ctx(app):
 @pytest.mark.parametrize("stars", [0, 6, -1, 3.5, "5", None, True])
 def test_a_rating_outside_1_to_5_is_refused(town, need_at, ctx, stars):
     need = need_at("done")
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.confirm(need, town.requester, stars)
     assert refused.value.code == "stars"
     assert db.session.get(Need, need.id).status == NeedStatus.done
@@ -51,14 +52,14 @@ def test_the_database_refuses_stars_outside_1_to_5(town, need_at):
 
 def test_rating_again_is_not_possible_once_closed(town, need_at, ctx):
     need = need_at("closed")
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.confirm(need, town.requester, 1)
     assert refused.value.code == "changed" and db.session.get(Need, need.id).stars == 5
 
 
 def test_only_the_requester_confirms(town, need_at, ctx):
     need = need_at("done")
-    with pytest.raises(services.NeedError):
+    with pytest.raises(Refused):
         services.confirm(need, town.volunteer, 5)
 
 
@@ -81,19 +82,19 @@ def test_take_from_submitted_by_staff_and_redispatch(town, need_at, ctx):
 
 
 def test_a_volunteer_claims_only_open_requests_and_not_for_others(town, need_at, ctx):
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.take(need_at("submitted"), town.volunteer, person=town.volunteer)
     assert refused.value.code == "changed"
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.take(need_at("open"), town.volunteer, person=town.volunteer2)
     assert refused.value.code == "not_allowed"
 
 
 def test_who_may_be_a_taker(town, need_at, ctx, make):
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.take(need_at("open"), town.staff, person=town.neighbour)  # not a volunteer
     assert refused.value.code == "not_taker"
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.take(need_at("open"), town.staff, person=town.requester)
     assert refused.value.code == "own"
     elsewhere = Organisation(
@@ -101,7 +102,7 @@ def test_who_may_be_a_taker(town, need_at, ctx, make):
     )
     db.session.add(elsewhere)
     db.session.flush()
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.take(need_at("open"), town.staff, org=elsewhere)
     assert refused.value.code == "not_serving"
 
@@ -115,20 +116,20 @@ def test_a_stale_object_cannot_take_a_request_twice(town, need_at, ctx):
     )
     db.session.expire_all()
     stale.__dict__["status"] = NeedStatus.open  # what the second request read before the first committed
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.take(stale, town.volunteer2, person=town.volunteer2)
     assert refused.value.code == "changed"
     assert db.session.get(Need, need.id).taker_person_id == town.volunteer.id
 
 
 def test_reasons_and_notes_are_required(town, need_at, ctx):
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.decline(need_at("submitted"), town.staff, " ")
     assert refused.value.code == "reason"
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.mark_done(need_at("taken"), town.volunteer, "")
     assert refused.value.code == "note"
-    with pytest.raises(services.NeedError) as refused:
+    with pytest.raises(Refused) as refused:
         services.reopen(need_at("done"), town.requester, "")
     assert refused.value.code == "reason"
 

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from portal.db import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import box, casting, locks, verify
 from portal.voting.models import (
     Ballot,
@@ -147,9 +148,9 @@ def test_a_cast_with_the_vote_loaded_before_it_closed_is_refused(app, estate, ma
         sa.update(Vote.__table__).where(Vote.__table__.c.id == vote.id).values(status="closed", closed_at=utcnow())
     )
     assert vote.status == VoteStatus.open
-    with pytest.raises(box.CastError) as refused:
+    with pytest.raises(Refused) as refused:
         box.cast(vote, right, choices, actor=person)
-    assert refused.value.code == "closed"
+    assert refused.value.code == "vote_not_open"
     assert casting.try_cast("lvyuan", vote.id, person, lambda _vote: choices) is None
     assert db.session.scalar(sa.select(sa.func.count()).where(Participation.vote_id == vote.id)) == 0
 

@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import box, lifecycle, results, tally, verify
 from portal.voting.models import (
     Ballot,
@@ -105,7 +106,7 @@ def _cast(app, vote_id: int, right_id: int, seed: int, barrier: threading.Barrie
             try:
                 receipt = box.cast(vote, right, choices, actor=right.person)
                 db.session.commit()
-            except box.CastError as error:
+            except Refused as error:
                 db.session.rollback()
                 return error.code, None
             return "cast", receipt

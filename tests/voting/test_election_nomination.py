@@ -14,8 +14,8 @@ from flask_login import login_user
 from portal.audit import AuditEvent
 from portal.db import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import candidates, lifecycle
-from portal.voting.candidates import CandidateError
 from portal.voting.models import Ballot, Candidate, CandidateStatus, Nomination, VoteStatus
 
 STATEMENT = "我在小区住了十年，愿意为大家服务。"
@@ -101,7 +101,7 @@ def test_who_may_not_stand(client, estate, election, login, stranger, who, statu
 
 def test_service_refuses_those_who_own_nothing_and_the_developer(estate, election):
     for person in (estate.people.resident, estate.people.developer, estate.people.chair):
-        with pytest.raises(CandidateError, match="not_eligible"):
+        with pytest.raises(Refused, match="not_eligible"):
             candidates.self_nominate(election, person, STATEMENT)
 
 
@@ -158,7 +158,7 @@ def test_nominee_declines_and_is_not_asked_again(client, estate, election, login
     db.session.refresh(candidate)
     assert candidate.status == CandidateStatus.withdrawn and candidates.state(candidate) == "declined"
     assert "candidate.declined" in _actions()
-    with pytest.raises(CandidateError, match="already"):
+    with pytest.raises(Refused, match="already"):
         candidates.nominate(election, estate.people.buyer, "1栋 1单元 302")
     # Standing later is the nominee's own choice.
     again = candidates.self_nominate(election, estate.people.two, STATEMENT)
@@ -189,7 +189,7 @@ def test_nomination_refused_for_rooms_whose_owner_cannot_stand(client, estate, e
     assert response.status_code == 400
     assert 'id="nominate-room-error"' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Candidate.id))) == 0
-    with pytest.raises(CandidateError, match=code):
+    with pytest.raises(Refused, match=code):
         candidates.nominate(election, estate.people.one, room)
 
 
@@ -372,7 +372,7 @@ def test_announcing_needs_odd_seats_and_a_listed_candidate(estate, make_vote):
     candidates.self_nominate(vote, estate.people.one, STATEMENT)
     vote.seats = 5
     assert lifecycle.problems_before_announcing(vote) == ["no_candidates"]
-    with pytest.raises(lifecycle.TransitionError):
+    with pytest.raises(Refused):
         lifecycle.transition(vote, VoteStatus.announced, estate.people.staff, reason="测试")
     candidates.check(vote.candidates[0], estate.people.staff, True)
     assert lifecycle.problems_before_announcing(vote) == []
@@ -403,7 +403,7 @@ def test_nothing_changes_after_announcement(client, estate, election, login, who
     assert response.status_code == 409
     db.session.expire_all()
     assert [(c.id, c.status, c.consented_at, c.statement) for c in election.candidates] == before
-    with pytest.raises(CandidateError, match="locked"):
+    with pytest.raises(Refused, match="nominations_closed"):
         candidates.self_nominate(election, estate.people.two, STATEMENT)
     page = client.get(_url(election)).get_data(as_text=True)
     assert "单套业主甲" in page and "stand-statement" not in page

@@ -129,7 +129,9 @@ def test_other_compounds_see_nothing(client, estate, make, posted, login):
     assert file(client, posted, "异议").status_code == 404
 
 
-@pytest.mark.parametrize(("text", "message"), [("   ", "Write your text."), ("长" * 2001, "within 2000 characters")])
+@pytest.mark.parametrize(
+    ("text", "message"), [("   ", "Write something before sending."), ("长" * 2001, "at most 2000 characters")]
+)
 def test_invalid_text_is_shown_again_with_the_error(client, estate, posted, login, english, text, message):
     login(estate.people.one)
     response = file(client, posted, text)

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import ballot_form, box, paper
 from portal.voting.models import (
     Ballot,
@@ -217,12 +218,12 @@ def test_service_refuses_the_same_staff_member_and_counts_with_a_second(estate, 
     right = db.session.scalar(sa.select(VotingRight).filter_by(vote_id=vote.id, ordinal=1))
     choices = box.Choices({str(vote.items[0].id): "yes"})
     assert paper.enter(vote, right, choices, estate.people.staff).state == "pending"
-    with pytest.raises(paper.PaperError) as error:
+    with pytest.raises(Refused) as error:
         paper.enter(vote, right, choices, estate.people.staff)
     assert error.value.code == "same_staff"
     other = make.person()
     assert paper.enter(vote, right, choices, other).state == "counted"
-    with pytest.raises(paper.PaperError) as error:
+    with pytest.raises(Refused) as error:
         paper.void(vote, db.session.scalar(sa.select(PaperEntry)), other)
     assert error.value.code == "not_voidable"
 

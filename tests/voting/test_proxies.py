@@ -12,6 +12,7 @@ from flask_login import login_user
 
 from portal.audit import AuditEvent
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import ballot_form, box, proxies
 from portal.voting.models import (
     Ballot,
@@ -126,7 +127,7 @@ def test_not_before_announcement_nor_after_close(estate, make_vote, database):
     for status in ("draft", "closed"):
         vote = make_vote(status=status)
         ref = proxies.electorate_refs(vote)[0]
-        with pytest.raises(proxies.ProxyError) as error:
+        with pytest.raises(Refused) as error:
             proxies.authorise(vote, ref, estate.people.resident, "R", estate.people.staff)
         assert error.value.code == "not_now"
 
@@ -141,7 +142,7 @@ def test_find_ref_by_number_or_room_and_never_guesses():
     assert proxies.find_ref(refs, "2栋1单元103").person_id == 3
     assert proxies.find_ref(refs, "1单元 102").person_id == 3  # a unique tail of a room
     for text, code in (("1单元101", "right_ambiguous"), ("4", "right_not_found"), ("  ", "right_required")):
-        with pytest.raises(proxies.ProxyError) as error:
+        with pytest.raises(Refused) as error:
             proxies.find_ref(refs, text)
         assert error.value.code == code
 
@@ -154,7 +155,7 @@ def test_lookup_in_the_database_agrees_with_the_roll(estate, make_vote, make, da
     def outcome(find, text):
         try:
             return find(text).person_id
-        except proxies.ProxyError as error:
+        except Refused as error:
             return error.code
 
     refs = proxies.electorate_refs(vote)
@@ -194,7 +195,7 @@ def test_proxy_votes_for_the_owner_and_the_owner_is_then_refused(en, estate, mak
     refused = en.post(_url(vote, "ballot"), data={"step": "confirm", **_items(vote, "no", "no")})
     assert refused.status_code == 303
     assert _count(Ballot) == 1
-    with pytest.raises(box.CastError) as error:  # what the ballot box does when an online ballot reaches it
+    with pytest.raises(Refused) as error:  # what the ballot box does when an online ballot reaches it
         box.cast(vote, right, box.Choices({}), BallotChannel.online, people.one)
     assert error.value.code == "already_voted"
     conflict = db.session.scalar(sa.select(Conflict))
@@ -247,10 +248,10 @@ def test_a_used_authorisation_cannot_be_revoked_and_a_revoked_one_can_be_replace
     one, two = (next(r for r in refs if r.person_id == p.id) for p in (people.one, people.two))
     used = proxies.authorise(vote, one, people.resident, "A", people.staff)
     box.cast(vote, one.right, box.Choices({}), BallotChannel.proxy, people.resident, people.resident)
-    with pytest.raises(proxies.ProxyError) as error:
+    with pytest.raises(Refused) as error:
         proxies.revoke(vote, used, people.staff)
     assert error.value.code == "used"
-    with pytest.raises(proxies.ProxyError) as error:  # nor can a used right get a new proxy
+    with pytest.raises(Refused) as error:  # nor can a used right get a new proxy
         proxies.authorise(vote, one, people.chair, "B", people.staff)
     assert error.value.code == "used"
     first = proxies.authorise(vote, two, people.chair, "C", people.staff)

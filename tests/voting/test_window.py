@@ -13,8 +13,8 @@ from portal.audit import AuditEvent
 from portal.compounds.models import Notice
 from portal.db import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.voting import lifecycle
-from portal.voting.lifecycle import TransitionError
 from portal.voting.models import Vote, VoteEvent, VoteStatus
 from portal.voting.models.vote import Art278Category, Matter, VoteItem
 
@@ -39,7 +39,7 @@ def _tick(app):
 
 def test_opening_before_opens_at_is_refused(estate, make_vote):
     vote = make_vote(status="announced")
-    with pytest.raises(TransitionError, match="too_early"):
+    with pytest.raises(Refused, match="too_early"):
         lifecycle.transition(vote, VoteStatus.open, estate.people.staff, reason="想早点开始")
     assert vote.status == VoteStatus.announced and vote.opened_at is None and vote.electorate_heads is None
 
@@ -188,7 +188,7 @@ def test_staff_close_early_only_with_a_reason(client, estate, make_vote, login):
     assert refused.status_code == 400
     assert "give the reason for closing the vote early" in refused.get_data(as_text=True)
     assert _fresh(vote).status == VoteStatus.open
-    with pytest.raises(TransitionError, match="close_reason_required"):
+    with pytest.raises(Refused, match="close_reason_required"):
         lifecycle.transition(_fresh(vote), VoteStatus.closed, estate.people.staff)
 
     accepted = _step(client, vote, target="closed", reason="小区封闭管理，无法继续投票")
