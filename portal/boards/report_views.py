@@ -29,17 +29,6 @@ def _load(slug: str, org_id: int, year: int):
     return compound, organisation
 
 
-def outcome_labels() -> dict[str, str]:
-    """What became of each commitment, in words."""
-    return {
-        report.Outcome.on_time: _("Fulfilled on time"),
-        report.Outcome.late: _("Fulfilled late"),
-        report.Outcome.overdue: _("Overdue"),
-        report.Outcome.in_progress: _("In progress"),
-        report.Outcome.withdrawn: _("Withdrawn"),
-    }
-
-
 def figure_bars(card: report.ReportCard) -> list[chart.Bar]:
     """The five figures drawn as bars (the page's table lists the same five)."""
     return [
@@ -74,7 +63,6 @@ def _context(compound, organisation, year: int, printing: bool = False) -> dict:
         figures_chart=chart.bars("report-figures", _("Commitments made in %(year)d", year=year), figures),
         stars_chart=chart.bars("report-stars", _("Ratings by number of stars"), stars) if card.rating_count else None,
         other_years=[y for y in years if y != year],
-        outcomes=outcome_labels(),
         one_decimal=report.one_decimal,
         commitment_url=lambda line: url_for(
             "boards.commitment", slug=line.row.compound_slug or compound.slug, commitment_id=line.row.id
