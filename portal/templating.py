@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from flask import Flask
 from flask_babel import format_datetime, get_locale, get_timezone
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from portal.db import utcnow
@@ -43,16 +44,22 @@ def datetimeformat(value: datetime | None = None, format: str | None = None, reb
     return _short(str(get_locale()), str(get_timezone()), minute)
 
 
+@pass_context  # never folded into a constant when the template compiles: the language is the request's
+def label_filter(context, value, kind: str | None = None) -> Markup:
+    """`{{ need.status|label }}`, `{{ "taken"|label("NeedStatus") }}`: the state's one word (portal/labels.py). A label
+    is translator text from the catalogue, as trusted as gettext's in templates (which Jinja marks safe), so it is
+    marked safe the same way: "Owners' committee" is printed as before, not as &#39;."""
+    from portal.labels import label  # the models it names are loaded by the time a page is drawn
+
+    return Markup(label(value, kind))  # noqa: S704
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
-    from portal.labels import label  # the models it names are loaded by now
-
     app.jinja_env.filters["area"] = area
     app.jinja_env.filters["datetimeformat"] = datetimeformat
     app.jinja_env.filters["notice_title"] = notice_title
     app.jinja_env.filters["fromjson"] = json.loads
-    # A label is translator text from the catalogue, as trusted as gettext's in templates (which Jinja marks safe):
-    # marked safe the same way, so "Owners' committee" is printed as it was before, not as &#39;.
-    app.jinja_env.filters["label"] = lambda value, kind=None: Markup(label(value, kind))  # noqa: S704
+    app.jinja_env.filters["label"] = label_filter
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["now_utc"] = utcnow

@@ -119,3 +119,13 @@ def test_a_plain_string_needs_its_kind():
         labels.label("taken")
     with pytest.raises(ValueError):
         labels.label("nonsense", "NeedStatus")
+
+
+def test_a_label_of_a_constant_follows_the_language_of_each_request(app):
+    """Jinja folds filters of constants when it compiles a template: a label must not be frozen in the language of
+    the first request that drew the page (the staff page once said 业主 to English readers)."""
+    template = app.jinja_env.from_string('{{ "owner"|label("Role") }}')
+    with app.test_request_context(), force_locale("zh_Hans"):
+        assert template.render() == "业主"
+    with app.test_request_context(), force_locale("en"):
+        assert template.render() == "owner"
