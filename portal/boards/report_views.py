@@ -9,10 +9,11 @@ from flask_babel import ngettext
 from portal import permissions
 from portal.boards import bp, chart, report
 from portal.boards.access import serves
-from portal.boards.models import Organisation
+from portal.boards.models import BoardStatus, Organisation
 from portal.compounds.services import get_compound
 from portal.extensions import db
 from portal.htmx import render
+from portal.labels import label
 
 FIRST_YEAR = 2000  # no card before the portal's time; later years up to the current one
 
@@ -33,10 +34,10 @@ def figure_bars(card: report.ReportCard) -> list[chart.Bar]:
     """The five figures drawn as bars (the page's table lists the same five)."""
     return [
         chart.Bar(_("Commitments made"), card.made, chart.BLUE),
-        chart.Bar(_("Fulfilled"), card.fulfilled, chart.GREEN),
-        chart.Bar(_("Fulfilled on time"), card.on_time, chart.TEAL),
-        chart.Bar(_("Overdue"), card.overdue, chart.RED),
-        chart.Bar(_("Withdrawn"), card.withdrawn, chart.GREY),
+        chart.Bar(label(BoardStatus.fulfilled), card.fulfilled, chart.GREEN),
+        chart.Bar(label(report.Outcome.on_time), card.on_time, chart.TEAL),
+        chart.Bar(label(BoardStatus.overdue), card.overdue, chart.RED),
+        chart.Bar(label(BoardStatus.withdrawn), card.withdrawn, chart.GREY),
     ]
 
 

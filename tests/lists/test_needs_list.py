@@ -81,8 +81,8 @@ def test_a_project_does_not_show_a_non_public_need_to_the_public(client, town, l
 
 
 def test_a_request_reads_the_same_on_the_lists_and_on_its_own_page(client, town, login, needs):
-    """Issue 12: the list said 处理中 / 已办结，待居民确认 / 居民已确认 where the request's page said 办理中 / 已办理，待居民确认 /
-    已办结. Both now show the one word of the glossary for each state."""
+    """Issue 12: the list said 处理中 / 已办结，待居民确认 / 居民已确认 where the request's page said
+    办理中 / 已办理，待居民确认 / 已办结. Both now show the one word of the glossary for each state."""
     words = {
         "submitted": "待受理",
         "declined": "不予受理",
