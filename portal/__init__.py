@@ -26,11 +26,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     ratelimits.init_app(app)
 
-    from portal import cli, errors, static_urls, templating
+    from portal import cli, errors, labels, static_urls, templating
 
     cli.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    labels.init_app(app)
     static_urls.init_app(app)
 
     from portal.voting import ballot_key

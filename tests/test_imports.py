@@ -18,8 +18,9 @@ from importlinter.application.use_cases import SUCCESS, create_report, lint_impo
 import portal
 
 ROOT = Path(__file__).resolve().parent.parent
-# The modules that assemble the features (create_app, the command group, the demo data, the models' registry).
-COMPOSITION = {"portal", "portal.cli", "portal.demo", "portal.models"}
+# The modules that assemble the features (create_app, the command group, the demo data, every state's label, the
+# models' registry).
+COMPOSITION = {"portal", "portal.cli", "portal.demo", "portal.labels", "portal.models"}
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,18 @@ class Person(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
+class CodeState(enum.StrEnum):
+    """Where a person's activation stands, as staff see it: no code yet, the latest code's state, or active
+    (a password is set)."""
+
+    none = "none"
+    valid = "valid"
+    used = "used"
+    expired = "expired"
+    revoked = "revoked"
+    active = "active"
+
+
 class ActivationCode(db.Model):
     """激活码: single use, expiring, stored only as a SHA-256 digest."""
 
@@ -68,12 +81,12 @@ class ActivationCode(db.Model):
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
-    def state(self, now: datetime) -> str:
+    def state(self, now: datetime) -> CodeState:
         """One of: used, revoked, expired, valid."""
         if self.used_at is not None:
-            return "used"
+            return CodeState.used
         if self.revoked_at is not None:
-            return "revoked"
+            return CodeState.revoked
         if self.expires_at <= now:
-            return "expired"
-        return "valid"
+            return CodeState.expired
+        return CodeState.valid

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.boards import rules
-from portal.boards.models import Category, Commitment, CommitmentStatus, Progress, Rating
+from portal.boards.models import BoardStatus, Category, Commitment, CommitmentStatus, Progress, Rating
 from portal.compounds.models import Compound
 from portal.extensions import db
 from portal.inputs import db_int, page_number
@@ -20,7 +20,7 @@ from portal.inputs import db_int, page_number
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 30  # "due soon" on the compound home: due within the next 30 days
 SUMMARY_SIZE = 3  # pledges in each box of the compound home
-STATUSES = ("in_progress", "overdue", "fulfilled", "withdrawn")  # as people see them (overdue is computed)
+STATUSES = tuple(BoardStatus)  # as people see them (overdue is computed)
 PEOPLE = "people"  # the organisation filter's value for pledges made in a person's own name
 
 

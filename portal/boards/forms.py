@@ -16,39 +16,18 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal import labels
 from portal.boards.models import Category, OrgKind
-
-# Labels of the shared enums; templates/boards/_labels.html says the same words for templates.
-KIND_LABELS = {
-    OrgKind.committee: _l("Owners' committee"),
-    OrgKind.property_company: _l("Property company"),
-    OrgKind.party_org: _l("Community Party organisation"),
-    OrgKind.party_branch: _l("Compound Party branch"),
-    OrgKind.cobuilder: _l("Co-building unit"),
-    OrgKind.social: _l("Social organisation or volunteer team"),
-}
-CATEGORY_LABELS = {
-    Category.environment: _l("Environment and sanitation"),
-    Category.safety: _l("Safety"),
-    Category.repair: _l("Repairs"),
-    Category.greening: _l("Greening"),
-    Category.elderly: _l("Services for older people"),
-    Category.children: _l("Children and young people"),
-    Category.health: _l("Health"),
-    Category.culture: _l("Culture and sport"),
-    Category.traffic: _l("Parking and traffic"),
-    Category.other: _l("Other"),
-}
 
 
 def kind_choices() -> list[SelectChoice]:
     """Kinds of organisation, in the order people think of them."""
-    return [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+    return labels.choices(OrgKind)
 
 
 def category_choices() -> list[SelectChoice]:
     """Categories shared by pledges, requests and resources."""
-    return [SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()]
+    return labels.choices(Category)
 
 
 class OrganisationForm(FlaskForm):

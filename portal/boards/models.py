@@ -82,6 +82,15 @@ class CommitmentStatus(enum.StrEnum):
     withdrawn = "withdrawn"
 
 
+class BoardStatus(enum.StrEnum):
+    """A pledge's state as the board shows it: the stored ones, and overdue (in progress past its due date)."""
+
+    in_progress = "in_progress"
+    overdue = "overdue"
+    fulfilled = "fulfilled"
+    withdrawn = "withdrawn"
+
+
 class Commitment(db.Model):
     """承诺: a measurable pledge with a due date, for one compound (or, compound_id empty, every compound of the
     community). Pledged for an organisation, or by a person in their own name (organisation_id empty)."""

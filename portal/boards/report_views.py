@@ -10,10 +10,11 @@ from flask_login import current_user
 from portal import permissions
 from portal.boards import bp, chart, report
 from portal.boards.access import serves
-from portal.boards.models import Organisation
+from portal.boards.models import BoardStatus, Organisation
 from portal.compounds.services import get_compound
 from portal.extensions import db
 from portal.htmx import render
+from portal.labels import label
 
 FIRST_YEAR = 2000  # no card before the portal's time; later years up to the current one
 
@@ -30,25 +31,14 @@ def _load(slug: str, org_id: int, year: int):
     return compound, organisation
 
 
-def outcome_labels() -> dict[str, str]:
-    """What became of each commitment, in words."""
-    return {
-        report.Outcome.on_time: _("Fulfilled on time"),
-        report.Outcome.late: _("Fulfilled late"),
-        report.Outcome.overdue: _("Overdue"),
-        report.Outcome.in_progress: _("In progress"),
-        report.Outcome.withdrawn: _("Withdrawn"),
-    }
-
-
 def figure_bars(card: report.ReportCard) -> list[chart.Bar]:
     """The five figures drawn as bars (the page's table lists the same five)."""
     return [
         chart.Bar(_("Commitments made"), card.made, chart.BLUE),
-        chart.Bar(_("Fulfilled"), card.fulfilled, chart.GREEN),
-        chart.Bar(_("Fulfilled on time"), card.on_time, chart.TEAL),
-        chart.Bar(_("Overdue"), card.overdue, chart.RED),
-        chart.Bar(_("Withdrawn"), card.withdrawn, chart.GREY),
+        chart.Bar(label(BoardStatus.fulfilled), card.fulfilled, chart.GREEN),
+        chart.Bar(label(report.Outcome.on_time), card.on_time, chart.TEAL),
+        chart.Bar(label(BoardStatus.overdue), card.overdue, chart.RED),
+        chart.Bar(label(BoardStatus.withdrawn), card.withdrawn, chart.GREY),
     ]
 
 
@@ -75,7 +65,6 @@ def _context(compound, organisation, year: int, printing: bool = False) -> dict:
         figures_chart=chart.bars("report-figures", _("Commitments made in %(year)d", year=year), figures),
         stars_chart=chart.bars("report-stars", _("Ratings by number of stars"), stars) if card.rating_count else None,
         other_years=[y for y in years if y != year],
-        outcomes=outcome_labels(),
         one_decimal=report.one_decimal,
         commitment_url=lambda line: url_for(
             "boards.commitment", slug=line.row.compound_slug or compound.slug, commitment_id=line.row.id

@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 
 from portal import permissions, uploads
 from portal.boards import photos
-from portal.boards.forms import CATEGORY_LABELS, KIND_LABELS
 from portal.boards.models import Category, Photo
 from portal.extensions import db
 from portal.htmx import render
@@ -25,13 +24,12 @@ from portal.refusals import Refused, sentence
 
 
 def _page(template: str, partial: str | None = None, status: int = 200, **context):
-    """Render with what every list page uses: the category and organisation-kind labels, links to requests."""
+    """Render with what every list page uses: the categories, links to requests."""
     return render(
         template,
         partial,
         status=status,
-        categories=CATEGORY_LABELS,
-        org_kinds=KIND_LABELS,
+        categories=list(Category),
         need_url=_need_url,
         **context,
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import get_template_attribute, url_for
+from flask import url_for
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
+from portal import labels
 from portal.compounds import services as compounds
 from portal.db import utcnow
 from portal.extensions import db
@@ -129,7 +130,7 @@ def motion_line(motion: Motion) -> str:
 def draft_text(meeting: Meeting) -> str:
     """Markdown the secretary starts from: title, kind, time, attendance, quorum, agenda with each motion's result
     and a link to each item's discussion."""
-    kind = str(get_template_attribute("meetings/_labels.html", "kind")(meeting.kind)).strip()
+    kind = labels.label(meeting.kind)
     page = url_for("meetings.show", slug=meeting.compound.slug, meeting_id=meeting.id)
     present = services.attendees(meeting)
     here, out_of, met = services.quorum(meeting, present)

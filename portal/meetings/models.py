@@ -38,6 +38,16 @@ class MeetingStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
+class MeetingPhase(enum.StrEnum):
+    """Where a meeting stands as people see it: the stored status, and for a posted meeting its window."""
+
+    draft = "draft"
+    cancelled = "cancelled"
+    upcoming = "upcoming"  # agenda posted, not started
+    under_way = "under_way"
+    ended = "ended"
+
+
 class InviteeGroup(enum.StrEnum):
     """Invited as a group: a role in the compound, or the community's staff (社区工作人员 / 党组织)."""
 
@@ -103,6 +113,16 @@ class Meeting(db.Model):
     )
     invitations: Mapped[list[Invitation]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
     minutes: Mapped[Minutes | None] = relationship(viewonly=True, uselist=False)
+
+    def phase(self, now: datetime) -> MeetingPhase:
+        """Draft or cancelled as stored; a posted meeting is upcoming, under way or ended by its window."""
+        if self.status == MeetingStatus.draft:
+            return MeetingPhase.draft
+        if self.status == MeetingStatus.cancelled:
+            return MeetingPhase.cancelled
+        if self.ends_at <= now:
+            return MeetingPhase.ended
+        return MeetingPhase.under_way if self.starts_at <= now else MeetingPhase.upcoming
 
 
 class Invitation(db.Model):

@@ -12,7 +12,9 @@ from portal.boards.forms import category_choices
 from portal.needs.services import TITLE_LIMIT
 from portal.refusals import TEXT_LIMIT
 
-KIND_LABELS = {
+# Not labels but answers to "What do you want to post?": each kind's word (the glossary's 微心愿 / 需求) with what it is
+# for. The kind's label alone is portal/labels.py's.
+KIND_CHOICES = {
     "wish": _l("A micro-wish (微心愿): something small a volunteer can help with"),
     "request": _l("A request (需求): something in the compound that needs dealing with"),
 }
@@ -23,7 +25,7 @@ class NeedForm(FlaskForm):
 
     kind = RadioField(
         _l("What do you want to post?"),
-        choices=[SelectChoice(value, label) for value, label in KIND_LABELS.items()],
+        choices=[SelectChoice(value, label) for value, label in KIND_CHOICES.items()],
         default="wish",
         validators=[InputRequired()],
     )

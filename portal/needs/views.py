@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 
 from portal import permissions, uploads
 from portal.boards import photos
-from portal.boards.forms import CATEGORY_LABELS
 from portal.boards.models import Category, Organisation, Photo
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
@@ -43,7 +42,6 @@ def index(slug: str):
         "listing": page,
         "staff_view": filters.view == "all",
         "flagged_ids": {n.id for n in page.needs if services.is_flagged(n)} if filters.view == "all" else set(),
-        "category_labels": CATEGORY_LABELS,
     }
     if not wants_partial():
         context.update(
@@ -134,7 +132,6 @@ def _page(compound: Compound, need: Need, status: int = 200, errors=None, draft=
         dispatch_orgs=access.serving(compound) if may_dispatch else [],
         dispatch_people=services.volunteers(compound) if may_dispatch else [],
         is_requester=access.is_requester(current_user, need),
-        category_labels=CATEGORY_LABELS,
         errors=errors or {},
         draft=draft or {},
         status=status,

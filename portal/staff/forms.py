@@ -6,10 +6,12 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from portal import labels
 from portal.accounts.forms import mobile_phone
+from portal.roles.models import Role
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 
@@ -41,10 +43,5 @@ class InviteForm(FlaskForm):
     phone = StringField(_l("Mobile phone (optional)"), validators=[Optional(), mobile_phone])
     role = SelectField(
         _l("Role"),
-        choices=[
-            SelectChoice("resident", _l("resident")),
-            SelectChoice("property_manager", _l("property manager")),
-            SelectChoice("volunteer", _l("volunteer")),
-            SelectChoice("committee", _l("committee member")),
-        ],
+        choices=labels.choices([Role.resident, Role.property_manager, Role.volunteer, Role.committee]),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portal import audit
-from portal.accounts.models import ActivationCode, Person
+from portal.accounts.models import ActivationCode, CodeState, Person
 from portal.accounts.services import IssuedCode, issue_code, new_account_no
 from portal.compounds.models import Compound, Unit
 from portal.db import utcnow
@@ -22,7 +22,7 @@ class PersonRow:
     person: Person
     roles: dict = field(default_factory=dict)  # Role → Membership
     rooms: list[str] = field(default_factory=list)
-    code_state: str = "none"  # none, valid, used, expired, revoked; "active" once a password is set
+    code_state: CodeState = CodeState.none
 
 
 def people(compound: Compound, query: str = "", role: str = "", code_state: str = "") -> list[PersonRow]:
@@ -54,7 +54,7 @@ def people(compound: Compound, query: str = "", role: str = "", code_state: str 
         latest[code.person_id] = code
     for person_id, row in rows.items():
         if row.person.password_hash:
-            row.code_state = "active"
+            row.code_state = CodeState.active
         elif person_id in latest:
             row.code_state = latest[person_id].state(now)
     result = sorted(rows.values(), key=lambda r: (r.rooms[0] if r.rooms else "~", r.person.name))

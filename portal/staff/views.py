@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from portal import permissions
+from portal.accounts.models import CodeState
 from portal.accounts.services import revoke_codes
 from portal.compounds import services as compounds
 from portal.compounds.models import Community
@@ -21,7 +22,7 @@ from portal.security import safe_next
 from portal.staff import bp, letters, services
 from portal.staff.forms import CompoundForm, InviteForm
 
-CODE_STATES = ("none", "valid", "used", "expired", "revoked", "active")
+CODE_STATES = tuple(CodeState)
 
 
 def _compound(slug: str, action: str = "manage_compound"):

@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.refusals import Refused
 from portal.register.models import Ownership
 from portal.voting.lifecycle import editable
-from portal.voting.models import Candidate, CandidateStatus, Nomination, Vote, VoteKind
+from portal.voting.models import Candidate, CandidateStatus, Nomination, NominationState, Vote, VoteKind
 
 STATEMENT_MAX = 2000  # characters of a candidate's statement (竞选陈述)
 NOTE_MAX = 2000
@@ -163,16 +163,15 @@ def checker_names(vote: Vote) -> dict[int, str]:
     return {person_id: name for person_id, name in rows}
 
 
-def state(candidate: Candidate) -> str:
-    """One word for where a nomination stands: declined, withdrawn, awaiting_consent, awaiting_check, on_list,
-    ineligible."""
+def state(candidate: Candidate) -> NominationState:
+    """Where a nomination stands: declined, withdrawn, awaiting_consent, awaiting_check, on_list, ineligible."""
     if candidate.status == CandidateStatus.withdrawn:
-        return "declined" if candidate.consented_at is None else "withdrawn"
+        return NominationState.declined if candidate.consented_at is None else NominationState.withdrawn
     if candidate.consented_at is None:
-        return "awaiting_consent"
+        return NominationState.awaiting_consent
     if candidate.status == CandidateStatus.pending:
-        return "awaiting_check"
-    return "on_list" if candidate.status == CandidateStatus.eligible else "ineligible"
+        return NominationState.awaiting_check
+    return NominationState.on_list if candidate.status == CandidateStatus.eligible else NominationState.ineligible
 
 
 # --- changing ------------------------------------------------------------------------------------------------

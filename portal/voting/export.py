@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from portal import csvsafe
 from portal.extensions import db
+from portal.labels import label
 from portal.voting import box, objections, wording
 from portal.voting.models import Secrecy, Vote, VotingRight
 from portal.voting.results import VoteResults
@@ -186,7 +187,7 @@ def results_csv(result: VoteResults) -> str:
         )
         for item, res in result.items:
             writer.writerow(
-                [item.position, item.title, wording.matter_label(res.matter), *common]
+                [item.position, item.title, label(res.matter), *common]
                 + [res.yes.heads, decimal_string(res.yes.area), res.no.heads, decimal_string(res.no.area)]
                 + [res.abstain.heads, decimal_string(res.abstain.area)]
                 + [wording.percent(res.yes_heads_share.value), wording.fraction(res.yes_heads_share)]
@@ -202,7 +203,7 @@ def results_csv(result: VoteResults) -> str:
             writer.writerow(
                 [res.rank or "", candidate.person.name, res.votes.heads, wording.share_text(res.heads_share)]
                 + [decimal_string(res.votes.area), wording.share_text(res.area_share), _yes_no(res.qualified)]
-                + [wording.outcome_label(res.outcome), *common]
+                + [label(res.outcome), *common]
             )
     else:
         writer.writerow([_("Option"), _("Votes (heads)"), _("Share of heads"), _("Owners and residents taking part")])

@@ -12,15 +12,12 @@ from portal.db import utcnow
 from portal.htmx import render
 from portal.i18n import to_local
 from portal.refusals import Refused, sentence
-from portal.voting import access, bp, lifecycle, loading, services, wording
+from portal.voting import access, bp, lifecycle, loading, services
 from portal.voting.forms import ItemForm, OptionForm, ReasonForm, VoteForm
 from portal.voting.models import VoteKind, VoteStatus
 
 # Steps that only staff take: results are certified by the community (社区监督).
 CERTIFY_STEPS = (VoteStatus.preliminary, VoteStatus.final, VoteStatus.archived)
-
-# `{{ item.category | art278_category }}`: templates read the category labels from wording, their one place.
-bp.add_app_template_filter(wording.category_label, "art278_category")
 
 
 @bp.route("/new", methods=["GET", "POST"])

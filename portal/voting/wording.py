@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 
+from portal.labels import label
 from portal.templating import area as area_text
 from portal.voting.models.vote import Art278Category
 from portal.voting.tally import CandidateResult, ItemResult, Matter, Outcome, Reason, Share, Weight
@@ -22,12 +23,9 @@ __all__ = [
     "areas_text",
     "candidate_sentence",
     "category_choice",
-    "category_label",
     "fraction",
     "heads_text",
     "item_sentence",
-    "matter_label",
-    "outcome_label",
     "part_of",
     "percent",
     "quorum_sentence",
@@ -88,29 +86,9 @@ def threshold_text(matter: Matter | str) -> str:
     return _("more than 1/2")
 
 
-def matter_label(matter: Matter | str) -> str:
-    """一般事项 / 重大事项."""
-    return _("major matter") if Matter(matter) is Matter.major else _("ordinary matter")
-
-
-def category_label(category: Art278Category | str) -> str:
-    """An item's Art. 278 category in the law's words, with its clause number: the one place these labels live."""
-    return {
-        Art278Category.rules_of_procedure: _("(1) Making or changing the owners' assembly's rules of procedure"),
-        Art278Category.management_rules: _("(2) Making or changing the management rules"),
-        Art278Category.committee: _("(3) Electing the owners' committee or replacing its members"),
-        Art278Category.property_manager: _("(4) Hiring or dismissing the property service company or other manager"),
-        Art278Category.use_fund: _("(5) Using the maintenance fund of the buildings and their facilities"),
-        Art278Category.raise_fund: _("(6) Raising the maintenance fund of the buildings and their facilities"),
-        Art278Category.rebuild: _("(7) Rebuilding or reconstructing the buildings and their facilities"),
-        Art278Category.change_use: _("(8) Changing the use of common parts, or running a business on them"),
-        Art278Category.other: _("(9) Another major matter of common ownership and joint management"),
-    }[Art278Category(category)]
-
-
 def category_choice(category: Art278Category) -> str:
     """A category as the item form offers it, with the threshold that follows from it."""
-    return f"{category_label(category)} — {threshold_text(category.matter)}"
+    return f"{label(category)} — {threshold_text(category.matter)}"
 
 
 def item_sentence(result: ItemResult) -> str:
@@ -202,16 +180,6 @@ def quorum_sentence(participation: Weight, electorate: Weight, met: bool) -> str
         "needed, so nothing can pass.",
         **values,
     )
-
-
-def outcome_label(outcome: Outcome | str) -> str:
-    """当选 / 候补 / 未当选 / 决选."""
-    return {
-        Outcome.elected: _("Elected"),
-        Outcome.alternate: _("Alternate member"),
-        Outcome.not_elected: _("Not elected"),
-        Outcome.runoff: _("Runoff"),
-    }[Outcome(outcome)]
 
 
 def candidate_sentence(result: CandidateResult, quorum_met: bool) -> str | None:

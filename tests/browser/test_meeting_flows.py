@@ -131,14 +131,14 @@ def _call_meeting(tab, live_server, slug: str, secretary, t) -> tuple[str, str]:
 
     start = datetime.now(SHANGHAI).replace(second=0, microsecond=0) - timedelta(minutes=10)
     form = page.locator("main form")
-    _field(form, t("Kind of meeting")).select_option(label=t("Owners' committee meeting (业委会会议)"))
+    _field(form, t("Kind of meeting")).select_option(label=t("Owners' committee meeting"))
     _field(form, t("Title")).fill(title)
     _field(form, t("What the meeting is about")).fill("讨论1号楼电梯维修，请各位委员签到、发言和表决。")
     _field(form, t("Starts (Beijing time)")).fill(start.strftime("%Y-%m-%dT%H:%M"))
     _field(form, t("Ends (Beijing time)")).fill((start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
     invite = form.get_by_role("group", name=t("Invite"))
     expect(invite.get_by_role("checkbox", name=t("Owners' committee members"))).to_be_checked()  # the default
-    _field(form, t("Who may read the record")).select_option(label=t("Everyone (public)"))
+    _field(form, t("Who may read the record")).select_option(label=t("public record"))
     _field(form, t("Secretary (writes the minutes)")).select_option(label=secretary.name)
     _field(form, t("Agenda: one item per line")).fill("\n".join(AGENDA))
     _submit(form, t("Save as draft"))

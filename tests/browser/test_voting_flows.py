@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 OWNERS = [("王芳", "101"), ("李明", "102"), ("张伟", "201")]
 RECEIPT = re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}$")
-MATTER = {"ordinary": "ordinary matter: more than 1/2", "major": "major matter: at least 3/4"}
+MATTER = {"ordinary": ("ordinary matter", "more than 1/2"), "major": ("major matter", "at least 3/4")}
 ANSWER = {"yes": "Agree", "no": "Disagree", "abstain": "Abstain", None: "left blank (counts as abstain)"}
 
 
@@ -48,7 +48,8 @@ def _mark(page, items, answers, t) -> None:
     """Tick each item's answer in its fieldset (named by its legend); None leaves the item blank."""
     for item, answer in zip(items, answers, strict=True):
         group = page.get_by_role("group", name=re.compile(re.escape(item.title)))
-        expect(group).to_contain_text(t(MATTER[item.matter]))
+        matter, needed = MATTER[item.matter]
+        expect(group).to_contain_text(t("%(matter)s: %(needed)s", matter=t(matter), needed=t(needed)))
         if answer is not None:
             group.get_by_role("radio", name=t(ANSWER[answer]), exact=True).check()
     for item, answer in zip(items, answers, strict=True):

@@ -78,3 +78,25 @@ def test_a_project_does_not_show_a_non_public_need_to_the_public(client, town, l
             assert secret not in page
     login(town.owner)  # the requester sees what their own request was
     assert "给瘫痪老人理发" in client.get(f"/c/lvyuan/lists/projects/{project.id}").get_data(as_text=True)
+
+
+def test_a_request_reads_the_same_on_the_lists_and_on_its_own_page(client, town, login, needs):
+    """Issue 12: the list said 处理中 / 已办结，待居民确认 / 居民已确认 where the request's page said
+    办理中 / 已办理，待居民确认 / 已办结. Both now show the one word of the glossary for each state."""
+    words = {
+        "submitted": "待受理",
+        "declined": "不予受理",
+        "open": "待认领",
+        "taken": "办理中",
+        "done": "已办理，待居民确认",
+        "closed": "已办结",
+    }
+    login(town.staff)
+    listed = client.get("/c/lvyuan/lists/needs").get_data(as_text=True)
+    for status, word in words.items():
+        row = listed.split(f"需求-{status}", 1)[1].split("</li>", 1)[0]
+        assert f'<span class="badge">{word}</span>' in row, status
+        page = client.get(f"/c/lvyuan/needs/{needs[status].id}").get_data(as_text=True)
+        assert f'<span class="badge">{word}</span>' in page, status
+    for drift in ("处理中", "居民已确认", "已办结，待居民确认"):
+        assert drift not in listed

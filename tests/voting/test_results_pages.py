@@ -12,6 +12,7 @@ from flask_babel import force_locale
 
 from portal.db import utcnow
 from portal.extensions import db
+from portal.labels import label
 from portal.voting import box, electorate, lifecycle, tally, wording
 from portal.voting.models import Candidate, CandidateStatus, Nomination, VoteStatus
 from tests.voting.test_verify import cast_all as cast  # person name -> one answer per item (None = blank)
@@ -412,7 +413,7 @@ def test_runoff_has_its_sentence(app):
     assert {r.outcome for r in decided} == {tally.Outcome.runoff}
     with app.test_request_context(), force_locale("en"):
         assert wording.candidate_sentence(decided[0], True).startswith("Exactly tied in heads and in area")
-        assert wording.outcome_label(decided[0].outcome) == "Runoff"
+        assert label(decided[0].outcome) == "Runoff"
 
 
 # What a secret vote's published totals reveal by themselves: a warning on the result and the notice.

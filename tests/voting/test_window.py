@@ -243,9 +243,9 @@ def test_the_category_decides_the_matter(app, category, matter):
     item = VoteItem(position=1, title="事项", category=category)
     assert item.matter == Matter(matter)  # set with the category, never chosen apart from it
     with app.test_request_context(), force_locale("en"):
-        from portal.voting import wording
+        from portal.labels import label
 
-        assert wording.category_label(category).startswith(f"({list(Art278Category).index(category) + 1})")
+        assert label(category, "Art278Category").startswith(f"({list(Art278Category).index(category) + 1})")
 
 
 def test_all_nine_categories_are_tested():

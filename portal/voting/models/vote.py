@@ -189,6 +189,17 @@ class CandidateStatus(enum.StrEnum):
     withdrawn = "withdrawn"
 
 
+class NominationState(enum.StrEnum):
+    """Where a nomination stands as people see it: the status, and whether the nominee has consented."""
+
+    awaiting_consent = "awaiting_consent"
+    declined = "declined"  # withdrawn before consenting
+    withdrawn = "withdrawn"
+    awaiting_check = "awaiting_check"
+    on_list = "on_list"
+    ineligible = "ineligible"
+
+
 class Candidate(db.Model):
     """候选人 of a committee election."""
 
