@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from portal import permissions, uploads
 from portal.extensions import db
 from portal.htmx import wants_partial
-from portal.meetings import access, bp, discussion
+from portal.meetings import access, bp, discussion, views
 from portal.meetings.models import AgendaItem, Attachment, Comment, Meeting
 from portal.refusals import Refused
 
@@ -56,11 +56,15 @@ def _fragment(compound, meeting: Meeting, item: AgendaItem, status: int = 200, *
 
 
 def _answer(compound, meeting: Meeting, item: AgendaItem, message: str | None = None, **extra):
-    """Done (message None) or refused: the fragment for htmx, else a flash and 303 to the item."""
+    """Done (message None) or refused: the fragment for htmx, else a 303 to the item; a refused new comment comes
+    back with 400 at its field as typed, in the fragment or in the whole page."""
     if wants_partial():
         if message is None:
             return _fragment(compound, meeting, item)
         return _fragment(compound, meeting, item, status=400, error=message, **extra)
+    if message is not None and "draft" in extra:
+        refused = {"item_id": item.id, "error": message, "draft": extra["draft"]}
+        return views.meeting_page(compound, meeting, status=400, refused=refused)
     if message is not None:
         flash(message, "error")
     return _back(meeting, item.id)

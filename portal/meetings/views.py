@@ -80,10 +80,17 @@ def new(slug: str):
 def show(slug: str, meeting_id: int):
     """One meeting: agenda with discussion, attendance and quorum, motions, minutes, history."""
     compound, meeting = access.load(slug, meeting_id, current_user)
+    return meeting_page(compound, meeting)
+
+
+def meeting_page(compound, meeting, status: int = 200, refused: dict | None = None):
+    """The meeting page; `refused` (item_id, error, draft) shows a refused comment again at its item, as typed."""
     present = services.attendees(meeting)
     here, out_of, met = services.quorum(meeting, present)
     return render(
         "meetings/show.html",
+        status=status,
+        refused=refused,
         compound=compound,
         meeting=meeting,
         present=present,

@@ -82,13 +82,13 @@ def test_empty_or_too_long_comment_is_refused(client, hall, login, make_meeting,
     meeting = make_meeting(signed_in=[member])
     item = meeting.items[0]
     login(member)
-    response = client.post(_comment_url(meeting, item), data={"body": text})
-    assert response.status_code == 303
-    assert message in _page(client, meeting)  # the flash
-    refused = client.post(_comment_url(meeting, item), data={"body": text}, headers=HTMX)
-    assert refused.status_code == 400
-    body = refused.get_data(as_text=True)
-    assert message in body and 'class="field-error"' in body and 'aria-invalid="true"' in body
+    for headers in ({}, HTMX):  # without JavaScript: the whole page; with htmx: the item's discussion
+        refused = client.post(_comment_url(meeting, item), data={"body": text}, headers=headers)
+        assert refused.status_code == 400
+        body = refused.get_data(as_text=True)
+        assert ("<html" in body) is (headers == {})
+        assert body.count('class="field-error"') == 1 and body.count('aria-invalid="true"') == 1
+        assert message in body and f">{text}</textarea>" in body  # said at the field; what was typed is kept
     assert _comments() == []
     # A comment of exactly 5000 characters is fine.
     assert client.post(_comment_url(meeting, item), data={"body": "长" * 5000}).status_code == 303
