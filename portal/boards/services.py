@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import audit, uploads
 from portal.accounts.models import Person
-from portal.boards import access, photos, rules
+from portal.boards import access, rules, undertakings
 from portal.boards.models import (
     Category,
     Commitment,
@@ -181,18 +181,16 @@ def pledge(
     return commitment
 
 
-def _in_progress(commitment: Commitment) -> None:
-    if commitment.status != CommitmentStatus.in_progress:
-        raise Refused("pledge_closed")
+# A pledge is an undertaking: progress while in progress, then fulfilled (践诺) or withdrawn.
+STATES = CommitmentStatus
+PLEDGE = undertakings.Ends(STATES.in_progress, "pledge_closed", STATES.fulfilled, "fulfilled_at", "fulfilled_note",
+                           STATES.withdrawn, "withdrawn_at", "withdrawn_reason")  # fmt: skip
 
 
 def add_progress(commitment: Commitment, actor, body: str, checked: list[uploads.Upload] = ()) -> Progress:
-    """A dated progress update with photos already checked by photos.check_all (nothing is stored if refused)."""
-    _in_progress(commitment)
-    update = Progress(commitment_id=commitment.id, author_id=actor.id, body=_text(body, code="body"))
-    db.session.add(update)
-    db.session.flush()
-    photos.save(list(checked), actor, progress_id=update.id)
+    """A dated update on the pledge's progress, its photos checked by photos.check_all (nothing stored if refused)."""
+    update = Progress(commitment_id=commitment.id, author_id=actor.id)
+    undertakings.add_update(commitment, PLEDGE, update, actor, body, checked, photo_link="progress_id")
     commitment.changed_at = utcnow()
     audit.record(
         "commitment.progress",
@@ -207,21 +205,13 @@ def add_progress(commitment: Commitment, actor, body: str, checked: list[uploads
 
 def fulfil(commitment: Commitment, actor, note: str) -> None:
     """践诺: mark the pledge fulfilled, saying what was done."""
-    _in_progress(commitment)
-    commitment.fulfilled_note = _text(note, code="note")
-    commitment.status = CommitmentStatus.fulfilled
-    commitment.fulfilled_at = utcnow()
-    db.session.flush()
+    undertakings.finish(commitment, PLEDGE, note)
     audit.record("commitment.fulfilled", actor, commitment.compound, commitment_id=commitment.id)
 
 
 def withdraw(commitment: Commitment, actor, reason: str) -> None:
     """Withdraw a pledge still in progress; the reason is required and shown on the board."""
-    _in_progress(commitment)
-    commitment.withdrawn_reason = _text(reason, code="reason")
-    commitment.status = CommitmentStatus.withdrawn
-    commitment.withdrawn_at = utcnow()
-    db.session.flush()
+    undertakings.give_up(commitment, PLEDGE, reason)
     reason = commitment.withdrawn_reason
     audit.record("commitment.withdrawn", actor, commitment.compound, commitment_id=commitment.id, reason=reason)
 

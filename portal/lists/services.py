@@ -10,10 +10,9 @@ from collections.abc import Sequence
 
 from portal import audit, uploads
 from portal.boards import access as board_access
-from portal.boards import photos
+from portal.boards import undertakings
 from portal.boards.models import Category, Organisation
 from portal.compounds.models import Compound
-from portal.db import utcnow
 from portal.extensions import db
 from portal.lists import access
 from portal.lists.models import (
@@ -232,18 +231,15 @@ def create_project(
 # 项目清单: progress, completion, cancellation
 
 
-def _in_progress(project: Project) -> None:
-    if project.status != ProjectStatus.in_progress:
-        raise Refused("project_closed")
+# A project is an undertaking: progress while under way, then completed or cancelled.
+PROJECT = undertakings.Ends(ProjectStatus.in_progress, "project_closed", ProjectStatus.completed, "completed_at",
+                            "completed_note", ProjectStatus.cancelled, "cancelled_at", "cancel_reason")  # fmt: skip
 
 
 def add_update(project: Project, actor, body: str, checked: Sequence[uploads.Upload] = ()) -> ProjectUpdate:
     """A dated progress update with photos already checked by photos.check_all (nothing is stored if refused)."""
-    _in_progress(project)
-    update = ProjectUpdate(project_id=project.id, author_id=actor.id, body=_text(body, code="body"))
-    db.session.add(update)
-    db.session.flush()
-    photos.save(list(checked), actor, project_update_id=update.id)
+    update = ProjectUpdate(project_id=project.id, author_id=actor.id)
+    undertakings.add_update(project, PROJECT, update, actor, body, checked, photo_link="project_update_id")
     audit.record(
         "project.update", actor, _compound(project), project_id=project.id, update_id=update.id, photos=len(checked)
     )
@@ -257,11 +253,7 @@ def complete(project: Project, actor, note: str) -> None:
     from portal.needs import services as needs
     from portal.needs.models import NeedStatus
 
-    _in_progress(project)
-    project.completed_note = _text(note, code="note")
-    project.status = ProjectStatus.completed
-    project.completed_at = utcnow()
-    db.session.flush()
+    undertakings.finish(project, PROJECT, note)
     audit.record("project.completed", actor, _compound(project), project_id=project.id)
     need = project.need
     if (
@@ -275,11 +267,7 @@ def complete(project: Project, actor, note: str) -> None:
 
 def cancel(project: Project, actor, reason: str) -> None:
     """Cancel a project still under way; the reason is required and shown on the project."""
-    _in_progress(project)
-    project.cancel_reason = _text(reason, code="reason")
-    project.status = ProjectStatus.cancelled
-    project.cancelled_at = utcnow()
-    db.session.flush()
+    undertakings.give_up(project, PROJECT, reason)
     audit.record("project.cancelled", actor, _compound(project), project_id=project.id, reason=project.cancel_reason)
 
 

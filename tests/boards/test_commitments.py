@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from portal import uploads
 from portal.audit import AuditEvent
-from portal.boards import rules, services
+from portal.boards import photos, rules, services
 from portal.boards.demo import tiny_png
 from portal.boards.models import Category, Commitment, CommitmentStatus, Photo, Progress, Rating
 from portal.extensions import db
@@ -171,7 +171,7 @@ def test_at_most_six_photos(client, yard, login, pledge, upload_dir):
 
 def test_photos_of_another_compounds_pledge_are_not_served_here(client, yard, pledge, upload_dir):
     commitment = pledge(org="other", compound="guihua")
-    checked = services.photos.check_all([_file()])
+    checked = photos.check_all([_file()])
     update = services.add_progress(commitment, yard.staff, "进度", checked)
     db.session.commit()
     photo_id = db.session.scalar(sa.select(Photo.id).where(Photo.progress_id == update.id))
