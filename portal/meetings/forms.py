@@ -1,4 +1,4 @@
-"""Forms for preparing a meeting (the discussion, votes and minutes use small plain forms)."""
+"""Forms for preparing, posting and cancelling a meeting (the discussion, votes and minutes use small plain forms)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,15 @@ class MeetingForm(FlaskForm):
         """The window must end after it starts."""
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The meeting must end after it starts."))
+
+
+class PostForm(FlaskForm):
+    """发布议程: the reason for short notice, when there is one."""
+
+    urgent_reason = StringField(_l("Reason for short notice (only if needed)"), validators=[Length(max=500)])
+
+
+class CancelForm(FlaskForm):
+    """取消会议: the reason every invitee will read."""
+
+    reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=500)])

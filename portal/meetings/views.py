@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.htmx import refuse, render
 from portal.i18n import to_utc
 from portal.meetings import access, bp, calendar, discussion, minutes, motions, services
-from portal.meetings.forms import MeetingForm
+from portal.meetings.forms import CancelForm, MeetingForm, PostForm
 from portal.meetings.models import InviteeGroup, MeetingKind, Visibility
 from portal.refusals import Refused
 from portal.roles.models import Membership, Role
@@ -83,14 +83,17 @@ def show(slug: str, meeting_id: int):
     return meeting_page(compound, meeting)
 
 
-def meeting_page(compound, meeting, status: int = 200, refused: dict | None = None):
-    """The meeting page; `refused` (item_id, error, draft) shows a refused comment again at its item, as typed."""
+def meeting_page(compound, meeting, status: int = 200, refused: dict | None = None, **forms):
+    """The meeting page; `refused` (item_id, error, draft) shows a refused comment again at its item, as typed, and
+    a refused post or cancel form comes back with its error at the field (`post_form`, `cancel_form`)."""
     present = services.attendees(meeting)
     here, out_of, met = services.quorum(meeting, present)
     return render(
         "meetings/show.html",
         status=status,
         refused=refused,
+        post_form=forms.get("post_form") or PostForm(formdata=None),
+        cancel_form=forms.get("cancel_form") or CancelForm(formdata=None, prefix="cancel"),
         compound=compound,
         meeting=meeting,
         present=present,
@@ -113,11 +116,14 @@ def post(slug: str, meeting_id: int):
     """发布议程: post the agenda and notify the invitees."""
     compound, meeting = access.load(slug, meeting_id, current_user)
     permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
+    form = PostForm()
     try:
-        count = services.post(meeting, current_user, request.form.get("urgent_reason"))
+        if not form.validate():
+            return meeting_page(compound, meeting, status=400, post_form=form)
+        count = services.post(meeting, current_user, form.urgent_reason.data)
     except Refused as error:
-        flash(error.sentence, "error")
-        return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+        form.urgent_reason.errors = [error.sentence]
+        return meeting_page(compound, meeting, status=400, post_form=form)
     flash(_("The agenda is posted; %(count)d invitees were notified.", count=count), "success")
     return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
 
@@ -128,10 +134,16 @@ def cancel(slug: str, meeting_id: int):
     """取消会议, with a reason."""
     compound, meeting = access.load(slug, meeting_id, current_user)
     permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
+    form = CancelForm(prefix="cancel")
+    if not form.validate():
+        return meeting_page(compound, meeting, status=400, cancel_form=form)
     try:
-        services.cancel(meeting, current_user, request.form.get("reason", ""))
+        services.cancel(meeting, current_user, form.reason.data)
     except Refused as error:
-        flash(error.sentence, "error")
+        if error.code != "reason":  # the meeting can no longer be cancelled at all: the form is gone from its page
+            return refuse(409, error.sentence)
+        form.reason.errors = [error.sentence]
+        return meeting_page(compound, meeting, status=400, cancel_form=form)
     return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
 
 

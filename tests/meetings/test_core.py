@@ -64,7 +64,10 @@ def test_owner_cannot_call_a_meeting(client, hall, login):
 def test_committee_agenda_needs_seven_days_or_a_reason(client, hall, login, make_meeting):
     meeting = make_meeting(status="draft", starts_in=timedelta(days=3))
     login(hall.chair)
-    client.post(_url(meeting, "post"), data={})
+    refused = client.post(_url(meeting, "post"), data={}, headers={"Accept-Language": "en"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="urgent_reason-error" class="field-error"' in page
+    assert "Give the reason why it is urgent." in page or "说明紧急的原因" in page
     assert db.session.get(Meeting, meeting.id).status == "draft"
     client.post(_url(meeting, "post"), data={"urgent_reason": "电梯停运，需尽快决定"})
     meeting = db.session.get(Meeting, meeting.id)
@@ -141,12 +144,12 @@ def test_ics_file(client, hall, login, make_meeting):
 def test_an_ended_meeting_cannot_be_cancelled(client, hall, login, make_meeting):
     ended = make_meeting(starts_in=timedelta(days=-3), lasts=timedelta(days=1))
     login(hall.chair)
-    assert "cancel_reason" not in client.get(_url(ended)).get_data(as_text=True)
-    client.post(_url(ended, "cancel"), data={"reason": "改期"})
+    assert "cancel-reason" not in client.get(_url(ended)).get_data(as_text=True)
+    client.post(_url(ended, "cancel"), data={"cancel-reason": "改期"})
     assert db.session.get(Meeting, ended.id).status == "posted"
     running = make_meeting()
-    assert "cancel_reason" in client.get(_url(running)).get_data(as_text=True)
-    client.post(_url(running, "cancel"), data={"reason": "改期"})
+    assert "cancel-reason" in client.get(_url(running)).get_data(as_text=True)
+    client.post(_url(running, "cancel"), data={"cancel-reason": "改期"})
     assert db.session.get(Meeting, running.id).status == "cancelled"
 
 
@@ -157,7 +160,7 @@ def test_a_meeting_whose_minutes_are_published_cannot_be_cancelled(client, hall,
     db.session.add(Minutes(meeting_id=meeting.id, body="纪要", status=MinutesStatus.published, published_at=utcnow()))
     db.session.commit()
     login(hall.chair)
-    assert "cancel_reason" not in client.get(_url(meeting)).get_data(as_text=True)
-    response = client.post(_url(meeting, "cancel"), data={"reason": "改期"}, follow_redirects=True)
-    assert "纪要已公示，会议不能再取消。" in response.get_data(as_text=True)
+    assert "cancel-reason" not in client.get(_url(meeting)).get_data(as_text=True)
+    response = client.post(_url(meeting, "cancel"), data={"cancel-reason": "改期"})
+    assert response.status_code == 409 and "纪要已公示，会议不能再取消。" in response.get_data(as_text=True)
     assert db.session.get(Meeting, meeting.id).status == "posted"

@@ -47,7 +47,7 @@ ROUTES = {
     "meeting page": ("GET", M + "/{posted}/", MEMBERS, None),
     "meeting ics": ("GET", M + "/{posted}/meeting.ics", MEMBERS, None),
     "post agenda": ("POST", M + "/{draft}/post", DRAFT, {"urgent_reason": "急"}),
-    "cancel meeting": ("POST", M + "/{posted}/cancel", PREPARE, {"reason": "改期"}),
+    "cancel meeting": ("POST", M + "/{posted}/cancel", PREPARE, {"cancel-reason": "改期"}),
     "sign in": ("POST", M + "/{posted}/sign-in", INVITEE, {}),
     "minutes archive": ("GET", M + "/minutes/", PUBLIC, None),
     "comments fragment": ("GET", M + "/{posted}/comments", MEMBERS, None),
