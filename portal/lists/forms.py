@@ -83,3 +83,15 @@ class UpdateForm(FlaskForm):
 
     body = TextAreaField(_l("What has been done"), validators=[InputRequired(), Length(max=5000)])
     photos = MultipleFileField(_l("Photos (JPEG or PNG, at most 6)"))
+
+
+class CompleteForm(FlaskForm):
+    """完成: what was done, shown on the project (and to the resident whose request it was)."""
+
+    note = TextAreaField(_l("What was done"), validators=[InputRequired(), Length(max=5000)])
+
+
+class CancelForm(FlaskForm):
+    """取消: the reason shown on the project."""
+
+    reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=5000)])

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.inputs import db_int, page_number
 from portal.lists import access, bp, queries, services
-from portal.lists.forms import ClaimForm, MatchForm, ProjectForm, ResourceForm, UpdateForm
+from portal.lists.forms import CancelForm, ClaimForm, CompleteForm, MatchForm, ProjectForm, ResourceForm, UpdateForm
 from portal.lists.models import Project, ProjectUpdate, Resource
 from portal.needs.models import Need
 from portal.refusals import Refused, sentence
@@ -387,14 +387,21 @@ def _project(compound, project_id: int) -> Project:
 def project(slug: str, project_id: int):
     """One project: the need and resource it matches, who carries it out, its dated progress updates."""
     compound = access.load(slug, current_user)
-    found = _project(compound, project_id)
+    return _project_page(compound, _project(compound, project_id))
+
+
+def _project_page(compound, found: Project, status: int = 200, **forms):
+    """The project page; a refused update, completion or cancellation comes back at its field, as typed."""
     return _page(
         "lists/project.html",
         compound=compound,
         project=found,
         need_shown=found.need is not None and access.need_shown(current_user, found.need, compound),
         can_report=access.can_report(current_user, found),
-        form=UpdateForm(formdata=None),
+        form=forms.get("form") or UpdateForm(formdata=None),
+        complete_form=forms.get("complete_form") or CompleteForm(formdata=None, prefix="complete"),
+        cancel_form=forms.get("cancel_form") or CancelForm(formdata=None, prefix="cancel"),
+        status=status,
     )
 
 
@@ -417,15 +424,7 @@ def add_update(slug: str, project_id: int):
         else:
             flash(_("The progress update is posted."), "success")
             return redirect(url_for("lists.project", slug=slug, project_id=found.id) + "#updates", 303)
-    return _page(
-        "lists/project.html",
-        compound=compound,
-        project=found,
-        need_shown=found.need is not None and access.need_shown(current_user, found.need, compound),
-        can_report=True,
-        form=form,
-        status=400,
-    )
+    return _project_page(compound, found, status=400, form=form)
 
 
 @bp.route("/projects/<int:project_id>/complete", methods=["POST"])
@@ -435,11 +434,8 @@ def complete(slug: str, project_id: int):
     compound = access.load(slug, current_user)
     found = _project(compound, project_id)
     permissions.require(access.can_report(current_user, found), compound, current_user)
-    return _step(
-        lambda: services.complete(found, current_user, request.form.get("note", "")),
-        _("The project is marked completed."),
-        url_for("lists.project", slug=slug, project_id=found.id),
-    )
+    form = CompleteForm(prefix="complete")
+    return _end(compound, found, form, form.note, services.complete, _("The project is marked completed."))
 
 
 @bp.route("/projects/<int:project_id>/cancel", methods=["POST"])
@@ -449,11 +445,22 @@ def cancel(slug: str, project_id: int):
     compound = access.load(slug, current_user)
     found = _project(compound, project_id)
     permissions.require(access.can_report(current_user, found), compound, current_user)
-    return _step(
-        lambda: services.cancel(found, current_user, request.form.get("reason", "")),
-        _("The project is cancelled."),
-        url_for("lists.project", slug=slug, project_id=found.id),
-    )
+    form = CancelForm(prefix="cancel")
+    return _end(compound, found, form, form.reason, services.cancel, _("The project is cancelled."))
+
+
+def _end(compound, found: Project, form, words, step, success: str):
+    """Complete or cancel with the words typed; refused at the field (400) with what was typed, or done (303)."""
+    if form.validate_on_submit():
+        try:
+            step(found, current_user, words.data)
+        except Refused as error:
+            words.errors = [error.sentence]
+        else:
+            flash(success, "success")
+            return redirect(url_for("lists.project", slug=compound.slug, project_id=found.id), 303)
+    forms = {"complete_form" if isinstance(form, CompleteForm) else "cancel_form": form}
+    return _project_page(compound, found, status=400, **forms)
 
 
 @bp.route("/projects/<int:project_id>/photos/<int:photo_id>")

@@ -96,8 +96,8 @@ def test_a_photo_of_another_project_is_not_served_here(client, town, login, proj
 def test_others_cannot_report_on_the_project(client, town, login, project, who):
     login(getattr(town, who))
     assert client.post(_url(project, "/updates"), data={"body": "我来写"}).status_code == 403
-    assert client.post(_url(project, "/complete"), data={"note": "好了"}).status_code == 403
-    assert client.post(_url(project, "/cancel"), data={"reason": "不做了"}).status_code == 403
+    assert client.post(_url(project, "/complete"), data={"complete-note": "好了"}).status_code == 403
+    assert client.post(_url(project, "/cancel"), data={"cancel-reason": "不做了"}).status_code == 403
     assert _count(ProjectUpdate) == 0
     db.session.refresh(project)
     assert project.status == ProjectStatus.in_progress
@@ -105,7 +105,7 @@ def test_others_cannot_report_on_the_project(client, town, login, project, who):
 
 def test_completing_marks_the_need_done_for_the_requester_to_confirm(client, town, login, project):
     login(town.doctor)
-    assert client.post(_url(project, "/complete"), data={"note": "血压正常，已建健康档案"}).status_code == 303
+    assert client.post(_url(project, "/complete"), data={"complete-note": "血压正常，已建健康档案"}).status_code == 303
     db.session.refresh(project)
     assert (project.status, project.completed_note) == (ProjectStatus.completed, "血压正常，已建健康档案")
     assert project.completed_at is not None
@@ -121,7 +121,7 @@ def test_completing_marks_the_need_done_for_the_requester_to_confirm(client, tow
 
 def test_staff_complete_a_project_without_speaking_for_the_taker(client, town, login, project):
     login(town.staff)
-    assert client.post(_url(project, "/complete"), data={"note": "已完成"}).status_code == 303
+    assert client.post(_url(project, "/complete"), data={"complete-note": "已完成"}).status_code == 303
     db.session.refresh(project)
     assert project.status == ProjectStatus.completed
     db.session.refresh(project.need)
@@ -130,11 +130,15 @@ def test_staff_complete_a_project_without_speaking_for_the_taker(client, town, l
 
 def test_cancelling_needs_a_reason(client, town, login, project, english):
     login(town.doctor)
-    client.post(_url(project, "/cancel"), data={"reason": "  "})
+    for typed in ("", "  "):  # refused by the form, then by the service: both at the field, as typed, with 400
+        refused = client.post(_url(project, "/cancel"), data={"cancel-reason": typed})
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and 'id="cancel-reason-error" class="field-error"' in page
+        assert f'value="{typed}"' in page or typed == ""
+    assert "Give a reason." in page
     db.session.refresh(project)
     assert project.status == ProjectStatus.in_progress
-    assert "Give a reason." in client.get(_url(project)).get_data(as_text=True)
-    assert client.post(_url(project, "/cancel"), data={"reason": "医生调岗，改由其他单位承接"}).status_code == 303
+    assert client.post(_url(project, "/cancel"), data={"cancel-reason": "医生调岗，改由其他单位承接"}).status_code == 303
     db.session.refresh(project)
     assert (project.status, project.cancel_reason) == (ProjectStatus.cancelled, "医生调岗，改由其他单位承接")
     assert project.cancelled_at is not None

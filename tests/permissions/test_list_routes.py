@@ -53,8 +53,8 @@ ROUTES = {
     "project page": ("GET", L + "/projects/{project}", PUBLIC, None),
     "project photo": ("GET", L + "/projects/{project}/photos/{photo}", PUBLIC, None),
     "post update": ("POST", L + "/projects/{project}/updates", ORG, {"body": "已完成一半"}),
-    "complete project": ("POST", L + "/projects/{project}/complete", ORG, {"note": "全部完成"}),
-    "cancel project": ("POST", L + "/projects/{project}/cancel", ORG, {"reason": "改期"}),
+    "complete project": ("POST", L + "/projects/{project}/complete", ORG, {"complete-note": "全部完成"}),
+    "cancel project": ("POST", L + "/projects/{project}/cancel", ORG, {"cancel-reason": "改期"}),
 }
 
 
