@@ -138,7 +138,8 @@ def test_cancelling_needs_a_reason(client, town, login, project, english):
     assert "Give a reason." in page
     db.session.refresh(project)
     assert project.status == ProjectStatus.in_progress
-    assert client.post(_url(project, "/cancel"), data={"cancel-reason": "医生调岗，改由其他单位承接"}).status_code == 303
+    reason = {"cancel-reason": "医生调岗，改由其他单位承接"}
+    assert client.post(_url(project, "/cancel"), data=reason).status_code == 303
     db.session.refresh(project)
     assert (project.status, project.cancel_reason) == (ProjectStatus.cancelled, "医生调岗，改由其他单位承接")
     assert project.cancelled_at is not None
