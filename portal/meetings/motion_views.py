@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.extensions import db
 from portal.htmx import refuse
-from portal.meetings import access, bp, motions
+from portal.meetings import access, bp, motions, views
 from portal.meetings.models import AgendaItem, Motion
 from portal.refusals import Refused
 
@@ -36,14 +36,15 @@ def open_motion(slug: str, meeting_id: int, item_id: int):
     if item is None:
         abort(404)
     permissions.require(access.is_convenor(current_user, meeting), compound, current_user, shown=True)
+    text = request.form.get("text", "")
     try:
-        motions.open_motion(meeting, item, current_user, request.form.get("text", ""))
+        motions.open_motion(meeting, item, current_user, text)
     except Refused as error:
-        if error.code == "record_closed":
+        if error.code != "motion_text":  # the meeting's state, not the words: nothing to correct at the field
             return refuse(409, error.sentence)
-        flash(error.sentence, "error")
-    else:
-        flash(_("The quick vote is open."), "success")
+        refused = {"item_id": item.id, "motion_error": error.sentence, "motion_text": text}
+        return views.meeting_page(compound, meeting, status=400, refused=refused)
+    flash(_("The quick vote is open."), "success")
     return _back(meeting, item.id)
 
 

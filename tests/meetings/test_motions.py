@@ -130,7 +130,11 @@ def test_only_the_chair_opens_and_closes(client, hall, make_meeting, vote):
 def test_motion_needs_text(client, hall, make_meeting, vote):
     meeting = make_meeting(signed_in=hall.committee)
     vote.as_(hall.chair)
-    client.post(_url(meeting, f"items/{meeting.items[0].id}/motions"), data={"text": "  "})
+    item = meeting.items[0]
+    refused = client.post(_url(meeting, f"items/{item.id}/motions"), data={"text": "  "})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and page.count('class="field-error"') == 1
+    assert f'id="motion-error-{item.id}"' in page and "请填写表决事项。" in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Motion)) == 0
 
 
