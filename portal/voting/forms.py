@@ -15,7 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.voting.models.vote import Art278Category
+from portal.i18n import to_utc
+from portal.voting.models.vote import Art278Category, Secrecy, VoteKind
+from portal.voting.services import Settings
 from portal.voting.wording import category_choice
 
 
@@ -66,6 +68,22 @@ class VoteForm(FlaskForm):
                 raise ValidationError(_l("Give the number of seats."))
             if field.data % 2 == 0:
                 raise ValidationError(_l("The number of seats must be odd."))
+
+    def settings(self) -> Settings:
+        """What was chosen, as plain values for the service (times from Beijing time to UTC)."""
+        return Settings(
+            kind=VoteKind(self.kind.data),
+            title=self.title.data,
+            description=self.description.data or "",
+            secrecy=Secrecy(self.secrecy.data),
+            opens_at=to_utc(self.opens_at.data),
+            closes_at=to_utc(self.closes_at.data),
+            allow_change=bool(self.allow_change.data),
+            publish_unit_choices=bool(self.publish_unit_choices.data),
+            poll_multiple=bool(self.poll_multiple.data),
+            seats=self.seats.data,
+            objection_days=self.objection_days.data,
+        )
 
 
 class ItemForm(FlaskForm):

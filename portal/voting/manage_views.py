@@ -30,7 +30,7 @@ def new(slug: str):
         if form.kind.data == "election" and not permissions.may(current_user, "certify_votes", compound):
             form.kind.errors = [_("Committee elections are run by community staff.")]
         else:
-            vote = services.create_vote(compound, form, current_user)
+            vote = services.create_vote(compound, form.settings(), current_user)
             flash(_("Draft saved. Add what voters answer, then announce it."), "info")
             return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id), 303)
     return render("voting/new.html", compound=compound, form=form, status=400 if request.method == "POST" else 200)
@@ -52,7 +52,7 @@ def edit(slug: str, vote_id: int):
         if not lifecycle.editable(vote):
             abort(409)
         if form.validate_on_submit():
-            services.update_vote(vote, form, current_user)
+            services.update_vote(vote, form.settings(), current_user)
             flash(_("Saved."), "info")
             return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id), 303)
         status = 400

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from portal import audit
 from portal.compounds.models import Compound
 from portal.extensions import db
-from portal.i18n import to_utc
 from portal.refusals import Refused
 from portal.voting.lifecycle import editable
 from portal.voting.models import PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
@@ -17,36 +19,53 @@ def _check_editable(vote: Vote) -> None:
         raise Refused("locked")
 
 
-def apply_form(vote: Vote, form) -> None:
-    """Copy the settings form onto a draft vote."""
+@dataclass(frozen=True)
+class Settings:
+    """A vote's settings as the secretary chose them (times in UTC); the form's fields, as plain values."""
+
+    kind: VoteKind
+    title: str
+    description: str
+    secrecy: Secrecy
+    opens_at: datetime
+    closes_at: datetime
+    allow_change: bool = False
+    publish_unit_choices: bool = False
+    poll_multiple: bool = False
+    seats: int | None = None
+    objection_days: int | None = None
+
+
+def _apply(vote: Vote, settings: Settings) -> None:
+    """Copy the settings onto a draft vote."""
     _check_editable(vote)
-    vote.kind = VoteKind(form.kind.data)
-    vote.title = form.title.data.strip()
-    vote.description = form.description.data or ""
-    vote.secrecy = Secrecy(form.secrecy.data)
-    vote.opens_at = to_utc(form.opens_at.data)
-    vote.closes_at = to_utc(form.closes_at.data)
-    vote.allow_change = bool(form.allow_change.data) and vote.secrecy == Secrecy.named
-    vote.publish_unit_choices = bool(form.publish_unit_choices.data) and vote.secrecy == Secrecy.named
-    vote.poll_multiple = bool(form.poll_multiple.data)
-    vote.seats = form.seats.data if vote.kind == VoteKind.election else None
-    vote.objection_days = form.objection_days.data
+    vote.kind = settings.kind
+    vote.title = settings.title.strip()
+    vote.description = settings.description or ""
+    vote.secrecy = settings.secrecy
+    vote.opens_at = settings.opens_at
+    vote.closes_at = settings.closes_at
+    vote.allow_change = settings.allow_change and vote.secrecy == Secrecy.named
+    vote.publish_unit_choices = settings.publish_unit_choices and vote.secrecy == Secrecy.named
+    vote.poll_multiple = settings.poll_multiple
+    vote.seats = settings.seats if vote.kind == VoteKind.election else None
+    vote.objection_days = settings.objection_days
 
 
-def create_vote(compound: Compound, form, actor) -> Vote:
+def create_vote(compound: Compound, settings: Settings, actor) -> Vote:
     """A new draft vote."""
     vote = Vote(compound_id=compound.id, status=VoteStatus.draft, created_by_id=actor.id)
     vote.compound = compound
-    apply_form(vote, form)
+    _apply(vote, settings)
     db.session.add(vote)
     db.session.flush()
     audit.record("vote.created", actor, compound, vote_id=vote.id, kind=vote.kind.value)
     return vote
 
 
-def update_vote(vote: Vote, form, actor) -> None:
+def update_vote(vote: Vote, settings: Settings, actor) -> None:
     """Change a draft's settings."""
-    apply_form(vote, form)
+    _apply(vote, settings)
     db.session.flush()
     audit.record("vote.edited", actor, vote.compound, vote_id=vote.id)
 

@@ -373,14 +373,10 @@ def vote_seed(live_app, seed):
     from portal.compounds import services as compounds
     from portal.db import utcnow
     from portal.extensions import db
-    from portal.i18n import to_local
     from portal.roles import services as roles
     from portal.security import hash_password
     from portal.voting import lifecycle, proxies, services
-    from portal.voting.models import Vote, VoteStatus
-
-    def _value(data) -> SimpleNamespace:
-        return SimpleNamespace(data=data)
+    from portal.voting.models import Secrecy, Vote, VoteKind, VoteStatus
 
     def voting_compound(
         owners: list[tuple[str, str]], staff: int = 1, proxy: tuple[int, int] | None = None
@@ -408,20 +404,16 @@ def vote_seed(live_app, seed):
             actor = staff_people[0]
 
             now = utcnow()
-            form = SimpleNamespace(
-                kind=_value("resolution"),
-                title=_value(f"关于{place.name}电梯改造的表决"),
-                description=_value("请业主在投票期内表决。"),
-                secrecy=_value("named"),
-                opens_at=_value(to_local(now - timedelta(minutes=5))),  # already open: no waiting in the test
-                closes_at=_value(to_local(now + timedelta(days=7))),
-                allow_change=_value(False),
-                publish_unit_choices=_value(False),
-                poll_multiple=_value(False),
-                seats=_value(None),
-                objection_days=_value(7),
+            settings = services.Settings(
+                kind=VoteKind.resolution,
+                title=f"关于{place.name}电梯改造的表决",
+                description="请业主在投票期内表决。",
+                secrecy=Secrecy.named,
+                opens_at=now - timedelta(minutes=5),  # already open: no waiting in the test
+                closes_at=now + timedelta(days=7),
+                objection_days=7,
             )
-            vote = services.create_vote(compound, form, actor)
+            vote = services.create_vote(compound, settings, actor)
             ordinary = services.add_item(vote, "选聘新的物业服务企业", "", "property_manager", actor)
             major = services.add_item(vote, "筹集维修资金改造电梯", "", "raise_fund", actor)
             lifecycle.transition(vote, VoteStatus.announced, actor, reason="测试")  # short notice needs a reason

@@ -157,12 +157,14 @@ def _call_meeting(tab, live_server, slug: str, secretary, t) -> tuple[str, str]:
     # Starting now is less than 7 days' notice: refused without the reason, posted with it.
     post = page.get_by_role("region", name=t("Post the agenda"))
     _submit(post, t("Post and invite"))
-    expect(page).to_have_url(url)
-    _flash(
-        page, t("A committee meeting's agenda must be posted at least 7 days ahead. Give the reason why it is urgent.")
+    expect(page).to_have_url(url + "post")  # the page again, with 400 and the sentence at the reason's field
+    reason = _field(post, t("Reason for short notice (only if needed)"))
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(post.locator(".field-error")).to_have_text(
+        t("A committee meeting's agenda must be posted at least 7 days ahead. Give the reason why it is urgent.")
     )
     expect(page.locator("hgroup .badge")).to_have_text(t("draft"))
-    tab.check("too-soon")
+    tab.check("too-soon", status=400)
     post = page.get_by_role("region", name=t("Post the agenda"))
     _field(post, t("Reason for short notice (only if needed)")).fill(URGENT)
     _submit(post, t("Post and invite"))
