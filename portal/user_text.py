@@ -4,7 +4,7 @@ A Markdown field is declared once, next to its model, with ``markdown_field(Mode
 column from ``html_column()``. Whenever a service sets the source (in the constructor or by assignment) its HTML is
 rendered and sanitised there and then, so pages show the stored ``<source>_html`` and no reader pays for parsing.
 An UPDATE statement that bypasses the ORM passes its values through ``with_html``. The source stays for editing,
-and `markup.plain_text` of it serves where HTML cannot go (CSV, inbox notices, page titles, ``<meta>``, excerpts).
+and `markup.plain_text` of it serves where HTML cannot go (excerpts, a request's timeline, the archive's search).
 
 ``MARKDOWN_FIELDS`` lists every field declared this way; the README names them and a test writes each through its
 real form and reads its page.
