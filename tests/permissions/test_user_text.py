@@ -121,7 +121,7 @@ CASES: dict[object, tuple[str, Callable[[Writer], str]]] = {
     Resource.description: ("lists_world", form(LISTS, "offer", "committee_b", "description")),
     Project.description: ("lists_world", form(LISTS, "new project", "staff_b", "description")),
     Project.completed_note: (
-        "lists_world", form(LISTS, "complete project", "committee_b", "note", L + "/projects/{project}")),
+        "lists_world", form(LISTS, "complete project", "committee_b", "complete-note", L + "/projects/{project}")),
     ProjectUpdate.body: ("lists_world", form(LISTS, "post update", "committee_b", "body", L + "/projects/{project}")),
     Organisation.duty: ("board_world", form(BOARD, "edit organisation", "staff_b", "duty", B + "/org/{org}")),
     Commitment.target: ("board_world", form(BOARD, "pledge", "committee_b", "target")),
