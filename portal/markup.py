@@ -1,6 +1,25 @@
-"""User Markdown (meeting comments and minutes, commitment updates) turned into safe HTML or plain text.
+"""What users write, as Markdown turned into safe HTML or plain text: the one renderer for user text.
 
-This is the one place the portal renders text residents wrote. Two layers, each enough on its own:
+Every text users write that stands on its own on a page is this Markdown subset, and nothing else renders it:
+
+- meetings: a meeting's description, an agenda item's description, comments, minutes, addenda to minutes;
+- votes: a vote's explanation, an item's explanation, candidates' statements, objections and staff's answers;
+- requests and micro-wishes: the description, the reason staff declined it, what was done, the resident's comment;
+- the three lists: a resource's and a project's description, project progress, what a completed project did and
+  why a project was cancelled;
+- the commitment board: an organisation's duties, a pledge's target, progress, what was done, why it was withdrawn,
+  residents' rating comments;
+- notices on the compound home.
+
+Short reasons and notes shown inside a sentence are plain text, escaped (why an agenda or a vote went out at short
+notice, why a meeting or vote was cancelled or a vote closed early, why a comment was hidden or minutes
+published before every sign-off, sign-off comments, motions, eligibility notes); a request's timeline shows each
+step's note as `plain_text`, on one line.
+
+Each field keeps its HTML in a ``<field>_html`` column rendered when the text is written (`portal/user_text.py`);
+pages show that, and `plain_text` serves where HTML cannot go (excerpts, the archive's search text).
+
+Two layers, each enough on its own:
 
 1. markdown-it-py, built from the "zero" preset with exactly the rules of our subset enabled (an allow-list, so
    a markdown-it upgrade that adds a rule to "commonmark" changes nothing here): paragraphs, soft and hard line
@@ -19,13 +38,12 @@ Choices a reader should know:
 - Images are never rendered as ``<img>`` (no tracking pixels, no ``data:`` URIs): ``![plan](https://…/p.png)``
   becomes a plain link reading "plan" to that URL when the URL is http(s), otherwise just the alt text.
 - Code blocks lose their language class (no highlighter here); table column alignment (a style attribute) is dropped.
-- Output for texts up to 5,000 characters is kept in a bounded in-process cache (Markup is immutable), because
-  markdown-it-py is pure Python and a page of formatted comments would otherwise be re-parsed for every reader.
+- Rendering happens once per write, never per reader: markdown-it-py is pure Python (~0.3 ms for a formatted
+  300-character comment), so a page of comments rendered at read time would be parsed again for every reader.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 
 import nh3
@@ -49,10 +67,6 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer"
 
-# Parsing costs ~0.3 ms for a formatted 300-character comment on the reference machine, so rendered comments are
-# kept (bounded: at most _CACHE_ENTRIES texts of at most _CACHE_MAX_CHARS each); long minutes are rendered each time.
-_CACHE_ENTRIES = 1024
-_CACHE_MAX_CHARS = 5000
 _HEADING_SHIFT = 2
 _IMAGE_LINK_SCHEME = re.compile(r"^https?:", re.IGNORECASE)
 
@@ -103,21 +117,11 @@ def _sanitise(html: str) -> str:
     return _cleaner.clean(html)
 
 
-def _render(text: str) -> Markup:
-    """Parse, render and sanitise: the only place user text becomes Markup."""
-    return Markup(_sanitise(_parser.render(text)))  # noqa: S704 (nh3 has just reduced it to the allow-list)
-
-
-# A meeting page shows the same comments to every reader; Markup is immutable, so sharing results is safe.
-_render_cached = functools.lru_cache(maxsize=_CACHE_ENTRIES)(_render)
-
-
 def render_markdown(text: str | None) -> Markup:
-    """Resident-written Markdown as safe HTML for templates (`{{ comment.body|markdown }}`, no `|safe` needed)."""
+    """User-written Markdown as safe HTML: parsed, rendered and sanitised, the only place user text becomes Markup."""
     if not text:
         return Markup("")
-    text = str(text)
-    return _render_cached(text) if len(text) <= _CACHE_MAX_CHARS else _render(text)
+    return Markup(_sanitise(_parser.render(str(text))))  # noqa: S704 (nh3 has just reduced it to the allow-list)
 
 
 def _inline_text(children: list[Token]) -> list[str]:

@@ -11,7 +11,7 @@ from flask import Flask
 from flask_babel import format_datetime, get_locale, get_timezone
 
 from portal.db import utcnow
-from portal.markup import render_markdown
+from portal.markup import plain_text
 
 
 def area(value) -> str:
@@ -38,5 +38,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["area"] = area
     app.jinja_env.filters["datetimeformat"] = datetimeformat
     app.jinja_env.filters["fromjson"] = json.loads
-    app.jinja_env.filters["markdown"] = render_markdown
+    # What users write is shown from its stored HTML (portal/user_text.py); excerpts take its plain words.
+    app.jinja_env.filters["plain_text"] = plain_text
     app.jinja_env.globals["now_utc"] = utcnow

@@ -341,18 +341,16 @@ def test_empty_input(empty):
 
 
 def test_long_text_renders_like_short_text():
-    """Texts too long to be cached go through the same renderer."""
+    """Long minutes go through the same renderer as a short comment."""
     paragraph = "**甲** " + "乙" * 6000
     assert render_markdown(paragraph) == f"<p><strong>甲</strong> {'乙' * 6000}</p>\n"
 
 
-def test_markdown_filter_in_templates(app):
-    """`{{ body|markdown }}` needs no |safe and does not escape twice."""
-    template = app.jinja_env.from_string("<div>{{ body|markdown }}</div>")
+def test_plain_text_filter_in_templates(app):
+    """`{{ body|plain_text }}` (excerpts) shows the words without Markdown marks, escaped once."""
+    template = app.jinja_env.from_string("<p>{{ body|plain_text }}</p>")
     with app.app_context():
-        assert template.render(body="**议题** <i>x</i> & y") == (
-            "<div><p><strong>议题</strong> &lt;i&gt;x&lt;/i&gt; &amp; y</p>\n</div>"
-        )
+        assert template.render(body="**议题** <i>x</i> & y") == "<p>议题 &lt;i&gt;x&lt;/i&gt; &amp; y</p>"
 
 
 @pytest.mark.parametrize(

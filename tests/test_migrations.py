@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -20,3 +21,41 @@ def test_models_and_migrations_agree(app, database):
 def _not_the_search_index(name, type_, parent_names) -> bool:
     """The minutes' full-text index (SQLite FTS5 tables, PostgreSQL trigram index) lives outside the models."""
     return not (name or "").startswith(("minutes_fts", "ix_minutes_search_trgm"))
+
+
+USER_TEXT_REVISION = "a4c8e2f61d09"  # 0010_user_text_html: an _html column beside every Markdown field
+
+
+def test_user_text_revision_renders_rows_written_before_it(tmp_path):
+    """Text written before the revision is shown from stored HTML at once: the revision renders every existing row
+    (an empty source stays ""), and going back drops the columns again."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'before.sqlite3'}")
+    at = "2026-12-01 08:00:00.000000"
+    with app.app_context():
+        upgrade(revision="f2c5d8e1a940")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO community (id, name, created_at) VALUES (1, '一号社区', :at)"), {"at": at}
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO organisation (id, community_id, kind, name, duty, contact, created_at)"
+                    " VALUES (:id, 1, 'social', :name, :duty, '', :at)"
+                ),
+                [
+                    {"id": 1, "name": "志愿队", "duty": "**维修**\n<script>x</script>", "at": at},
+                    {"id": 2, "name": "读书会", "duty": "", "at": at},
+                ],
+            )
+        upgrade(revision=USER_TEXT_REVISION)
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT id, duty_html FROM organisation ORDER BY id").all()
+        assert rows == [(1, "<p><strong>维修</strong><br>\n&lt;script&gt;x&lt;/script&gt;</p>\n"), (2, "")]
+        downgrade(revision="f2c5d8e1a940")
+        with db.engine.connect() as connection:
+            columns = {column["name"] for column in sa.inspect(connection).get_columns("organisation")}
+        assert "duty_html" not in columns

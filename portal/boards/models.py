@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
+from portal.user_text import html_column, markdown_field
 
 
 class OrgKind(enum.StrEnum):
@@ -48,6 +49,7 @@ class Organisation(db.Model):
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
     name: Mapped[str] = mapped_column(sa.String(100))
     duty: Mapped[str] = mapped_column(sa.Text, default="")  # 亮职责: what it is responsible for
+    duty_html: Mapped[str] = html_column()
     contact: Mapped[str] = mapped_column(sa.String(100), default="")  # a public office phone or address
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -106,6 +108,7 @@ class Commitment(db.Model):
     pledger_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     target: Mapped[str] = mapped_column(sa.Text)  # what exactly will be done, measurably
+    target_html: Mapped[str] = html_column()
     category: Mapped[Category] = mapped_column(enum_column(Category))
     due_on: Mapped[date] = mapped_column(sa.Date, index=True)  # a date in Asia/Shanghai
     status: Mapped[CommitmentStatus] = mapped_column(
@@ -113,8 +116,10 @@ class Commitment(db.Model):
     )
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fulfilled_note: Mapped[str | None] = mapped_column(sa.Text)
+    fulfilled_note_html: Mapped[str] = html_column()
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
+    withdrawn_reason_html: Mapped[str] = html_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -134,6 +139,7 @@ class Progress(db.Model):
     commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = html_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     commitment: Mapped[Commitment] = relationship(back_populates="updates")
@@ -155,6 +161,7 @@ class Rating(db.Model):
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
     stars: Mapped[int] = mapped_column(sa.SmallInteger)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
+    comment_html: Mapped[str] = html_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -186,3 +193,12 @@ class Photo(db.Model):
     size: Mapped[int] = mapped_column()
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# What users write here is Markdown: each field's _html is rendered whenever it is set (portal/user_text.py).
+markdown_field(Organisation.duty)
+markdown_field(Commitment.target)
+markdown_field(Commitment.fulfilled_note)
+markdown_field(Commitment.withdrawn_reason)
+markdown_field(Progress.body)
+markdown_field(Rating.comment)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Area, UTCDateTime, utcnow
 from portal.extensions import db
+from portal.user_text import html_column, markdown_field
 
 if TYPE_CHECKING:
     from portal.register.models import Ownership
@@ -118,6 +119,7 @@ class Notice(db.Model):
     compound_id: Mapped[int] = mapped_column(sa.ForeignKey("compound.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text, default="")
+    body_html: Mapped[str] = html_column()
     is_public: Mapped[bool] = mapped_column(default=False)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -127,3 +129,7 @@ class Notice(db.Model):
     vote_id: Mapped[int | None] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
 
     vote = relationship("Vote")
+
+
+# What users write here is Markdown: each field's _html is rendered whenever it is set (portal/user_text.py).
+markdown_field(Notice.body)

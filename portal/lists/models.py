@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.boards.models import Category
 from portal.db import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
+from portal.user_text import html_column, markdown_field
 
 
 class ResourceStatus(enum.StrEnum):
@@ -31,6 +32,7 @@ class Resource(db.Model):
     category: Mapped[Category] = mapped_column(enum_column(Category))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_html: Mapped[str] = html_column()
     capacity: Mapped[str] = mapped_column(sa.String(100), default="")  # e.g. "每月两次，每次 20 人"
     status: Mapped[ResourceStatus] = mapped_column(enum_column(ResourceStatus), default=ResourceStatus.offered)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
@@ -64,6 +66,7 @@ class Project(db.Model):
     compound_id: Mapped[int] = mapped_column(sa.ForeignKey("compound.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_html: Mapped[str] = html_column()
     origin: Mapped[ProjectOrigin] = mapped_column(enum_column(ProjectOrigin))
     need_id: Mapped[int | None] = mapped_column(sa.ForeignKey("need.id"), index=True)
     resource_id: Mapped[int | None] = mapped_column(sa.ForeignKey("resource.id"), index=True)
@@ -73,8 +76,10 @@ class Project(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_note: Mapped[str | None] = mapped_column(sa.Text)  # what was done, in the taker's words
+    completed_note_html: Mapped[str] = html_column()
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    cancel_reason_html: Mapped[str] = html_column()
 
     need = relationship("Need")
     resource = relationship("Resource")
@@ -91,6 +96,7 @@ class ProjectUpdate(db.Model):
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = html_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="updates")
@@ -98,3 +104,11 @@ class ProjectUpdate(db.Model):
     photos = relationship(
         "Photo", primaryjoin="ProjectUpdate.id == foreign(Photo.project_update_id)", order_by="Photo.id", viewonly=True
     )
+
+
+# What users write here is Markdown: each field's _html is rendered whenever it is set (portal/user_text.py).
+markdown_field(Resource.description)
+markdown_field(Project.description)
+markdown_field(Project.completed_note)
+markdown_field(Project.cancel_reason)
+markdown_field(ProjectUpdate.body)

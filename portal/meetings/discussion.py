@@ -15,7 +15,6 @@ from portal import audit, permissions, uploads
 from portal.accounts.models import Person
 from portal.db import utcnow
 from portal.extensions import db
-from portal.markup import render_markdown
 from portal.meetings import access, services
 from portal.meetings.models import AgendaItem, Attachment, Comment, CommentEdit, Meeting
 from portal.refusals import Refused
@@ -49,7 +48,6 @@ def add_comment(meeting: Meeting, item: AgendaItem, author, text: str | None) ->
         item_id=item.id,
         author_id=author.id,
         body=body,
-        body_html=str(render_markdown(body)),
         created_at=now,
     )
     db.session.add(comment)
@@ -77,7 +75,6 @@ def edit_comment(meeting: Meeting, comment: Comment, author, text: str | None) -
         return comment
     db.session.add(CommentEdit(comment_id=comment.id, body=comment.body, replaced_at=now))
     comment.body = body
-    comment.body_html = str(render_markdown(body))
     comment.edited_at = now
     meeting.changed_at = now
     audit.record("meeting.comment_edited", person, meeting.compound, meeting_id=meeting.id, comment_id=comment.id)

@@ -19,7 +19,6 @@ from portal.compounds import services as compounds
 from portal.db import utcnow
 from portal.extensions import db
 from portal.inbox import services as inbox
-from portal.markup import render_markdown
 from portal.meetings import access, motions, services
 from portal.meetings.models import (
     Addendum,
@@ -197,12 +196,11 @@ def save(meeting: Meeting, actor, body: str) -> Minutes:
     if not body:
         raise Refused("minutes_empty")
     if minutes is None:
-        minutes = Minutes(meeting_id=meeting.id, body="", body_html="")
+        minutes = Minutes(meeting_id=meeting.id, body="")
         db.session.add(minutes)
     changed = body != minutes.body
     if changed:
         minutes.body = body
-        minutes.body_html = str(render_markdown(body))
         minutes.updated_at = utcnow()
     db.session.flush()
     if changed:
@@ -338,7 +336,7 @@ def add_addendum(meeting: Meeting, actor, body: str) -> Addendum:
     body = (body or "").strip()
     if not body:
         raise Refused("minutes_empty")
-    addendum = Addendum(minutes_id=minutes.id, body=body, body_html=str(render_markdown(body)), author_id=actor.id)
+    addendum = Addendum(minutes_id=minutes.id, body=body, author_id=actor.id)
     minutes.addenda.append(addendum)
     db.session.flush()
     services.record(meeting, "addendum_added", actor, minutes_id=minutes.id, addendum_id=addendum.id)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
+from portal.user_text import html_column, markdown_field
 
 
 class MeetingKind(enum.StrEnum):
@@ -90,6 +91,7 @@ class Meeting(db.Model):
     kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_html: Mapped[str] = html_column()
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.members)
@@ -163,6 +165,7 @@ class AgendaItem(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_html: Mapped[str] = html_column()
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
 
@@ -303,3 +306,11 @@ class MeetingEvent(db.Model):
     detail: Mapped[str | None] = mapped_column(sa.Text)
 
     actor = relationship("Person")
+
+
+# What users write here is Markdown: each field's _html is rendered whenever it is set (portal/user_text.py).
+markdown_field(Meeting.description)
+markdown_field(AgendaItem.description)
+markdown_field(Comment.body)
+markdown_field(Minutes.body)
+markdown_field(Addendum.body)

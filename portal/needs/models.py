@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.boards.models import Category
 from portal.db import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
+from portal.user_text import html_column, markdown_field
 
 
 class NeedKind(enum.StrEnum):
@@ -60,15 +61,19 @@ class Need(db.Model):
     category: Mapped[Category] = mapped_column(enum_column(Category))
     title: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str] = mapped_column(sa.Text)
+    description_html: Mapped[str] = html_column()
     is_public: Mapped[bool] = mapped_column(default=False)  # may be shown on public pages (never with a name)
     status: Mapped[NeedStatus] = mapped_column(enum_column(NeedStatus), default=NeedStatus.submitted)
     # The taker: an organisation (its members act for it) or a person (a volunteer, a party member).
     taker_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     taker_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
     declined_reason: Mapped[str | None] = mapped_column(sa.Text)
+    declined_reason_html: Mapped[str] = html_column()
     done_note: Mapped[str | None] = mapped_column(sa.Text)
+    done_note_html: Mapped[str] = html_column()
     stars: Mapped[int | None] = mapped_column(sa.SmallInteger)
     rating_comment: Mapped[str | None] = mapped_column(sa.Text)
+    rating_comment_html: Mapped[str] = html_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # The last step anyone took on it: a request untouched for the configured days is flagged for 督办.
     last_step_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -101,3 +106,10 @@ class NeedEvent(db.Model):
     actor = relationship("Person", foreign_keys=[actor_id])
     taker_org = relationship("Organisation")
     taker_person = relationship("Person", foreign_keys=[taker_person_id])
+
+
+# What users write here is Markdown: each field's _html is rendered whenever it is set (portal/user_text.py).
+markdown_field(Need.description)
+markdown_field(Need.declined_reason)
+markdown_field(Need.done_note)
+markdown_field(Need.rating_comment)

@@ -17,7 +17,7 @@ from flask import current_app, url_for
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal import audit, uploads
+from portal import audit, uploads, user_text
 from portal.boards import photos, rules
 from portal.boards.access import org_ids_of, serves
 from portal.boards.models import Category, Organisation, OrgMember, Photo
@@ -44,6 +44,7 @@ def _link(need: Need) -> str:
 
 def _move(need: Need, allowed: Iterable[NeedStatus], **values) -> None:
     """Change the request only if it is still in one of the `allowed` states (else Refused("changed"))."""
+    values = user_text.with_html(Need, values)  # an UPDATE statement: the ORM's set events do not run
     db.session.flush()
     result = db.session.execute(
         sa.update(Need)

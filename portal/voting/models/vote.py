@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.db import Area, UTCDateTime, enum_column, utcnow
 from portal.extensions import db
+from portal.user_text import html_column, markdown_field
 
 
 class VoteKind(enum.StrEnum):
@@ -84,6 +85,7 @@ class Vote(db.Model):
     kind: Mapped[VoteKind] = mapped_column(enum_column(VoteKind))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_html: Mapped[str] = html_column()
     secrecy: Mapped[Secrecy] = mapped_column(enum_column(Secrecy), default=Secrecy.named)
     status: Mapped[VoteStatus] = mapped_column(enum_column(VoteStatus), default=VoteStatus.draft, index=True)
     allow_change: Mapped[bool] = mapped_column(default=False)  # a cast ballot may be replaced until close
@@ -138,6 +140,7 @@ class VoteItem(db.Model):
     position: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(300))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_html: Mapped[str] = html_column()
     matter: Mapped[Matter] = mapped_column(enum_column(Matter), default=Matter.ordinary)  # follows `category`
     category: Mapped[Art278Category] = mapped_column(enum_column(Art278Category), default=_category_for_matter)
 
@@ -209,6 +212,7 @@ class Candidate(db.Model):
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     position: Mapped[int] = mapped_column(default=0)
     statement: Mapped[str] = mapped_column(sa.Text, default="")
+    statement_html: Mapped[str] = html_column()
     nomination: Mapped[Nomination] = mapped_column(enum_column(Nomination))
     nominated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     nominated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -255,10 +259,20 @@ class Objection(db.Model):
     vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     text: Mapped[str] = mapped_column(sa.Text)
+    text_html: Mapped[str] = html_column()
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answer: Mapped[str | None] = mapped_column(sa.Text)
+    answer_html: Mapped[str] = html_column()
     answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person = relationship("Person", foreign_keys=[person_id])
     answered_by = relationship("Person", foreign_keys=[answered_by_id])
+
+
+# What users write here is Markdown: each field's _html is rendered whenever it is set (portal/user_text.py).
+markdown_field(Vote.description)
+markdown_field(VoteItem.description)
+markdown_field(Candidate.statement)
+markdown_field(Objection.text)
+markdown_field(Objection.answer)
