@@ -142,29 +142,27 @@ def progress(slug: str, commitment_id: int):
 @login_required
 def fulfil(slug: str, commitment_id: int):
     """践诺: mark the pledge fulfilled, saying what was done."""
-    compound, found = _load(slug, commitment_id)
-    permissions.require(access.can_report(current_user, found), compound, current_user)
-    note = request.form.get("note", "")
-    try:
-        services.fulfil(found, current_user, note)
-    except Refused as error:
-        return _page(compound, found, 400, errors={"fulfil": error.sentence}, draft={"note": note})
-    flash(_("The pledge is marked fulfilled. Residents can now rate it."), "success")
-    return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id), 303)
+    done = _("The pledge is marked fulfilled. Residents can now rate it.")
+    return _end(slug, commitment_id, services.fulfil, "fulfil", "note", done)
 
 
 @bp.route("/<int:commitment_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(slug: str, commitment_id: int):
     """Withdraw the pledge, with the reason everyone will read."""
+    return _end(slug, commitment_id, services.withdraw, "withdraw", "reason", _("The pledge is withdrawn."))
+
+
+def _end(slug: str, commitment_id: int, step, form: str, field: str, success: str):
+    """Fulfil or withdraw with the words typed in `field`: refused at the field (400) as typed, or done (303)."""
     compound, found = _load(slug, commitment_id)
     permissions.require(access.can_report(current_user, found), compound, current_user)
-    reason = request.form.get("reason", "")
+    words = request.form.get(field, "")
     try:
-        services.withdraw(found, current_user, reason)
+        step(found, current_user, words)
     except Refused as error:
-        return _page(compound, found, 400, errors={"withdraw": error.sentence}, draft={"reason": reason})
-    flash(_("The pledge is withdrawn."), "success")
+        return _page(compound, found, 400, errors={form: error.sentence}, draft={field: words})
+    flash(success, "success")
     return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id), 303)
 
 
