@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import abort
 from werkzeug.datastructures import FileStorage
 
 from portal import uploads
@@ -48,6 +49,15 @@ def save(checked: list[uploads.Upload], actor, **owner: int) -> list[Photo]:
         photos.append(photo)
     db.session.flush()
     return photos
+
+
+def linked(photo_id: int, link: str) -> Photo:
+    """The photo attached through `link` (progress_id, need_id, project_update_id), or 404: the caller then checks
+    that the reader may see what it is attached to."""
+    found = db.session.get(Photo, photo_id)
+    if found is None or getattr(found, link) is None:
+        abort(404)
+    return found
 
 
 def send(photo: Photo):

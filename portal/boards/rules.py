@@ -40,6 +40,14 @@ def fulfilled_late(due_on: date, fulfilled_at: datetime | None) -> bool:
     return fulfilled_at is not None and local_date(fulfilled_at) > due_on
 
 
+def stars_typed(text: str | None) -> int | None:
+    """The stars as sent by a form (None for nothing or not a number; valid_stars then refuses it)."""
+    try:
+        return int(text or "")
+    except ValueError:
+        return None
+
+
 def valid_stars(stars: object) -> bool:
     """A whole number of stars from 1 to 5 (bools are not numbers here)."""
     return isinstance(stars, int) and not isinstance(stars, bool) and LOWEST <= stars <= HIGHEST

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions, uploads
-from portal.boards import access, board, bp, photos, services
+from portal.boards import access, board, bp, photos, rules, services
 from portal.boards.forms import CommitmentForm, ProgressForm
-from portal.boards.models import Category, Commitment, Photo, Progress
+from portal.boards.models import Category, Commitment, Progress
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
@@ -177,10 +177,7 @@ def rate(slug: str, commitment_id: int):
         )  # login, 404 outside the compound, 403 to other members
         abort(403)  # one's own pledge
     comment = request.form.get("comment", "")
-    try:
-        stars = int(request.form.get("stars", ""))
-    except ValueError:
-        stars = None
+    stars = rules.stars_typed(request.form.get("stars"))
     try:
         services.rate(found, current_user, compound, stars, comment)
     except Refused as error:
@@ -194,9 +191,7 @@ def rate(slug: str, commitment_id: int):
 def photo(slug: str, photo_id: int):
     """A progress photo, to anyone who may see the pledge on this board."""
     compound = get_compound(slug)
-    found = db.session.get(Photo, photo_id)
-    if found is None or found.progress_id is None:
-        abort(404)
+    found = photos.linked(photo_id, "progress_id")
     update = db.session.get(Progress, found.progress_id)
     if update is None or not access.commitment_in(update.commitment, compound):
         abort(404)

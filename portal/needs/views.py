@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions, uploads
-from portal.boards import photos
-from portal.boards.models import Category, Organisation, Photo
+from portal.boards import photos, rules
+from portal.boards.models import Category, Organisation
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
@@ -261,10 +261,7 @@ def confirm(slug: str, need_id: int):
     compound, need = access.load(slug, need_id, current_user)
     permissions.require(access.can_answer(current_user, need), compound, current_user, shown=True)
     comment = request.form.get("comment", "")
-    try:
-        stars = int(request.form.get("stars", ""))
-    except ValueError:
-        stars = None
+    stars = rules.stars_typed(request.form.get("stars"))
     try:
         services.confirm(need, current_user, stars, comment)
     except Refused as error:
@@ -304,9 +301,7 @@ def supervise(slug: str, need_id: int):
 def photo(slug: str, photo_id: int):
     """A photo of a request, only to those who may see who asked (it may show a face, a door or a room)."""
     compound = get_compound(slug)
-    found = db.session.get(Photo, photo_id)
-    if found is None or found.need_id is None:
-        abort(404)
+    found = photos.linked(photo_id, "need_id")
     need = db.session.get(Need, found.need_id)
     if need is None or need.compound_id != compound.id:
         abort(404)
