@@ -191,14 +191,8 @@ def accept(slug: str, need_id: int):
 @login_required
 def decline(slug: str, need_id: int):
     """不予受理, with the reason the requester will read."""
-    compound, need = access.load(slug, need_id, current_user)
-    permissions.require(access.can_accept(current_user, need), compound, current_user, shown=True)
-    reason = request.form.get("reason", "")
-    try:
-        services.decline(need, current_user, reason)
-    except Refused as error:
-        return _refused(compound, need, "decline", error, reason=reason)
-    return _done(slug, need, _("Declined. The resident has been told why."))
+    done = _("Declined. The resident has been told why.")
+    return _step(slug, need_id, access.can_accept, "decline", "reason", services.decline, done)
 
 
 @bp.route("/<int:need_id>/dispatch", methods=["POST"])
@@ -273,28 +267,28 @@ def confirm(slug: str, need_id: int):
 @login_required
 def reopen(slug: str, need_id: int):
     """Not done yet: the requester sends it back to the same taker with a reason."""
-    compound, need = access.load(slug, need_id, current_user)
-    permissions.require(access.can_answer(current_user, need), compound, current_user, shown=True)
-    reason = request.form.get("reason", "")
-    try:
-        services.reopen(need, current_user, reason)
-    except Refused as error:
-        return _refused(compound, need, "reopen", error, reason=reason)
-    return _done(slug, need, _("Sent back to the taker with your reason."))
+    done = _("Sent back to the taker with your reason.")
+    return _step(slug, need_id, access.can_answer, "reopen", "reason", services.reopen, done)
 
 
 @bp.route("/<int:need_id>/supervise", methods=["POST"])
 @login_required
 def supervise(slug: str, need_id: int):
     """督办: staff press for an unfinished request; the taker and the resident are told."""
+    done = _("Pressed (督办). The taker and the resident have been told.")
+    return _step(slug, need_id, access.can_supervise, "supervise", "note", services.supervise, done, "supervise_note")
+
+
+def _step(slug: str, need_id: int, rule, form: str, field: str, act, success: str, kept: str | None = None):
+    """A step that takes one typed text (`field`): refused beside its form with the text kept (as `kept`), or done."""
     compound, need = access.load(slug, need_id, current_user)
-    permissions.require(access.can_supervise(current_user, need), compound, current_user, shown=True)
-    note = request.form.get("note", "")
+    permissions.require(rule(current_user, need), compound, current_user, shown=True)
+    words = request.form.get(field, "")
     try:
-        services.supervise(need, current_user, note)
+        act(need, current_user, words)
     except Refused as error:
-        return _refused(compound, need, "supervise", error, supervise_note=note)
-    return _done(slug, need, _("Pressed (督办). The taker and the resident have been told."))
+        return _refused(compound, need, form, error, **{kept or field: words})
+    return _done(slug, need, success)
 
 
 @bp.route("/photos/<int:photo_id>")
