@@ -131,7 +131,8 @@ def clean_image(kind: str, data: bytes) -> bytes:
     except Image.DecompressionBombError:
         raise _too_many_pixels() from None
     except Exception as error:  # Pillow raises many kinds of error on hostile files: each one means "damaged"
-        log.info("upload refused: %s image cannot be decoded (%s: %s)", kind, type(error).__name__, error)
+        # The kind of error only: Pillow's message can quote the file itself (a chunk name, a header field).
+        log.info("upload refused: %s image cannot be decoded (%s)", kind, type(error).__name__)
         raise UploadError("damaged", _damaged_message()) from None
     out = io.BytesIO()
     if kind == "jpeg":

@@ -549,3 +549,16 @@ def test_an_image_that_cannot_be_decoded_is_damaged(in_request, data):
     with pytest.raises(UploadError) as refused:
         uploads.check(upload(data, "x.png"), IMAGES)
     assert refused.value.code == "damaged"
+
+
+def test_a_refused_image_logs_what_failed_never_words_from_the_file(in_request, monkeypatch, caplog):
+    """Pillow's messages can quote the file (a chunk name, a header field): the log keeps only the kind of error."""
+
+    def hostile(*args, **kwargs):
+        raise ValueError("broken PNG file (chunk b'13800138000')")
+
+    monkeypatch.setattr(uploads.Image, "open", hostile)
+    with caplog.at_level("INFO", logger="portal.uploads"), pytest.raises(UploadError) as refused:
+        uploads.clean_image("png", b"\x89PNG\r\n\x1a\n")
+    assert refused.value.code == "damaged"
+    assert "ValueError" in caplog.text and "13800138000" not in caplog.text
