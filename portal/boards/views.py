@@ -171,11 +171,8 @@ def _end(slug: str, commitment_id: int, step, form: str, field: str, success: st
 def rate(slug: str, commitment_id: int):
     """评价: 1–5 stars with an optional comment; rating again replaces one's rating."""
     compound, found = _load(slug, commitment_id)
-    if not access.can_rate(current_user, found, compound):
-        permissions.require(
-            "take_part", compound, current_user
-        )  # login, 404 outside the compound, 403 to other members
-        abort(403)  # one's own pledge
+    # A login for visitors, 404 outside the compound, 403 to members who may not rate it (their own pledge, too).
+    permissions.require(access.can_rate(current_user, found, compound), compound, current_user)
     comment = request.form.get("comment", "")
     stars = rules.stars_typed(request.form.get("stars"))
     try:

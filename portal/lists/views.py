@@ -435,7 +435,8 @@ def complete(slug: str, project_id: int):
     found = _project(compound, project_id)
     permissions.require(access.can_report(current_user, found), compound, current_user)
     form = CompleteForm(prefix="complete")
-    return _end(compound, found, form, form.note, services.complete, _("The project is marked completed."))
+    done = _("The project is marked completed.")
+    return _end(compound, found, ("complete_form", form), form.note, services.complete, done)
 
 
 @bp.route("/projects/<int:project_id>/cancel", methods=["POST"])
@@ -446,11 +447,13 @@ def cancel(slug: str, project_id: int):
     found = _project(compound, project_id)
     permissions.require(access.can_report(current_user, found), compound, current_user)
     form = CancelForm(prefix="cancel")
-    return _end(compound, found, form, form.reason, services.cancel, _("The project is cancelled."))
+    return _end(compound, found, ("cancel_form", form), form.reason, services.cancel, _("The project is cancelled."))
 
 
-def _end(compound, found: Project, form, words, step, success: str):
-    """Complete or cancel with the words typed; refused at the field (400) with what was typed, or done (303)."""
+def _end(compound, found: Project, named: tuple[str, CompleteForm | CancelForm], words, step, success: str):
+    """Complete or cancel with the words typed (`words`, a field of the form the page knows by `named`'s name):
+    refused at the field (400) with what was typed, or done (303)."""
+    name, form = named
     if form.validate_on_submit():
         try:
             step(found, current_user, words.data)
@@ -459,8 +462,7 @@ def _end(compound, found: Project, form, words, step, success: str):
         else:
             flash(success, "success")
             return redirect(url_for("lists.project", slug=compound.slug, project_id=found.id), 303)
-    forms = {"complete_form" if isinstance(form, CompleteForm) else "cancel_form": form}
-    return _project_page(compound, found, status=400, **forms)
+    return _project_page(compound, found, status=400, **{name: form})
 
 
 @bp.route("/projects/<int:project_id>/photos/<int:photo_id>")
