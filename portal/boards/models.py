@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.db import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
@@ -132,21 +132,38 @@ class Commitment(db.Model):
     )
 
 
-class Progress(db.Model):
-    """A dated progress update on a commitment, with optional photos."""
+class UpdateRow:
+    """What every progress update of an undertaking (a pledge's, a project's) holds: who wrote it when, the text
+    (Markdown, stored sanitised beside it) and its photos. A kind names the column its photos link by
+    (`photo_link`, on Photo) and adds the key of what it updates."""
+
+    photo_link: str
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     body: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = html_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @declared_attr
+    def author(cls):
+        return relationship("Person")
+
+    @declared_attr
+    def photos(cls):
+        return relationship(
+            "Photo", primaryjoin=f"{cls.__name__}.id == foreign(Photo.{cls.photo_link})", order_by="Photo.id",
+            viewonly=True,
+        )  # fmt: skip
+
+
+class Progress(UpdateRow, db.Model):
+    """A dated progress update on a commitment, with optional photos."""
+
+    photo_link = "progress_id"
+    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id", ondelete="CASCADE"), index=True)
+
     commitment: Mapped[Commitment] = relationship(back_populates="updates")
-    author = relationship("Person")
-    photos: Mapped[list[Photo]] = relationship(
-        primaryjoin="Progress.id == foreign(Photo.progress_id)", order_by="Photo.id", viewonly=True
-    )
 
 
 class Rating(db.Model):

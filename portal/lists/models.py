@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.boards.models import Category
+from portal.boards.models import Category, UpdateRow
 from portal.db import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
 from portal.user_text import html_column, markdown_field
@@ -89,21 +89,13 @@ class Project(db.Model):
     )
 
 
-class ProjectUpdate(db.Model):
+class ProjectUpdate(UpdateRow, db.Model):
     """A dated progress update on a project, with optional photos."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_link = "project_update_id"
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
-    body: Mapped[str] = mapped_column(sa.Text)
-    body_html: Mapped[str] = html_column()
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="updates")
-    author = relationship("Person")
-    photos = relationship(
-        "Photo", primaryjoin="ProjectUpdate.id == foreign(Photo.project_update_id)", order_by="Photo.id", viewonly=True
-    )
 
 
 # What users write here is Markdown: each field's _html is rendered whenever it is set (portal/user_text.py).
