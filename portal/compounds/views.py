@@ -7,11 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import permissions
+from portal.boards.board import home_summary
 from portal.compounds import bp, services
 from portal.compounds.forms import NoticeForm
 from portal.compounds.models import Notice
 from portal.extensions import db
 from portal.htmx import render
+from portal.needs.services import counts
+from portal.voting.services import votes_of
 
 
 @bp.route("/")
@@ -24,10 +27,6 @@ def home(slug: str):
 
 def _home(compound, form, status: int = 200):
     """Render the compound home (also with a notice form that failed validation)."""
-    from portal.boards.board import home_summary
-    from portal.needs.services import counts
-    from portal.voting.services import votes_of
-
     member = permissions.may(current_user, "view_members", compound)
     return render(
         "compounds/home.html",

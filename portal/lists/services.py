@@ -23,7 +23,9 @@ from portal.lists.models import (
     Resource,
     ResourceStatus,
 )
-from portal.needs.models import Need
+from portal.needs import access as need_access
+from portal.needs import services as needs
+from portal.needs.models import Need, NeedStatus
 from portal.refusals import Refused
 
 TITLE_LIMIT = 200
@@ -115,8 +117,6 @@ def _take(need: Need, actor, organisation: Organisation, note: str, by_staff: bo
     """Hand the need to the organisation through the requests' own flow (its timeline step, the requester told).
     The need must still wait for a taker: a taken one is refused before anything is written, and if another taker
     gets there first, the requests' conditional update refuses this one."""
-    from portal.needs import services as needs
-
     if not access.claimable(need, by_staff):
         raise Refused("taken")
     if need.requester_id == actor.id and not by_staff:
@@ -249,10 +249,6 @@ def add_update(project: Project, actor, body: str, checked: Sequence[uploads.Upl
 def complete(project: Project, actor, note: str) -> None:
     """The project is done; `note` says what was done. If the organisation still holds the project's need and the
     actor acts as its taker, the need is marked done too (办结), and its requester is asked to confirm and rate it."""
-    from portal.needs import access as need_access
-    from portal.needs import services as needs
-    from portal.needs.models import NeedStatus
-
     undertakings.finish(project, PROJECT, note)
     audit.record("project.completed", actor, _compound(project), project_id=project.id)
     need = project.need
