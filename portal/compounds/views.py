@@ -13,7 +13,9 @@ from portal.compounds.forms import NoticeForm
 from portal.compounds.models import Notice
 from portal.extensions import db
 from portal.htmx import render
+from portal.meetings.mine import needing
 from portal.needs.services import counts
+from portal.voting.reminders import awaiting
 from portal.voting.services import votes_of
 
 
@@ -26,12 +28,15 @@ def home(slug: str):
 
 
 def _home(compound, form, status: int = 200):
-    """Render the compound home (also with a notice form that failed validation)."""
+    """Render the compound home: what waits for the reader first (votes, then meetings), then the notices; also with
+    a notice form that failed validation."""
     member = permissions.may(current_user, "view_members", compound)
     return render(
         "compounds/home.html",
         compound=compound,
         member=member,
+        awaiting=awaiting(compound, current_user),
+        meetings=needing(compound, current_user),
         board=home_summary(compound),
         needs=counts(compound),
         notices=services.notices(compound, members=member),

@@ -22,7 +22,7 @@ from portal.compounds import services as compounds
 from portal.db import utcnow, will_write
 from portal.extensions import db
 from portal.refusals import Refused
-from portal.voting import box, electorate, locks, paper, receipts
+from portal.voting import box, electorate, locks, paper, receipts, reminders
 from portal.voting.models import Vote, VoteEvent, VoteKind, VoteStatus
 
 ANNOUNCE_DAYS = 15  # 业主大会会议召开15日以前通知全体业主
@@ -147,6 +147,8 @@ def _notify(vote: Vote, target: VoteStatus, actor) -> None:
     """Post the member notice owners expect at this step (shown in each reader's language)."""
     if target in NOTIFIED:
         post_vote_notice(vote, f"vote.{target.value}", actor)
+    if target == VoteStatus.open:
+        reminders.tell_open(vote)
 
 
 NOTIFIED = (VoteStatus.announced, VoteStatus.open, VoteStatus.preliminary, VoteStatus.final, VoteStatus.cancelled)
@@ -227,13 +229,15 @@ def _lock_now(vote: Vote) -> bool:
 
 
 def remind_closing(vote: Vote) -> bool:
-    """Post the "closes within 24 hours" notice once, when an open vote gets that close; returns whether posted.
+    """Post the "closes within 24 hours" notice once, when an open vote gets that close, and remind in their inbox
+    those who have not voted; returns whether posted.
 
     `tick` holds the vote row's lock (`keep_time`), so the flag read here is the one that holds."""
     if not closing_notice_due(vote):
         return False
     vote.closing_notice_sent = True
     post_vote_notice(vote, "vote.closing", None)
+    reminders.remind(vote)
     return True
 
 
