@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from flask_babel import force_locale
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "portal" / "translations"
 
@@ -76,25 +77,22 @@ def test_catalogue_template_is_up_to_date():
     assert current - committed == set(), "strings missing from messages.pot: run `make i18n-update`"
 
 
-def test_short_times_are_formatted_as_flask_babel_formats_them(app):
-    """The page filter remembers "short" times per minute; it must print exactly what flask-babel prints, in both
-    languages, across midnight in Beijing and for seconds that differ within a minute."""
-    from datetime import UTC, datetime, timedelta
+def test_moments_and_days_are_written_one_way_per_language(app):
+    """One way to write a moment and a day per language (2026年12月2日 14:30), in Beijing time, remembered per
+    minute by the page filter: across midnight in Beijing, for seconds that differ within a minute, and with the
+    cache keeping languages apart; whatever format name a template still passes."""
+    from datetime import UTC, date, datetime, timedelta
 
-    from flask_babel import force_locale, format_datetime
-
-    from portal.templating import datetimeformat
+    from portal.templating import dateformat, datetimeformat
 
     start = datetime(2026, 12, 31, 15, 58, 7, 123456, tzinfo=UTC)  # 23:58 in Beijing, the last day of the year
-    moments = [start + timedelta(seconds=s) for s in range(0, 300, 13)]
     with app.test_request_context():
-        for lang in ("zh_Hans", "en"):
-            with force_locale(lang):
-                shown = [datetimeformat(m, "short") for m in moments]
-                assert shown == [format_datetime(m, "short") for m in moments]
-                assert datetimeformat(start, "medium") == format_datetime(start, "medium")
         with force_locale("zh_Hans"):
-            assert datetimeformat(start, "short") == "2026/12/31 23:58"
-            assert datetimeformat(start + timedelta(minutes=2), "short") == "2027/1/1 00:00"
+            assert {datetimeformat(start + timedelta(seconds=s)) for s in range(0, 52, 13)} == {"2026年12月31日 23:58"}
+            assert datetimeformat(start + timedelta(minutes=2), "short") == "2027年1月1日 00:00"
+            assert datetimeformat(start, "medium") == "2026年12月31日 23:58"
+            assert dateformat(start + timedelta(minutes=2)) == "2027年1月1日"  # the day in Beijing
+            assert dateformat(date(2026, 12, 2), "long") == "2026年12月2日"
         with force_locale("en"):
-            assert datetimeformat(start, "short") != "2026/12/31 23:58"  # the cache keeps languages apart
+            assert datetimeformat(start) == "31 Dec 2026, 23:58"  # the cache keeps languages apart
+            assert dateformat(date(2030, 6, 1), "medium") == "1 Jun 2030"

@@ -101,7 +101,7 @@ def test_a_card_shows_who_what_when_status_rating_and_updates(client, yard, pled
     db.session.commit()
     page = _board(client)
     card = page[page.index("更换楼道灯") : page.index("代买菜")]
-    assert "绿园物业" in card and "全部完成" in card and "Jun 1, 2030" in card and "In progress" in card
+    assert "绿园物业" in card and "全部完成" in card and "1 Jun 2030" in card and "In progress" in card
     assert "4.3 of 5" in card and "(4 ratings)" in card and "2 progress updates" in card
     assert f"{yard.volunteer.name} (personal pledge)" in page and "Not rated yet" in page
     assert personal.id
