@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -96,3 +97,20 @@ def test_roll_shows_rooms_and_areas_but_no_names(client, make, login):
     assert "王秘密" not in page.split("<main")[1]
     assert "66.66 ㎡" in page and "136.66 ㎡" in page
     assert page.index("1栋 1单元 9<") < page.index("1栋 1单元 10<")  # rooms sort as numbers
+
+
+def test_public_pages_carry_a_title_and_a_line_for_shared_links(client, make):
+    """WeChat and other apps show a shared link by its title and description: each public page names itself."""
+    community = make.community("阳光社区")
+    make.compound("lvyuan", "绿园小区", community)
+    for path, words in (
+        ("/c/lvyuan/", "公告、业主投票"),
+        ("/c/lvyuan/board/", "承诺、进展与居民评价"),
+        ("/c/lvyuan/needs/", "需求与微心愿"),
+        ("/c/lvyuan/lists/", "项目清单"),
+    ):
+        page = client.get(path).get_data(as_text=True)
+        description = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
+        og_title = re.search(r'<meta property="og:title" content="([^"]*)">', page).group(1)
+        assert "绿园小区" in description and words in description, (path, description)
+        assert "绿园小区" in og_title and f'<meta property="og:description" content="{description}">' in page
