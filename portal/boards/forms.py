@@ -3,6 +3,8 @@ pledge), ratings (residents); and what the small forms of the board, requests an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -92,6 +94,14 @@ class StepForm(FlaskForm):
         super().__init__(*args, **kwargs)
         for field in self:
             field.id = f"{self.step}-{field.name}"
+
+
+def page_forms(blank: Iterable[StepForm], posted: StepForm | None) -> dict[str, StepForm]:
+    """A page's small forms by step: `blank` ones, but the one `posted` as it was typed, with its errors."""
+    forms = {form.step: form for form in blank}
+    if posted is not None:
+        forms[posted.step] = posted
+    return forms
 
 
 class StarsField(Field):

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.boards import access, board, bp, photos, services, steps
-from portal.boards.forms import CommitmentForm, FulfilForm, ProgressForm, RatingForm, StepForm, WithdrawForm
+from portal.boards.forms import CommitmentForm, FulfilForm, ProgressForm, RatingForm, StepForm, WithdrawForm, page_forms
 from portal.boards.models import Category, Commitment, Progress
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
@@ -100,14 +100,8 @@ def _page(compound: Compound, commitment: Commitment, status: int = 200, posted:
     ratings = board.commitment_ratings(commitment)
     me = getattr(current_user, "id", None)
     mine = next((r for r in ratings if r.person_id == me), None)
-    forms = {
-        "progress": ProgressForm(formdata=None),
-        "fulfil": FulfilForm(formdata=None),
-        "withdraw": WithdrawForm(formdata=None),
-        "rating": RatingForm(formdata=None, obj=mine),
-    }
-    if posted is not None:
-        forms[posted.step] = posted
+    blank = (ProgressForm(formdata=None), FulfilForm(formdata=None), WithdrawForm(formdata=None))
+    forms = page_forms([*blank, RatingForm(formdata=None, obj=mine)], posted)
     return render(
         "boards/commitment.html",
         compound=compound,

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions, uploads
 from portal.boards import photos, steps
-from portal.boards.forms import StepForm
+from portal.boards.forms import StepForm, page_forms
 from portal.boards.models import Category, Organisation
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
@@ -118,9 +118,7 @@ def show(slug: str, need_id: int):
 def _page(compound: Compound, need: Need, status: int = 200, posted: StepForm | None = None):
     """The request's page with the forms for whoever may act now; a refused one (`posted`) as typed, its error at
     the field."""
-    forms = {form.step: form(formdata=None) for form in STEPS}
-    if posted is not None:
-        forms[posted.step] = posted
+    forms = page_forms((form(formdata=None) for form in STEPS), posted)
     names = access.sees_name(current_user, need)
     may_dispatch = access.can_accept(current_user, need) or access.can_dispatch(current_user, need)
     claim_orgs, claim_self = access.claim_choices(current_user, need)
@@ -129,8 +127,8 @@ def _page(compound: Compound, need: Need, status: int = 200, posted: StepForm | 
         "needs/show.html",
         compound=compound,
         need=need,
-        events=services.timeline(need),
         names=names,
+        events=services.timeline(need),
         rooms=rooms_of(compound, need.requester) if names else [],
         asked_photos=[p for p in pictures if p.uploaded_by_id == need.requester_id],
         done_photos=[p for p in pictures if p.uploaded_by_id != need.requester_id],
