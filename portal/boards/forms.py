@@ -1,23 +1,29 @@
-"""Forms of the board: organisations and members (staff), pledges and progress (those who pledge). Rating, fulfilling
-and withdrawing are small plain forms read in the views."""
+"""Forms of the board: organisations and members (staff), pledges, progress, fulfilment and withdrawal (those who
+pledge), ratings (residents); and what the small forms of the board, requests and projects share (StepForm, stars)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     MultipleFileField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal import labels
+from portal.boards import rules
 from portal.boards.models import Category, OrgKind
+from portal.boards.services import COMMENT_LIMIT
+from portal.refusals import TEXT_LIMIT, sentence
 
 
 def kind_choices() -> list[SelectChoice]:
@@ -77,8 +83,68 @@ class CommitmentForm(FlaskForm):
         self.category.choices = category_choices()
 
 
-class ProgressForm(FlaskForm):
+class StepForm(FlaskForm):
+    """One of several small forms on one page: its fields' ids start with `step` (the names stay those posted, e.g.
+    `note`), so each label, error and aria-describedby points into its own form."""
+
+    step = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        """Give each field its id within the page."""
+        super().__init__(*args, **kwargs)
+        for field in self:
+            field.id = f"{self.step}-{field.name}"
+
+
+def page_forms(blank: Iterable[StepForm], posted: StepForm | None) -> dict[str, StepForm]:
+    """A page's small forms by step: `blank` ones, but the one `posted` as it was typed, with its errors."""
+    forms = {form.step: form for form in blank}
+    if posted is not None:
+        forms[posted.step] = posted
+    return forms
+
+
+class StarsField(Field):
+    """1 to 5 stars, read by the board's one parser (rules.stars_typed): None for nothing or not a number."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """The number chosen."""
+        self.data = rules.stars_typed(valuelist[0] if valuelist else None)
+
+
+def stars_chosen(form, field) -> None:
+    """A validator: a whole number of stars from 1 to 5, else the refusal's own sentence."""
+    if not rules.valid_stars(field.data):
+        raise ValidationError(sentence("stars"))
+
+
+class ProgressForm(StepForm):
     """A dated progress update, with up to 6 photos."""
 
+    step = "progress"
     body = TextAreaField(_l("What has been done"), validators=[InputRequired(), Length(max=5000)])
     photos = MultipleFileField(_l("Photos (JPEG or PNG, at most 6)"))
+
+
+class FulfilForm(StepForm):
+    """践诺: what was done."""
+
+    step = "fulfil"
+    words = TextAreaField(_l("What was done"), validators=[InputRequired(), Length(max=TEXT_LIMIT)], name="note")
+
+
+class WithdrawForm(StepForm):
+    """Withdrawing a pledge: the reason everyone will read."""
+
+    step = "withdraw"
+    words = TextAreaField(
+        _l("Reason (everyone will read it)"), validators=[InputRequired(), Length(max=TEXT_LIMIT)], name="reason"
+    )
+
+
+class RatingForm(StepForm):
+    """评价: 1–5 stars and an optional comment."""
+
+    step = "rating"
+    stars = StarsField(_l("Your rating"), validators=[stars_chosen])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Length(max=COMMENT_LIMIT)])

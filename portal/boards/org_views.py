@@ -57,8 +57,15 @@ def _compounds(compound: Compound) -> list[Compound]:
     )
 
 
-def _chosen_compound(form: OrganisationForm, compounds: list[Compound]) -> Compound | None:
-    return next((c for c in compounds if str(c.id) == form.compound.data), None)
+def _identity(form: OrganisationForm, compounds: list[Compound]) -> dict:
+    """The organisation as typed (亮身份): kind, name, duty, contact, and the compound it serves (None: every one)."""
+    return {
+        "kind": OrgKind(form.kind.data),
+        "name": form.name.data,
+        "duty": form.duty.data or "",
+        "contact": form.contact.data or "",
+        "compound": next((c for c in compounds if str(c.id) == form.compound.data), None),
+    }
 
 
 @bp.route("/org/<int:org_id>")
@@ -114,15 +121,7 @@ def new_organisation(slug: str):
         form.compound.data = str(compound.id)
     if form.validate_on_submit():
         try:
-            made = services.create_organisation(
-                compound.community,
-                current_user,
-                kind=OrgKind(form.kind.data),
-                name=form.name.data,
-                duty=form.duty.data or "",
-                contact=form.contact.data or "",
-                compound=_chosen_compound(form, compounds),
-            )
+            made = services.create_organisation(compound.community, current_user, **_identity(form, compounds))
         except Refused as error:
             form.name.errors = [*form.name.errors, error.sentence]
         else:
@@ -146,15 +145,7 @@ def edit_organisation(slug: str, org_id: int):
         form.compound.data = str(found.compound_id or "")
     if form.validate_on_submit():
         try:
-            services.change_organisation(
-                found,
-                current_user,
-                kind=OrgKind(form.kind.data),
-                name=form.name.data,
-                duty=form.duty.data or "",
-                contact=form.contact.data or "",
-                compound=_chosen_compound(form, compounds),
-            )
+            services.change_organisation(found, current_user, **_identity(form, compounds))
         except Refused as error:
             form.name.errors = [*form.name.errors, error.sentence]
         else:

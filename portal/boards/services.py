@@ -6,6 +6,7 @@ rules that hold whoever calls them (a reason to withdraw, stars 1–5, one ratin
 from __future__ import annotations
 
 from datetime import date
+from typing import Required, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -37,62 +38,50 @@ _text = Refused.text
 # Organisations and their members
 
 
-def create_organisation(
-    community: Community,
-    actor,
-    *,
-    kind: OrgKind,
-    name: str,
-    duty: str = "",
-    contact: str = "",
-    compound: Compound | None = None,
-) -> Organisation:
+class Identity(TypedDict, total=False):
+    """亮身份 / 亮职责: what an organisation is (kind and name required), what it does, and where it serves (compound
+    None: every compound of its community)."""
+
+    kind: Required[OrgKind]
+    name: Required[str]
+    duty: str
+    contact: str
+    compound: Compound | None
+
+
+def create_organisation(community: Community, actor, **identity: Unpack[Identity]) -> Organisation:
     """A new organisation of the community (for one of its compounds, or compound None: for all of them)."""
-    if compound is not None and compound.community_id != community.id:
-        raise ValueError("the compound belongs to another community")
-    name = _text(name, 100, code="name")
-    _check_name_free(community.id, name)
-    organisation = Organisation(
-        community_id=community.id,
-        compound_id=compound.id if compound is not None else None,
-        kind=kind,
-        name=name,
-        duty=_text(duty, required=False),
-        contact=_text(contact, 100, required=False),
-        created_by_id=getattr(actor, "id", None),
-    )
+    organisation = Organisation(community_id=community.id, created_by_id=getattr(actor, "id", None))
+    _identify(organisation, **identity)
     db.session.add(organisation)
     db.session.flush()
-    audit.record("org.created", actor, compound, organisation_id=organisation.id, kind=kind.value, name=name)
+    kind, name = organisation.kind.value, organisation.name
+    audit.record("org.created", actor, identity.get("compound"), organisation_id=organisation.id, kind=kind, name=name)
     return organisation
 
 
-def change_organisation(
-    organisation: Organisation,
-    actor,
-    *,
-    kind: OrgKind,
-    name: str,
-    duty: str = "",
-    contact: str = "",
-    compound: Compound | None = None,
-) -> None:
+def change_organisation(organisation: Organisation, actor, **identity: Unpack[Identity]) -> None:
     """Change an organisation's identity, duty, contact or scope (its past pledges keep theirs)."""
+    before = {"kind": organisation.kind.value, "name": organisation.name, "compound_id": organisation.compound_id}
+    _identify(organisation, **identity)
+    db.session.flush()
+    detail = {"before": before, "kind": organisation.kind.value, "name": organisation.name}
+    audit.record("org.changed", actor, identity.get("compound"), organisation_id=organisation.id, **detail)
+
+
+def _identify(
+    organisation: Organisation, *, kind: OrgKind, name: str, duty: str = "", contact: str = "", compound=None
+) -> None:
+    """Set what the organisation is (a name no other of its community has), does, and serves."""
     if compound is not None and compound.community_id != organisation.community_id:
         raise ValueError("the compound belongs to another community")
     name = _text(name, 100, code="name")
     if name != organisation.name:
         _check_name_free(organisation.community_id, name)
-    before = {"kind": organisation.kind.value, "name": organisation.name, "compound_id": organisation.compound_id}
-    organisation.kind = kind
-    organisation.name = name
+    organisation.kind, organisation.name = kind, name
     organisation.duty = _text(duty, required=False)
     organisation.contact = _text(contact, 100, required=False)
     organisation.compound_id = compound.id if compound is not None else None
-    db.session.flush()
-    audit.record(
-        "org.changed", actor, compound, organisation_id=organisation.id, before=before, kind=kind.value, name=name
-    )
 
 
 def _check_name_free(community_id: int, name: str) -> None:
@@ -168,16 +157,9 @@ def pledge(
     )
     db.session.add(commitment)
     db.session.flush()
-    audit.record(
-        "commitment.created",
-        actor,
-        compound,
-        commitment_id=commitment.id,
-        organisation_id=commitment.organisation_id,
-        title=commitment.title,
-        due_on=due_on.isoformat(),
-        community_wide=community_wide,
-    )
+    detail = {"commitment_id": commitment.id, "organisation_id": commitment.organisation_id, "title": commitment.title}
+    detail.update(due_on=due_on.isoformat(), community_wide=community_wide)
+    audit.record("commitment.created", actor, compound, **detail)
     return commitment
 
 

@@ -11,9 +11,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import permissions, uploads
-from portal.boards import access, board, bp, photos, rules, services
-from portal.boards.forms import CommitmentForm, ProgressForm
+from portal import permissions
+from portal.boards import access, board, bp, photos, services, steps
+from portal.boards.forms import CommitmentForm, FulfilForm, ProgressForm, RatingForm, StepForm, WithdrawForm, page_forms
 from portal.boards.models import Category, Commitment, Progress
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
@@ -95,47 +95,57 @@ def commitment(slug: str, commitment_id: int):
     return _page(compound, found)
 
 
-def _page(compound: Compound, commitment: Commitment, status: int = 200, errors=None, form=None, draft=None):
-    """The pledge's page; on a refused change, with the error beside its form (status 400)."""
+def _page(compound: Compound, commitment: Commitment, status: int = 200, posted: StepForm | None = None):
+    """The pledge's page with its forms; a refused one (`posted`) shows again as typed, its error at the field."""
     ratings = board.commitment_ratings(commitment)
     me = getattr(current_user, "id", None)
+    mine = next((r for r in ratings if r.person_id == me), None)
+    blank = (ProgressForm(formdata=None), FulfilForm(formdata=None), WithdrawForm(formdata=None))
+    forms = page_forms([*blank, RatingForm(formdata=None, obj=mine)], posted)
     return render(
         "boards/commitment.html",
         compound=compound,
         commitment=commitment,
         card=board.card(commitment),
         ratings=ratings,
-        mine=next((r for r in ratings if r.person_id == me), None),
+        mine=mine,
         names=access.sees_rater_names(current_user, compound),
         can_report=access.can_report(current_user, commitment),
         can_rate=access.can_rate(current_user, commitment, compound),
-        progress_form=form or ProgressForm(),
-        errors=errors or {},
-        draft=draft or {},
+        forms=forms,
         status=status,
     )
+
+
+def _submit(compound: Compound, found: Commitment, form: StepForm, field, step, success: str, anchor=None):
+    """Take `step` with the form's values: done (303 to the pledge), or the page again with the error at `field`."""
+
+    def done():
+        flash(success, "success")
+        return redirect(url_for("boards.commitment", slug=compound.slug, commitment_id=found.id, _anchor=anchor), 303)
+
+    return steps.submit(form, field, step, done, lambda status: _page(compound, found, status, form))
+
+
+def _reporting(slug: str, commitment_id: int) -> tuple[Compound, Commitment]:
+    """The pledge, once the person may report on it (403 members, 404 outsiders)."""
+    compound, found = _load(slug, commitment_id)
+    permissions.require(access.can_report(current_user, found), compound, current_user)
+    return compound, found
 
 
 @bp.route("/<int:commitment_id>/progress", methods=["POST"])
 @login_required
 def progress(slug: str, commitment_id: int):
     """晒进度: a dated update with up to 6 photos (all are checked before anything is stored)."""
-    compound, found = _load(slug, commitment_id)
-    permissions.require(access.can_report(current_user, found), compound, current_user)
+    compound, found = _reporting(slug, commitment_id)
     form = ProgressForm()
-    if not form.validate_on_submit():
-        return _page(compound, found, 400, form=form)
-    try:
+
+    def step():
         checked = photos.check_all(request.files.getlist(form.photos.name))
-    except uploads.UploadError as error:
-        form.photos.errors = [error.message]
-        return _page(compound, found, 400, form=form)
-    try:
         services.add_progress(found, current_user, form.body.data, checked)
-    except Refused as error:
-        return _page(compound, found, 400, errors={"progress": error.sentence}, form=form)
-    flash(_("Progress posted."), "success")
-    return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id, _anchor="progress"), 303)
+
+    return _submit(compound, found, form, form.body, step, _("Progress posted."), "progress")
 
 
 @bp.route("/<int:commitment_id>/fulfil", methods=["POST"])
@@ -143,27 +153,21 @@ def progress(slug: str, commitment_id: int):
 def fulfil(slug: str, commitment_id: int):
     """践诺: mark the pledge fulfilled, saying what was done."""
     done = _("The pledge is marked fulfilled. Residents can now rate it.")
-    return _end(slug, commitment_id, services.fulfil, "fulfil", "note", done)
+    return _end(slug, commitment_id, services.fulfil, FulfilForm, done)
 
 
 @bp.route("/<int:commitment_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(slug: str, commitment_id: int):
     """Withdraw the pledge, with the reason everyone will read."""
-    return _end(slug, commitment_id, services.withdraw, "withdraw", "reason", _("The pledge is withdrawn."))
+    return _end(slug, commitment_id, services.withdraw, WithdrawForm, _("The pledge is withdrawn."))
 
 
-def _end(slug: str, commitment_id: int, step, form: str, field: str, success: str):
-    """Fulfil or withdraw with the words typed in `field`: refused at the field (400) as typed, or done (303)."""
-    compound, found = _load(slug, commitment_id)
-    permissions.require(access.can_report(current_user, found), compound, current_user)
-    words = request.form.get(field, "")
-    try:
-        step(found, current_user, words)
-    except Refused as error:
-        return _page(compound, found, 400, errors={form: error.sentence}, draft={field: words})
-    flash(success, "success")
-    return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id), 303)
+def _end(slug: str, commitment_id: int, end, form_class: type[FulfilForm | WithdrawForm], success: str):
+    """Fulfil or withdraw with the words typed: refused at the field (400) as typed, or done (303)."""
+    compound, found = _reporting(slug, commitment_id)
+    form = form_class()
+    return _submit(compound, found, form, form.words, lambda: end(found, current_user, form.words.data), success)
 
 
 @bp.route("/<int:commitment_id>/rating", methods=["POST"])
@@ -173,15 +177,12 @@ def rate(slug: str, commitment_id: int):
     compound, found = _load(slug, commitment_id)
     # A login for visitors, 404 outside the compound, 403 to members who may not rate it (their own pledge, too).
     permissions.require(access.can_rate(current_user, found, compound), compound, current_user)
-    comment = request.form.get("comment", "")
-    stars = rules.stars_typed(request.form.get("stars"))
-    try:
-        services.rate(found, current_user, compound, stars, comment)
-    except Refused as error:
-        draft = {"comment": comment, "stars": stars}
-        return _page(compound, found, 400, errors={"rating": error.sentence}, draft=draft)
-    flash(_("Thank you: your rating is saved."), "success")
-    return redirect(url_for("boards.commitment", slug=slug, commitment_id=found.id, _anchor="ratings"), 303)
+    form = RatingForm()
+
+    def step():
+        services.rate(found, current_user, compound, form.stars.data, form.comment.data)
+
+    return _submit(compound, found, form, form.stars, step, _("Thank you: your rating is saved."), "ratings")
 
 
 @bp.route("/photos/<int:photo_id>")

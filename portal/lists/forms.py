@@ -1,5 +1,5 @@
-"""Forms of the three lists: a resource, claiming a need, matching it to a resource, a project and its updates.
-Completing and cancelling a project are small plain forms read in the views."""
+"""Forms of the three lists: a resource, claiming a need, matching it to a resource, a project, its updates, its
+completion and its cancellation."""
 
 from __future__ import annotations
 

@@ -68,15 +68,8 @@ def offer(
     )
     db.session.add(resource)
     db.session.flush()
-    audit.record(
-        "resource.offered",
-        actor,
-        compound,
-        resource_id=resource.id,
-        organisation_id=organisation.id,
-        title=resource.title,
-        community_wide=community_wide,
-    )
+    detail = {"resource_id": resource.id, "organisation_id": organisation.id, "title": resource.title}
+    audit.record("resource.offered", actor, compound, **detail, community_wide=community_wide)
     return resource
 
 
@@ -94,20 +87,22 @@ def change(
 
 def withdraw(resource: Resource, actor, compound: Compound) -> None:
     """Take a resource off the list: nobody can be matched to it any more (projects already under way go on)."""
-    if resource.status == ResourceStatus.withdrawn:
-        raise Refused("withdrawn")
-    resource.status = ResourceStatus.withdrawn
-    db.session.flush()
-    audit.record("resource.withdrawn", actor, compound, resource_id=resource.id)
+    _set_status(resource, actor, compound, ResourceStatus.withdrawn, refused="withdrawn")
 
 
 def reoffer(resource: Resource, actor, compound: Compound) -> None:
     """Put a withdrawn resource back on the list."""
-    if resource.status == ResourceStatus.offered:
-        raise Refused("offered")
-    resource.status = ResourceStatus.offered
+    _set_status(resource, actor, compound, ResourceStatus.offered, refused="offered")
+
+
+def _set_status(resource: Resource, actor, compound: Compound, status: ResourceStatus, refused: str) -> None:
+    """Move the resource to `status` (Refused(`refused`) if it is there already), with its audit line."""
+    if resource.status == status:
+        raise Refused(refused)
+    resource.status = status
     db.session.flush()
-    audit.record("resource.reoffered", actor, compound, resource_id=resource.id)
+    action = "resource.withdrawn" if status == ResourceStatus.withdrawn else "resource.reoffered"
+    audit.record(action, actor, compound, resource_id=resource.id)
 
 
 # 双向认领: a need claimed by an organisation, or linked to a resource

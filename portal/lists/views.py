@@ -9,9 +9,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
-from portal import permissions, uploads
-from portal.boards import photos
+from portal import permissions
+from portal.boards import photos, steps
 from portal.boards.models import Category, Photo
 from portal.extensions import db
 from portal.htmx import render
@@ -107,6 +108,24 @@ def _resource(compound, resource_id: int) -> Resource:
     return resource
 
 
+def _editable(slug: str, resource_id: int):
+    """(compound, resource) once the person may change the resource (its organisation's members, staff)."""
+    compound = access.load(slug, current_user)
+    found = _resource(compound, resource_id)
+    permissions.require(access.can_edit_resource(current_user, found), compound, current_user)
+    return compound, found
+
+
+def _offered(form: ResourceForm) -> dict:
+    """What the resource offers, as typed."""
+    return {
+        "category": Category(form.category.data),
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "capacity": form.capacity.data or "",
+    }
+
+
 @bp.route("/resources/<int:resource_id>")
 def resource(slug: str, resource_id: int):
     """One resource: what is offered, by whom, and the projects that use it."""
@@ -132,15 +151,9 @@ def new_resource(slug: str):
     if form.validate_on_submit():
         organisation = next(o for o in organisations if str(o.id) == form.organisation.data)
         try:
+            wide = form.community_wide.data
             created = services.offer(
-                compound,
-                current_user,
-                organisation=organisation,
-                category=Category(form.category.data),
-                title=form.title.data,
-                description=form.description.data or "",
-                capacity=form.capacity.data or "",
-                community_wide=form.community_wide.data,
+                compound, current_user, organisation=organisation, community_wide=wide, **_offered(form)
             )
         except Refused as error:
             form.community_wide.errors = [error.sentence]
@@ -155,24 +168,14 @@ def new_resource(slug: str):
 @login_required
 def edit_resource(slug: str, resource_id: int):
     """Change what a resource offers."""
-    compound = access.load(slug, current_user)
-    found = _resource(compound, resource_id)
-    permissions.require(access.can_edit_resource(current_user, found), compound, current_user)
+    compound, found = _editable(slug, resource_id)
     form = ResourceForm(obj=found, organisations=[found.organisation])
     if request.method == "GET":
         form.category.data = found.category.value
     form.organisation.data = str(found.organisation_id)
     if form.validate_on_submit():
         try:
-            services.change(
-                found,
-                current_user,
-                compound,
-                category=Category(form.category.data),
-                title=form.title.data,
-                description=form.description.data or "",
-                capacity=form.capacity.data or "",
-            )
+            services.change(found, current_user, compound, **_offered(form))
         except Refused as error:
             form.title.errors = [error.sentence]
         else:
@@ -186,28 +189,21 @@ def edit_resource(slug: str, resource_id: int):
 @login_required
 def withdraw_resource(slug: str, resource_id: int):
     """Take a resource off the list (it can no longer be matched to a need)."""
-    compound = access.load(slug, current_user)
-    found = _resource(compound, resource_id)
-    permissions.require(access.can_edit_resource(current_user, found), compound, current_user)
-    return _step(
-        lambda: services.withdraw(found, current_user, compound),
-        _("The resource is withdrawn from the list."),
-        url_for("lists.resource", slug=slug, resource_id=found.id),
-    )
+    return _resource_step(slug, resource_id, services.withdraw, _("The resource is withdrawn from the list."))
 
 
 @bp.route("/resources/<int:resource_id>/reoffer", methods=["POST"])
 @login_required
 def reoffer_resource(slug: str, resource_id: int):
     """Put a withdrawn resource back on the list."""
-    compound = access.load(slug, current_user)
-    found = _resource(compound, resource_id)
-    permissions.require(access.can_edit_resource(current_user, found), compound, current_user)
-    return _step(
-        lambda: services.reoffer(found, current_user, compound),
-        _("The resource is on the list again."),
-        url_for("lists.resource", slug=slug, resource_id=found.id),
-    )
+    return _resource_step(slug, resource_id, services.reoffer, _("The resource is on the list again."))
+
+
+def _resource_step(slug: str, resource_id: int, step, success: str):
+    """Withdraw or put back a resource: refused or done, said in a flash on the resource's page."""
+    compound, found = _editable(slug, resource_id)
+    target = url_for("lists.resource", slug=slug, resource_id=found.id)
+    return _step(lambda: step(found, current_user, compound), success, target)
 
 
 # 需求清单
@@ -405,35 +401,45 @@ def _project_page(compound, found: Project, status: int = 200, **forms):
     )
 
 
+def _reporting(slug: str, project_id: int) -> tuple:
+    """(compound, project) once the person may report on the project (its organisation's members, staff)."""
+    compound = access.load(slug, current_user)
+    found = _project(compound, project_id)
+    permissions.require(access.can_report(current_user, found), compound, current_user)
+    return compound, found
+
+
+def _submit(compound, found: Project, named: tuple[str, FlaskForm], field, step, success: str, anchor: str = ""):
+    """Take `step` with the values of the form the page knows by `named`'s name: done (303 to the project), or the
+    page again with the error at `field`, as typed (400)."""
+    name, form = named
+
+    def done():
+        flash(success, "success")
+        return redirect(url_for("lists.project", slug=compound.slug, project_id=found.id) + anchor, 303)
+
+    return steps.submit(form, field, step, done, lambda status: _project_page(compound, found, status, **{name: form}))
+
+
 @bp.route("/projects/<int:project_id>/updates", methods=["POST"])
 @login_required
 def add_update(slug: str, project_id: int):
     """Post a progress update with optional photos (every photo is checked before anything is stored)."""
-    compound = access.load(slug, current_user)
-    found = _project(compound, project_id)
-    permissions.require(access.can_report(current_user, found), compound, current_user)
+    compound, found = _reporting(slug, project_id)
     form = UpdateForm()
-    if form.validate_on_submit():
-        try:
-            checked = photos.check_all(request.files.getlist(form.photos.name))
-            services.add_update(found, current_user, form.body.data, checked)
-        except uploads.UploadError as error:
-            form.photos.errors = [error.message]
-        except Refused as error:
-            form.body.errors = [error.sentence]
-        else:
-            flash(_("The progress update is posted."), "success")
-            return redirect(url_for("lists.project", slug=slug, project_id=found.id) + "#updates", 303)
-    return _project_page(compound, found, status=400, form=form)
+
+    def step():
+        checked = photos.check_all(request.files.getlist(form.photos.name))
+        services.add_update(found, current_user, form.body.data, checked)
+
+    return _submit(compound, found, ("form", form), form.body, step, _("The progress update is posted."), "#updates")
 
 
 @bp.route("/projects/<int:project_id>/complete", methods=["POST"])
 @login_required
 def complete(slug: str, project_id: int):
     """完成: the project is done, with a note of what was done."""
-    compound = access.load(slug, current_user)
-    found = _project(compound, project_id)
-    permissions.require(access.can_report(current_user, found), compound, current_user)
+    compound, found = _reporting(slug, project_id)
     form = CompleteForm(prefix="complete")
     done = _("The project is marked completed.")
     return _end(compound, found, ("complete_form", form), form.note, services.complete, done)
@@ -443,26 +449,15 @@ def complete(slug: str, project_id: int):
 @login_required
 def cancel(slug: str, project_id: int):
     """取消, with a reason shown on the project."""
-    compound = access.load(slug, current_user)
-    found = _project(compound, project_id)
-    permissions.require(access.can_report(current_user, found), compound, current_user)
+    compound, found = _reporting(slug, project_id)
     form = CancelForm(prefix="cancel")
     return _end(compound, found, ("cancel_form", form), form.reason, services.cancel, _("The project is cancelled."))
 
 
-def _end(compound, found: Project, named: tuple[str, CompleteForm | CancelForm], words, step, success: str):
+def _end(compound, found: Project, named: tuple[str, CompleteForm | CancelForm], words, end, success: str):
     """Complete or cancel with the words typed (`words`, a field of the form the page knows by `named`'s name):
     refused at the field (400) with what was typed, or done (303)."""
-    name, form = named
-    if form.validate_on_submit():
-        try:
-            step(found, current_user, words.data)
-        except Refused as error:
-            words.errors = [error.sentence]
-        else:
-            flash(success, "success")
-            return redirect(url_for("lists.project", slug=compound.slug, project_id=found.id), 303)
-    return _project_page(compound, found, status=400, **{name: form})
+    return _submit(compound, found, named, words, lambda: end(found, current_user, words.data), success)
 
 
 @bp.route("/projects/<int:project_id>/photos/<int:photo_id>")

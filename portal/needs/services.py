@@ -426,14 +426,9 @@ def counts(compound: Compound) -> dict[str, int]:
 
 def timeline(need: Need) -> list[NeedEvent]:
     """Every step of the request, oldest first, with who took it and for whom."""
-    return list(
-        db.session.scalars(
-            sa.select(NeedEvent)
-            .where(NeedEvent.need_id == need.id)
-            .options(joinedload(NeedEvent.actor), joinedload(NeedEvent.taker_org), joinedload(NeedEvent.taker_person))
-            .order_by(NeedEvent.id)
-        )
-    )
+    people = (joinedload(NeedEvent.actor), joinedload(NeedEvent.taker_org), joinedload(NeedEvent.taker_person))
+    query = sa.select(NeedEvent).where(NeedEvent.need_id == need.id).options(*people).order_by(NeedEvent.id)
+    return list(db.session.scalars(query))
 
 
 def photos_of(need: Need) -> list[Photo]:

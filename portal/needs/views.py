@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions, uploads
-from portal.boards import photos, rules
+from portal.boards import photos, steps
+from portal.boards.forms import StepForm, page_forms
 from portal.boards.models import Category, Organisation
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
@@ -20,7 +21,18 @@ from portal.extensions import db
 from portal.htmx import render, wants_partial
 from portal.inputs import db_int
 from portal.needs import access, bp, services
-from portal.needs.forms import NeedForm
+from portal.needs.forms import (
+    STEPS,
+    AcceptForm,
+    ClaimForm,
+    ConfirmForm,
+    DeclineForm,
+    DispatchForm,
+    DoneForm,
+    NeedForm,
+    ReopenForm,
+    SuperviseForm,
+)
 from portal.needs.models import Need, NeedKind, NeedStatus
 from portal.refusals import Refused
 from portal.register.services import rooms_of
@@ -103,10 +115,11 @@ def show(slug: str, need_id: int):
     return _page(compound, need)
 
 
-def _page(compound: Compound, need: Need, status: int = 200, errors=None, draft=None):
-    """The request's page; on a refused step, with the error beside its form (status 400)."""
+def _page(compound: Compound, need: Need, status: int = 200, posted: StepForm | None = None):
+    """The request's page with the forms for whoever may act now; a refused one (`posted`) as typed, its error at
+    the field."""
+    forms = page_forms((form(formdata=None) for form in STEPS), posted)
     names = access.sees_name(current_user, need)
-    staff = access.is_staff(current_user, compound)
     may_dispatch = access.can_accept(current_user, need) or access.can_dispatch(current_user, need)
     claim_orgs, claim_self = access.claim_choices(current_user, need)
     pictures = services.photos_of(need) if names else []
@@ -114,13 +127,13 @@ def _page(compound: Compound, need: Need, status: int = 200, errors=None, draft=
         "needs/show.html",
         compound=compound,
         need=need,
-        events=services.timeline(need),
         names=names,
+        events=services.timeline(need),
         rooms=rooms_of(compound, need.requester) if names else [],
         asked_photos=[p for p in pictures if p.uploaded_by_id == need.requester_id],
         done_photos=[p for p in pictures if p.uploaded_by_id != need.requester_id],
         hidden_photos=0 if names else len(need.photos),
-        flagged=staff and services.is_flagged(need),
+        flagged=access.is_staff(current_user, compound) and services.is_flagged(need),
         days=services.supervision_days(),
         can_accept=access.can_accept(current_user, need),
         can_dispatch=access.can_dispatch(current_user, need),
@@ -132,59 +145,65 @@ def _page(compound: Compound, need: Need, status: int = 200, errors=None, draft=
         dispatch_orgs=access.serving(compound) if may_dispatch else [],
         dispatch_people=services.volunteers(compound) if may_dispatch else [],
         is_requester=access.is_requester(current_user, need),
-        errors=errors or {},
-        draft=draft or {},
+        forms=forms,
         status=status,
     )
 
 
-def _refused(compound: Compound, need: Need, form: str, error: Refused, **draft):
-    """The page again with the error beside the form; a request changed meanwhile is shown as it is now (409)."""
-    status = 409 if error.code == "changed" else 400
-    return _page(compound, need, status, errors={form: error.sentence}, draft=draft)
+def _acting(slug: str, need_id: int, rule) -> tuple[Compound, Need]:
+    """The request, once `rule` lets the person act on it (403: they may have seen its page)."""
+    compound, need = access.load(slug, need_id, current_user)
+    permissions.require(rule(current_user, need), compound, current_user, shown=True)
+    return compound, need
 
 
-def _taker(compound: Compound, value: str) -> tuple[Organisation | None, object | None]:
-    """The organisation or volunteer chosen in a dispatch form ("org-3", "person-7"); (None, None) if none."""
+def _submit(compound: Compound, need: Need, form: StepForm, field, step, success: str):
+    """Take `step` with the form's values: done (303 to the request), or the page again with the error at `field`
+    (a request changed meanwhile is shown as it is now: 409)."""
+
+    def done():
+        flash(success, "success")
+        return redirect(url_for("needs.show", slug=compound.slug, need_id=need.id), 303)
+
+    return steps.submit(form, field, step, done, lambda status: _page(compound, need, status, form))
+
+
+def _taker(compound: Compound, value: str, required: bool) -> tuple[Organisation | None, object | None]:
+    """The organisation or volunteer chosen in a dispatch form ("org-3", "person-7"); (None, None) for no choice
+    where none is `required`; Refused("taker") for one that cannot take it."""
     from portal.accounts.models import Person
 
-    kind, _sep, text = (value or "").partition("-")
+    kind, _sep, text = value.partition("-")
     number = db_int(text)
-    if number is None:
-        return None, None
-    if kind == "org":
+    if kind == "org" and number is not None:
         org = db.session.get(Organisation, number)
         if org is not None and any(o.id == org.id for o in access.serving(compound)):
             return org, None
-    if kind == "person":
+    if kind == "person" and number is not None:
         person = db.session.get(Person, number)
         if person is not None and services.may_take(person, compound):
             return None, person
+    if value or required:
+        raise Refused("taker")
     return None, None
-
-
-def _done(slug: str, need: Need, message: str):
-    flash(message, "success")
-    return redirect(url_for("needs.show", slug=slug, need_id=need.id), 303)
 
 
 @bp.route("/<int:need_id>/accept", methods=["POST"])
 @login_required
 def accept(slug: str, need_id: int):
     """受理: staff accept the request, leaving it open for volunteers or dispatching it at once."""
-    compound, need = access.load(slug, need_id, current_user)
-    permissions.require(access.can_accept(current_user, need), compound, current_user, shown=True)
-    choice, note = request.form.get("taker", ""), request.form.get("note", "")
-    org, person = _taker(compound, choice)
-    if choice and org is None and person is None:
-        return _refused(compound, need, "accept", Refused("taker"), note=note, taker=choice)
-    try:
-        services.accept(need, current_user, note, org=org, person=person)
-    except Refused as error:
-        return _refused(compound, need, "accept", error, note=note, taker=choice)
-    if org is None and person is None:
-        return _done(slug, need, _("Accepted. It is now open for volunteers to claim."))
-    return _done(slug, need, _("Accepted and dispatched."))
+    compound, need = _acting(slug, need_id, access.can_accept)
+    form = AcceptForm()
+
+    def step():
+        org, person = _taker(compound, form.taker.data, required=False)
+        services.accept(need, current_user, form.note.data, org=org, person=person)
+
+    if form.taker.data:
+        success = _("Accepted and dispatched.")
+    else:
+        success = _("Accepted. It is now open for volunteers to claim.")
+    return _submit(compound, need, form, form.taker, step, success)
 
 
 @bp.route("/<int:need_id>/decline", methods=["POST"])
@@ -192,24 +211,21 @@ def accept(slug: str, need_id: int):
 def decline(slug: str, need_id: int):
     """不予受理, with the reason the requester will read."""
     done = _("Declined. The resident has been told why.")
-    return _step(slug, need_id, access.can_accept, "decline", "reason", services.decline, done)
+    return _step(slug, need_id, access.can_accept, DeclineForm, services.decline, done)
 
 
 @bp.route("/<int:need_id>/dispatch", methods=["POST"])
 @login_required
 def dispatch(slug: str, need_id: int):
     """派单: staff send the request to an organisation serving the compound or to a volunteer."""
-    compound, need = access.load(slug, need_id, current_user)
-    permissions.require(access.can_dispatch(current_user, need), compound, current_user, shown=True)
-    choice, note = request.form.get("taker", ""), request.form.get("note", "")
-    org, person = _taker(compound, choice)
-    try:
-        if org is None and person is None:
-            raise Refused("taker")
-        services.take(need, current_user, org=org, person=person, note=note)
-    except Refused as error:
-        return _refused(compound, need, "dispatch", error, note=note, taker=choice)
-    return _done(slug, need, _("Dispatched. The taker and the resident have been told."))
+    compound, need = _acting(slug, need_id, access.can_dispatch)
+    form = DispatchForm()
+
+    def step():
+        org, person = _taker(compound, form.taker.data, required=True)
+        services.take(need, current_user, org=org, person=person, note=form.note.data)
+
+    return _submit(compound, need, form, form.taker, step, _("Dispatched. The taker and the resident have been told."))
 
 
 @bp.route("/<int:need_id>/claim", methods=["POST"])
@@ -219,48 +235,43 @@ def claim(slug: str, need_id: int):
     compound, need = access.load(slug, need_id, current_user)
     orgs, own_name = access.claim_choices(current_user, need)
     permissions.require(bool(orgs) or own_name, compound, current_user, shown=True)
-    choice, note = request.form.get("as", "self" if own_name else ""), request.form.get("note", "")
-    org = next((o for o in orgs if f"org-{o.id}" == choice), None)
-    try:
+    form = ClaimForm()
+
+    def step():
+        choice = form.taker.data or ("self" if own_name else "")
+        org = next((o for o in orgs if f"org-{o.id}" == choice), None)
         if org is None and not (choice == "self" and own_name):
             raise Refused("taker")
-        services.take(need, current_user, org=org, person=None if org else current_user, note=note)
-    except Refused as error:
-        return _refused(compound, need, "claim", error, note=note, taker=choice)
-    return _done(slug, need, _("It is yours. Mark it done here when you have helped."))
+        services.take(need, current_user, org=org, person=None if org else current_user, note=form.note.data)
+
+    return _submit(compound, need, form, form.taker, step, _("It is yours. Mark it done here when you have helped."))
 
 
 @bp.route("/<int:need_id>/done", methods=["POST"])
 @login_required
 def done(slug: str, need_id: int):
-    """办结: the taker says what was done, with photos if they like."""
-    compound, need = access.load(slug, need_id, current_user)
-    permissions.require(access.can_mark_done(current_user, need), compound, current_user, shown=True)
-    note = request.form.get("note", "")
-    try:
-        checked = photos.check_all(request.files.getlist("photos"))
-    except uploads.UploadError as error:
-        return _page(compound, need, 400, errors={"done_photos": error.message}, draft={"note": note})
-    try:
-        services.mark_done(need, current_user, note, checked)
-    except Refused as error:
-        return _refused(compound, need, "done", error, note=note)
-    return _done(slug, need, _("Marked done. The resident will be asked to confirm it."))
+    """办结: the taker says what was done, with photos if they like (all are checked before anything is stored)."""
+    compound, need = _acting(slug, need_id, access.can_mark_done)
+    form = DoneForm()
+
+    def step():
+        checked = photos.check_all(request.files.getlist(form.photos.name))
+        services.mark_done(need, current_user, form.words.data, checked)
+
+    return _submit(compound, need, form, form.words, step, _("Marked done. The resident will be asked to confirm it."))
 
 
 @bp.route("/<int:need_id>/confirm", methods=["POST"])
 @login_required
 def confirm(slug: str, need_id: int):
     """反馈: the requester confirms it is done and rates it 1–5; it is closed."""
-    compound, need = access.load(slug, need_id, current_user)
-    permissions.require(access.can_answer(current_user, need), compound, current_user, shown=True)
-    comment = request.form.get("comment", "")
-    stars = rules.stars_typed(request.form.get("stars"))
-    try:
-        services.confirm(need, current_user, stars, comment)
-    except Refused as error:
-        return _refused(compound, need, "confirm", error, comment=comment, stars=stars)
-    return _done(slug, need, _("Thank you. Your request is closed."))
+    compound, need = _acting(slug, need_id, access.can_answer)
+    form = ConfirmForm()
+
+    def step():
+        services.confirm(need, current_user, form.stars.data, form.comment.data)
+
+    return _submit(compound, need, form, form.stars, step, _("Thank you. Your request is closed."))
 
 
 @bp.route("/<int:need_id>/reopen", methods=["POST"])
@@ -268,7 +279,7 @@ def confirm(slug: str, need_id: int):
 def reopen(slug: str, need_id: int):
     """Not done yet: the requester sends it back to the same taker with a reason."""
     done = _("Sent back to the taker with your reason.")
-    return _step(slug, need_id, access.can_answer, "reopen", "reason", services.reopen, done)
+    return _step(slug, need_id, access.can_answer, ReopenForm, services.reopen, done)
 
 
 @bp.route("/<int:need_id>/supervise", methods=["POST"])
@@ -276,19 +287,14 @@ def reopen(slug: str, need_id: int):
 def supervise(slug: str, need_id: int):
     """督办: staff press for an unfinished request; the taker and the resident are told."""
     done = _("Pressed (督办). The taker and the resident have been told.")
-    return _step(slug, need_id, access.can_supervise, "supervise", "note", services.supervise, done, "supervise_note")
+    return _step(slug, need_id, access.can_supervise, SuperviseForm, services.supervise, done)
 
 
-def _step(slug: str, need_id: int, rule, form: str, field: str, act, success: str, kept: str | None = None):
-    """A step that takes one typed text (`field`): refused beside its form with the text kept (as `kept`), or done."""
-    compound, need = access.load(slug, need_id, current_user)
-    permissions.require(rule(current_user, need), compound, current_user, shown=True)
-    words = request.form.get(field, "")
-    try:
-        act(need, current_user, words)
-    except Refused as error:
-        return _refused(compound, need, form, error, **{kept or field: words})
-    return _done(slug, need, success)
+def _step(slug: str, need_id: int, rule, form_class: type[StepForm], act, success: str):
+    """A step that takes one typed text (the form's `words`): refused at it as typed, or done."""
+    compound, need = _acting(slug, need_id, rule)
+    form = form_class()
+    return _submit(compound, need, form, form.words, lambda: act(need, current_user, form.words.data), success)
 
 
 @bp.route("/photos/<int:photo_id>")

@@ -364,3 +364,40 @@ def test_the_page_shows_the_exact_average_rounded_half_up(client, yard, pledge, 
     db.session.commit()
     page = client.get(_url(commitment)).get_data(as_text=True)
     assert "4.3 of 5" in page and "(4 ratings)" in page  # 17/4 = 4.25 → 4.3
+
+
+# A refused form comes back at its field, as typed, the same with and without htmx
+
+HTMX = [{}, {"HX-Request": "true"}]
+
+
+@pytest.mark.parametrize("headers", HTMX)
+def test_a_refused_end_shows_the_words_again_at_their_field(client, yard, login, pledge, english, headers):
+    commitment = pledge()
+    login(yard.manager)
+    response = client.post(_url(commitment, "/withdraw"), data={"reason": "  "}, headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<small id="withdraw-reason-error" class="field-error">Give a reason.</small>' in page
+    assert 'aria-describedby="withdraw-reason-error"' in page and 'aria-invalid="true"' in page
+    long_note = "灯已修好。" * 1001  # 5,005 characters: past the limit of every note
+    response = client.post(_url(commitment, "/fulfil"), data={"note": long_note}, headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="fulfil-note-error"' in page
+    assert f"{long_note}</textarea>" in page  # as typed
+    db.session.refresh(commitment)
+    assert commitment.status == CommitmentStatus.in_progress
+
+
+@pytest.mark.parametrize("headers", HTMX)
+def test_a_rating_without_stars_keeps_the_comment(client, yard, login, pledge, english, headers):
+    commitment = pledge()
+    login(yard.owner)
+    response = client.post(_url(commitment, "/rating"), data={"comment": "换得挺快"}, headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<small id="rating-stars-error" class="field-error">Choose from 1 to 5 stars.</small>' in page
+    assert "\n换得挺快</textarea>" in page and _ratings(commitment) == []
+    response = client.post(_url(commitment, "/rating"), data={"stars": "4", "comment": "好" * 501}, headers=headers)
+    assert response.status_code == 400 and 'id="rating-comment-error"' in response.get_data(as_text=True)
+    assert 'value="4" checked' in response.get_data(as_text=True) and _ratings(commitment) == []

@@ -3,6 +3,8 @@ reopen; the timeline; notifications at each step."""
 
 from __future__ import annotations
 
+import pytest
+
 from portal.extensions import db
 from portal.inbox.models import Notification
 from portal.needs.models import Need, NeedEvent, NeedStatus
@@ -208,3 +210,47 @@ def test_the_filters_swap_only_the_list_for_htmx(client, town, need_at):
     assert response.status_code == 200 and "<html" not in page and "HX-Request" in response.headers["Vary"]
     assert "楼道灯坏了" in page and "帮忙买菜" not in page
     assert "<html" in client.get(BASE + "/?kind=request").get_data(as_text=True)
+
+
+# A refused step comes back at its field, as typed, the same with and without htmx
+
+HTMX = [{}, {"HX-Request": "true"}]
+
+
+@pytest.mark.parametrize("headers", HTMX)
+def test_a_refused_acceptance_or_decline_is_shown_at_its_field_as_typed(client, town, relogin, need_at, headers):
+    need = need_at("submitted")
+    relogin(town.staff)
+    response = client.post(f"{BASE}/{need.id}/decline", data={"reason": "  "}, headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and '<small id="decline-reason-error" class="field-error">' in page
+    assert 'aria-describedby="decline-reason-error"' in page
+    long_note = "请物业今天处理。" * 700  # 5,600 characters
+    data = {"taker": f"org-{town.org.id}", "note": long_note}
+    page = client.post(f"{BASE}/{need.id}/accept", data=data, headers=headers).get_data(as_text=True)
+    assert 'id="accept-note-error"' in page and f'value="{long_note}"' in page
+    assert f'value="org-{town.org.id}" selected' in page  # the choice kept too
+    response = client.post(f"{BASE}/{need.id}/accept", data={"taker": "org-99999", "note": "请处理"}, headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="accept-taker-error"' in page and 'value="请处理"' in page
+    assert 'aria-describedby="accept-taker-error"' in page
+    assert db.session.get(Need, need.id).status == NeedStatus.submitted
+
+
+@pytest.mark.parametrize("headers", HTMX)
+def test_refused_claim_done_and_confirm_keep_what_was_typed(client, town, relogin, need_at, headers):
+    need = need_at("open")
+    relogin(town.volunteer)
+    response = client.post(f"{BASE}/{need.id}/claim", data={"as": "org-99999", "note": "我下午去"}, headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="claim-as-error"' in page and 'value="我下午去"' in page
+    assert db.session.get(Need, need.id).status == NeedStatus.open
+    need = need_at("taken")
+    response = client.post(f"{BASE}/{need.id}/done", data={"note": ""}, headers=headers)
+    assert response.status_code == 400 and 'id="done-note-error"' in response.get_data(as_text=True)
+    need = need_at("done")
+    relogin(town.requester)
+    response = client.post(f"{BASE}/{need.id}/confirm", data={"comment": "谢谢小张"}, headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="confirm-stars-error"' in page and "\n谢谢小张</textarea>" in page
+    assert db.session.get(Need, need.id).status == NeedStatus.done

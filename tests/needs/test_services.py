@@ -38,7 +38,7 @@ def test_the_page_refuses_a_rating_outside_1_to_5(client, town, relogin, need_at
     need = need_at("done")
     relogin(town.requester)
     response = client.post(f"{BASE}/{need.id}/confirm", data={"stars": stars})
-    assert response.status_code == 400 and 'id="confirm-error"' in response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="confirm-stars-error"' in response.get_data(as_text=True)
     assert db.session.get(Need, need.id).status == NeedStatus.done
 
 
