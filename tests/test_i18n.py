@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
@@ -27,6 +28,19 @@ def test_cookie_remembers_english_for_visitors(client):
 def test_unknown_language_is_ignored(client):
     client.post("/lang", data={"lang": "fr"})
     assert '<html lang="zh-Hans">' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""])
+def test_language_switch_never_follows_a_foreign_next(client, target):
+    response = client.post("/lang", data={"lang": "en", "next": target})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert "lang=en" in response.headers["Set-Cookie"]
+
+
+def test_unknown_language_goes_back_without_a_cookie(client):
+    response = client.post("/lang", data={"lang": "fr", "next": "/login"})
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert "Set-Cookie" not in response.headers or "lang=" not in response.headers["Set-Cookie"]
 
 
 def test_person_keeps_language_across_logins(client, make, login, database):

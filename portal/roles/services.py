@@ -31,9 +31,7 @@ def grant(person, compound: Compound, role: Role, actor=None, post: CommitteePos
         return row
     else:
         row.post = post
-    db.session.flush()
-    permissions.forget_roles()
-    audit.record("role.granted", actor, compound, person_id=person.id, role=role.value, post=post and post.value)
+    _changed("role.granted", actor, compound, person, role=role.value, post=post and post.value)
     return row
 
 
@@ -43,39 +41,41 @@ def remove(person, compound: Compound, role: Role, actor=None) -> bool:
     if row is None:
         return False
     db.session.delete(row)
-    db.session.flush()
-    permissions.forget_roles()
-    audit.record("role.removed", actor, compound, person_id=person.id, role=role.value)
+    _changed("role.removed", actor, compound, person, role=role.value)
     return True
 
 
-def add_staff(person, community, actor=None) -> CommunityStaff:
-    """Make a person community staff of a community (idempotent)."""
-    row = db.session.scalar(
+def _staff_row(person, community) -> CommunityStaff | None:
+    """The person's place on the community's staff, if any."""
+    return db.session.scalar(
         db.select(CommunityStaff).where(
             CommunityStaff.person_id == person.id, CommunityStaff.community_id == community.id
         )
     )
+
+
+def add_staff(person, community, actor=None) -> CommunityStaff:
+    """Make a person community staff of a community (idempotent)."""
+    row = _staff_row(person, community)
     if row is None:
         row = CommunityStaff(person_id=person.id, community_id=community.id)
         db.session.add(row)
-        db.session.flush()
-        permissions.forget_roles()
-        audit.record("staff.added", actor, None, person_id=person.id, community_id=community.id)
+        _changed("staff.added", actor, None, person, community_id=community.id)
     return row
 
 
 def remove_staff(person, community, actor=None) -> bool:
     """Take a person off a community's staff; returns whether they were on it."""
-    row = db.session.scalar(
-        db.select(CommunityStaff).where(
-            CommunityStaff.person_id == person.id, CommunityStaff.community_id == community.id
-        )
-    )
+    row = _staff_row(person, community)
     if row is None:
         return False
     db.session.delete(row)
+    _changed("staff.removed", actor, None, person, community_id=community.id)
+    return True
+
+
+def _changed(event: str, actor, compound: Compound | None, person, **values: object) -> None:
+    """Every change of who holds what: written (flushed), the cached roles forgotten, one audit line."""
     db.session.flush()
     permissions.forget_roles()
-    audit.record("staff.removed", actor, None, person_id=person.id, community_id=community.id)
-    return True
+    audit.record(event, actor, compound, person_id=person.id, **values)

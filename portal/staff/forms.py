@@ -1,4 +1,4 @@
-"""Staff forms."""
+"""Staff forms: a new compound, an invitation, a person's roles, letters to print, revoking a code."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal import labels
 from portal.accounts.forms import mobile_phone
-from portal.roles.models import Role
+from portal.refusals import sentence
+from portal.roles.models import CommitteePost, Role
+from portal.roles.services import MANAGED_ROLES
 
+NOT_A_CHOICE = _l("Not a valid choice.")  # for values only a tampered request sends: said without quoting them
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 
 
@@ -45,3 +48,51 @@ class InviteForm(FlaskForm):
         _l("Role"),
         choices=labels.choices([Role.resident, Role.property_manager, Role.volunteer, Role.committee]),
     )
+
+
+class RoleForm(FlaskForm):
+    """One role chip of a person's row (give or take the role), or the committee post chosen beside it."""
+
+    role = SelectField(_l("Role"), choices=labels.choices(MANAGED_ROLES), invalid_choice_message=NOT_A_CHOICE)
+    action = SelectField(
+        choices=[SelectChoice("grant", "grant"), SelectChoice("remove", "remove")],
+        default="grant",
+        invalid_choice_message=NOT_A_CHOICE,
+    )
+    post = SelectField(
+        _l("Post"), choices=labels.choices(CommitteePost), validators=[Optional()], invalid_choice_message=NOT_A_CHOICE
+    )
+
+
+class LettersForm(FlaskForm):
+    """印发激活信: the people ticked in the table, or (scope) everyone not yet activated."""
+
+    scope = SelectField(
+        choices=[SelectChoice("chosen", "chosen"), SelectChoice("all_inactive", "all_inactive")],
+        default="chosen",
+        invalid_choice_message=NOT_A_CHOICE,
+    )
+    # Checked in validate_person_id: the field's own message would quote what was sent.
+    person_id = SelectMultipleField(choices=[], validate_choice=False)
+
+    def __init__(self, *args, people=(), **kwargs) -> None:
+        """Choices: the people with a role in the compound."""
+        super().__init__(*args, **kwargs)
+        self.person_id.choices = [SelectChoice(str(person.id), person.name) for person in people]
+
+    def validate_person_id(self, field) -> None:
+        """Someone ticked (unless everyone not yet activated is asked for), and only people of the compound."""
+        if self.scope.data != "all_inactive" and not field.data:
+            raise ValidationError(sentence("no_choice"))
+        if not {choice.value for choice in field.choices}.issuperset(field.data or ()):
+            raise ValidationError(NOT_A_CHOICE)
+
+    def chosen(self) -> list[int]:
+        """The people ticked (each one of the choices, once the form is valid)."""
+        return [int(value) for value in self.person_id.data or ()]
+
+
+class BackForm(FlaskForm):
+    """A button that acts and returns to the page it was pressed on (`next`, followed only if it is ours)."""
+
+    next = HiddenField()

@@ -14,13 +14,12 @@ from portal.compounds import services as compounds
 from portal.compounds.models import Community
 from portal.extensions import db
 from portal.htmx import render, wants_partial
-from portal.inputs import db_int
 from portal.register.services import rooms_of
 from portal.roles import services as roles
 from portal.roles.models import CommitteePost, Role
 from portal.security import safe_next
 from portal.staff import bp, letters, services
-from portal.staff.forms import CompoundForm, InviteForm
+from portal.staff.forms import BackForm, CompoundForm, InviteForm, LettersForm, RoleForm
 
 CODE_STATES = tuple(CodeState)
 
@@ -87,61 +86,68 @@ def people(slug: str):
     """People and roles, filtered as you type (htmx swaps only the table)."""
     compound = _compound(slug, "manage_roles")
     q, role, state = request.args.get("q", ""), request.args.get("role", ""), request.args.get("state", "")
-    rows = services.people(compound, q, role, state)
-    return render(
-        "staff/people.html",
+    return _people_page(
+        compound,
         "staff/_people_table.html",
-        compound=compound,
-        rows=rows,
+        rows=services.people(compound, q, role, state),
         q=q,
         role=role,
         state=state,
+    )
+
+
+def _people_page(compound, partial: str, status: int = 200, rows=None, **context):
+    """The people page, or its `partial` for htmx; a form that failed (`role_form` of `role_person_id`'s row, or
+    `letters_form`) shows its errors at its fields."""
+    context = {
+        "q": "",
+        "role": "",
+        "state": "",
+        "role_form": None,
+        "role_person_id": None,
+        "letters_form": None,
+    } | context
+    return render(
+        "staff/people.html",
+        partial,
+        status=status,
+        compound=compound,
+        rows=services.people(compound) if rows is None else rows,
         roles=list(Role),
         managed=roles.MANAGED_ROLES,
         posts=list(CommitteePost),
         states=CODE_STATES,
+        **context,
     )
 
 
 @bp.route("/c/<slug>/people/<int:person_id>/roles", methods=["POST"])
 def set_role(slug: str, person_id: int):
-    """Give or take one role (a toggle); htmx gets the updated row back."""
+    """Give or take one role (a toggle), or change a committee post; htmx gets the updated row back."""
     compound = _compound(slug, "manage_roles")
     person = _person(compound, person_id)
-    try:
-        role = Role(request.form.get("role", ""))
-    except ValueError:
-        abort(400)
-    if role not in roles.MANAGED_ROLES:
-        abort(400)
-    if request.form.get("action") == "remove":
-        roles.remove(person, compound, role, current_user)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _person_row(compound, person, status=400, role_form=form, role_person_id=person.id)
+    if form.action.data == "remove":
+        roles.remove(person, compound, Role(form.role.data), current_user)
     else:
-        post = request.form.get("post") or None
-        try:
-            post = CommitteePost(post) if post else None
-        except ValueError:
-            abort(400)
-        roles.grant(person, compound, role, current_user, post)
+        post = CommitteePost(form.post.data) if form.post.data else None
+        roles.grant(person, compound, Role(form.role.data), current_user, post)
+    if wants_partial():
+        return _person_row(compound, person)
+    if services.person_in(compound, person.id) is not None:  # else the last role was removed: they left the list
+        flash(_("Roles of %(name)s updated.", name=person.name), "info")
+    return redirect(url_for("staff.people", slug=slug), 303)
+
+
+def _person_row(compound, person, status: int = 200, **context):
+    """The person's row of the people page (the page itself without htmx); nothing once their last role is gone."""
     rows = services.people(compound)
     row = next((r for r in rows if r.person.id == person.id), None)
-    if row is None:  # the last role was removed: the person left the list
-        return (
-            render("staff/_empty.html", "staff/_empty.html")
-            if wants_partial()
-            else redirect(url_for("staff.people", slug=slug), 303)
-        )
-    if wants_partial():
-        return render(
-            "staff/_person_row.html",
-            "staff/_person_row.html",
-            compound=compound,
-            row=row,
-            managed=roles.MANAGED_ROLES,
-            posts=list(CommitteePost),
-        )
-    flash(_("Roles of %(name)s updated.", name=person.name), "info")
-    return redirect(url_for("staff.people", slug=slug), 303)
+    if row is None:
+        return render("staff/_empty.html", "staff/_empty.html")
+    return _people_page(compound, "staff/_person_row.html", status=status, rows=rows, row=row, **context)
 
 
 @bp.route("/c/<slug>/invite", methods=["GET", "POST"])
@@ -165,10 +171,11 @@ def revoke(slug: str, person_id: int):
     """Revoke a person's unused codes."""
     compound = _compound(slug, "manage_codes")
     person = _person(compound, person_id)
+    form = BackForm()
     count = revoke_codes(person, compound, current_user)
     flash(_("%(n)d code(s) of %(name)s revoked.", n=count, name=person.name), "info")
     back = url_for("staff.people", slug=slug, state="valid")
-    return redirect(safe_next(request.form.get("next"), back), 303)
+    return redirect(safe_next(form.next.data, back), 303)
 
 
 @bp.route("/c/<slug>/letters", methods=["POST"])
@@ -179,10 +186,14 @@ def issue_letters(slug: str):
     rather than redirected, and never cached.
     """
     compound = _compound(slug, "manage_codes")
-    if request.form.get("scope") == "all_inactive":
-        ids = [r.person.id for r in services.people(compound) if r.code_state != "active"]
+    rows = services.people(compound)
+    form = LettersForm(people=[r.person for r in rows])
+    if not form.validate_on_submit():
+        return _people_page(compound, "staff/_people_table.html", status=400, rows=rows, letters_form=form)
+    if form.scope.data == "all_inactive":
+        ids = [r.person.id for r in rows if r.code_state != "active"]
     else:
-        ids = [n for n in map(db_int, request.form.getlist("person_id")) if n is not None]
+        ids = form.chosen()
     issued = services.issue_letters(compound, ids, current_user)
     if not issued:
         flash(_("Nobody chosen needs a letter: everyone chosen has already activated."), "error")

@@ -194,6 +194,21 @@ def test_staff_filter_people_and_toggle_a_role_with_htmx(live_server, open_tab, 
     assert page.evaluate("window.__sameDocument") is True
     tab.check("people-role-toggled")
 
+    # A post the list does not offer (only a tampered form sends one) comes back as the row, 400, the error at the
+    # select; the page stays whole and accessible.
+    committee = row.locator("form").filter(has=page.locator("input[name=role][value=committee]")).get_by_role("button")
+    committee.click()
+    select = row.locator(f"#post-{li.id}")
+    expect(select).to_be_visible()
+    select.evaluate("(s) => { s.options[s.selectedIndex].value = 'emperor'; }")
+    with page.expect_response(lambda r: r.url.endswith(f"/people/{li.id}/roles")) as refused_post:
+        row.get_by_role("button", name=t("Save")).click()
+    assert refused_post.value.status == 400
+    expect(select).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#post-{li.id}-error")).to_have_text(t("Not a valid choice."))
+    assert page.evaluate("window.__sameDocument") is True
+    tab.check("people-post-refused", status=400)
+
     # And CSRF is really enforced in the live app: the same POST without a token is refused.
     refused = page.request.post(f"{live_server}/staff/c/{place.slug}/people/{li.id}/roles", form={"role": "volunteer"})
     assert refused.status == 400

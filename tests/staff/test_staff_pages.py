@@ -204,3 +204,61 @@ def test_the_letters_qr_code_carries_the_code_only_after_the_hash(client, desk, 
     with app.test_request_context():
         assert str(qr_svg(url, "x")).split(">", 1)[1] in body  # the letter embeds this very QR code
     assert "?code=" not in body and "<small>http://localhost/activate</small>" in body
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_unknown_committee_post_is_shown_at_the_post_field(client, desk, database, htmx):
+    compound, waiting, _ = desk
+    url = f"/staff/c/{compound.slug}/people/{waiting.id}/roles"
+    client.post(url, data={"role": "committee", "action": "grant"})
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post(url, data={"role": "committee", "post": "emperor"}, headers=headers)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("<html" in body) is not htmx
+    if htmx:
+        assert body.lstrip().startswith(f'<li id="person-{waiting.id}"')
+    select = re.search(rf'<select id="post-{waiting.id}"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in select and f'aria-describedby="post-{waiting.id}-error"' in select
+    assert f'id="post-{waiting.id}-error"' in body
+    membership = database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.committee))
+    assert membership.post.value == "member"  # nothing changed
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_role_that_is_not_toggled_by_hand_is_shown_at_the_roles(client, desk, database, htmx):
+    compound, waiting, _ = desk
+    url = f"/staff/c/{compound.slug}/people/{waiting.id}/roles"
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post(url, data={"role": "owner", "action": "remove"}, headers=headers)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and ("<html" in body) is not htmx
+    group = re.search(r'<div class="chips" role="group"[^>]*>', body[body.index(f'id="person-{waiting.id}"') :])
+    assert f'aria-describedby="roles-{waiting.id}-error"' in group.group(0)
+    assert f'id="roles-{waiting.id}-error"' in body
+    assert database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.owner))
+
+
+def test_letters_for_nobody_are_refused_at_the_choice(client, desk, database):
+    compound, waiting, _ = desk
+    response = client.post(f"/staff/c/{compound.slug}/letters", data={})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "<html" in body
+    assert 'id="person_id-error"' in body and "请至少选择一项。" in body
+    assert database.session.scalar(sa.select(ActivationCode).filter_by(person_id=waiting.id)) is None
+
+
+def test_letters_with_a_nonsense_choice_keep_what_was_chosen(client, desk, database):
+    compound, waiting, _ = desk
+    response = client.post(f"/staff/c/{compound.slug}/letters", data={"person_id": [str(waiting.id), "9" * 30]})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="person_id-error"' in body
+    box = re.search(rf'<input type="checkbox"[^>]*id="choose-{waiting.id}"[^>]*>', body).group(0)
+    assert "checked" in box and 'aria-describedby="person_id-error"' in box
+    assert database.session.scalar(sa.select(ActivationCode).filter_by(person_id=waiting.id)) is None
+
+
+def test_letters_for_people_who_all_activated_say_so(client, desk, database):
+    compound, _, active = desk
+    response = client.post(f"/staff/c/{compound.slug}/letters", data={"person_id": str(active.id)})
+    assert response.status_code == 303 and response.headers["Location"] == f"/staff/c/{compound.slug}/people"
