@@ -16,6 +16,7 @@ from portal.compounds.services import get_compound
 from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings.models import (
+    AgendaItem,
     Attendance,
     InviteeGroup,
     Meeting,
@@ -38,6 +39,14 @@ def load(slug: str, meeting_id: int, person) -> tuple[Compound, Meeting]:
             abort(permissions.login_manager.unauthorized())
         abort(404)
     return compound, meeting
+
+
+def item_of(meeting: Meeting, item_id: int) -> AgendaItem:
+    """The meeting's agenda item, or 404."""
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
 
 
 def can_prepare(person, compound: Compound) -> bool:

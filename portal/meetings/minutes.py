@@ -35,6 +35,10 @@ from portal.meetings.models import (
 )
 from portal.refusals import Refused
 
+MINUTES_LIMIT = 50000  # characters of the minutes' Markdown
+COMMENT_LIMIT = 2000  # characters of an attendee's comment on the minutes
+REASON_LIMIT = 1000  # characters of the chair's reason for publishing without every sign-off
+
 
 @dataclass
 class SignOffLine:
@@ -192,9 +196,7 @@ def save(meeting: Meeting, actor, body: str) -> Minutes:
     _refuse_if_published(minutes)
     if not can_write(actor, meeting, minutes):
         raise Refused("not_allowed")
-    body = (body or "").strip()
-    if not body:
-        raise Refused("minutes_empty")
+    body = Refused.text(body, MINUTES_LIMIT, code="minutes_empty")
     if minutes is None:
         minutes = Minutes(meeting_id=meeting.id, body="")
         db.session.add(minutes)
@@ -242,9 +244,7 @@ def sign_off(meeting: Meeting, person, confirmed: bool, comment: str | None = No
         raise Refused("status")
     if not can_sign(person, meeting, minutes):
         raise Refused("not_allowed")
-    comment = (comment or "").strip() or None
-    if not confirmed and comment is None:
-        raise Refused("comment")
+    comment = Refused.text(comment, COMMENT_LIMIT, required=not confirmed, code="comment") or None
     row = db.session.scalar(db.select(SignOff).where(SignOff.minutes_id == minutes.id, SignOff.person_id == person.id))
     if row is None:
         row = SignOff(minutes_id=minutes.id, person_id=person.id, confirmed=confirmed)
@@ -299,7 +299,7 @@ def publish(meeting: Meeting, actor, reason: str | None = None) -> Minutes:
         raise Refused("minutes_empty")
     if _open_motions(meeting):
         raise Refused("motions_open")
-    reason = (reason or "").strip() or None
+    reason = Refused.text(reason, REASON_LIMIT, required=False) or None
     if all_confirmed(meeting, minutes):
         reason = None
     elif not access.is_convenor(actor, meeting):
@@ -333,9 +333,7 @@ def add_addendum(meeting: Meeting, actor, body: str) -> Addendum:
     minutes = get(meeting)
     if not can_add_addendum(actor, meeting, minutes):
         raise Refused("not_allowed")
-    body = (body or "").strip()
-    if not body:
-        raise Refused("minutes_empty")
+    body = Refused.text(body)
     addendum = Addendum(minutes_id=minutes.id, body=body, author_id=actor.id)
     minutes.addenda.append(addendum)
     db.session.flush()

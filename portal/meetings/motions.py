@@ -15,6 +15,7 @@ from portal.refusals import Refused
 
 # Form fields that would let one person answer for another; a request carrying any of them is refused outright.
 PROXY_FIELDS = ("for", "proxy", "on_behalf", "on_behalf_of", "person_id")
+TEXT_LIMIT = 1000  # characters of a motion
 
 
 def passes(rule: MotionRule, yes: int, no: int, abstain: int, members_total: int | None) -> bool:
@@ -37,9 +38,7 @@ def can_close(person, meeting: Meeting) -> bool:
 def open_motion(meeting: Meeting, item: AgendaItem, actor, text: str) -> Motion:
     """Open a quick vote on an agenda item with the meeting's rule (committee: the committee's size frozen now)."""
     services.refuse_if_record_closed(meeting)
-    text = (text or "").strip()
-    if not text:
-        raise Refused("motion_text")
+    text = Refused.text(text, TEXT_LIMIT, code="motion_text")
     if not access.window_open(meeting):
         raise Refused("window")
     if item.meeting_id != meeting.id:
@@ -149,4 +148,5 @@ def context(meeting, person) -> dict:
         "can_open_motion": can_open(person, meeting),
         "can_close_motion": can_close(person, meeting),
         "can_answer_motion": bool(open_ids) and access.can_answer(person, meeting),
+        "motion_limit": TEXT_LIMIT,
     }

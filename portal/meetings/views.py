@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.htmx import refuse, render
 from portal.i18n import to_utc
 from portal.meetings import access, bp, calendar, discussion, minutes, motions, services
-from portal.meetings.forms import CancelForm, MeetingForm, PostForm
+from portal.meetings.forms import AddendumForm, CancelForm, MeetingForm, PostForm, PublishForm, SignOffForm
 from portal.meetings.models import InviteeGroup, MeetingKind, Visibility
 from portal.refusals import Refused
 from portal.roles.models import Membership, Role
@@ -84,8 +84,9 @@ def show(slug: str, meeting_id: int):
 
 
 def meeting_page(compound, meeting, status: int = 200, refused: dict | None = None, **forms):
-    """The meeting page; `refused` (item_id, error, draft) shows a refused comment again at its item, as typed, and
-    a refused post or cancel form comes back with its error at the field (`post_form`, `cancel_form`)."""
+    """The meeting page. A refused form comes back as typed with its error at the field: one of the page's own
+    (`post_form`, `cancel_form`, `signoff_form`, `publish_form`, `addendum_form`), or one of those shown once per
+    item, comment or vote: `refused` = {"at": the id of its control, "form": the form}."""
     present = services.attendees(meeting)
     here, out_of, met = services.quorum(meeting, present)
     return render(
@@ -94,6 +95,9 @@ def meeting_page(compound, meeting, status: int = 200, refused: dict | None = No
         refused=refused,
         post_form=forms.get("post_form") or PostForm(formdata=None),
         cancel_form=forms.get("cancel_form") or CancelForm(formdata=None, prefix="cancel"),
+        signoff_form=forms.get("signoff_form") or SignOffForm(formdata=None),
+        publish_form=forms.get("publish_form") or PublishForm(formdata=None),
+        addendum_form=forms.get("addendum_form") or AddendumForm(formdata=None),
         compound=compound,
         meeting=meeting,
         present=present,
@@ -110,41 +114,46 @@ def meeting_page(compound, meeting, status: int = 200, refused: dict | None = No
     )
 
 
+def _managed(slug: str, meeting_id: int):
+    """(compound, meeting) for those who run the meeting; 404 or 403 for everyone else."""
+    compound, meeting = access.load(slug, meeting_id, current_user)
+    permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
+    return compound, meeting
+
+
 @bp.route("/<int:meeting_id>/post", methods=["POST"])
 @login_required
 def post(slug: str, meeting_id: int):
     """发布议程: post the agenda and notify the invitees."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
+    compound, meeting = _managed(slug, meeting_id)
     form = PostForm()
-    try:
-        if not form.validate():
-            return meeting_page(compound, meeting, status=400, post_form=form)
-        count = services.post(meeting, current_user, form.urgent_reason.data)
-    except Refused as error:
-        form.urgent_reason.errors = [error.sentence]
-        return meeting_page(compound, meeting, status=400, post_form=form)
-    flash(_("The agenda is posted; %(count)d invitees were notified.", count=count), "success")
-    return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+    if form.validate_on_submit():
+        try:
+            count = services.post(meeting, current_user, form.urgent_reason.data)
+        except Refused as error:
+            form.urgent_reason.errors = [error.sentence]
+        else:
+            flash(_("The agenda is posted; %(count)d invitees were notified.", count=count), "success")
+            return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+    return meeting_page(compound, meeting, status=400, post_form=form)
 
 
 @bp.route("/<int:meeting_id>/cancel", methods=["POST"])
 @login_required
 def cancel(slug: str, meeting_id: int):
     """取消会议, with a reason."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
+    compound, meeting = _managed(slug, meeting_id)
     form = CancelForm(prefix="cancel")
-    if not form.validate():
-        return meeting_page(compound, meeting, status=400, cancel_form=form)
-    try:
-        services.cancel(meeting, current_user, form.reason.data)
-    except Refused as error:
-        if error.code != "reason":  # the meeting can no longer be cancelled at all: the form is gone from its page
-            return refuse(409, error.sentence)
-        form.reason.errors = [error.sentence]
-        return meeting_page(compound, meeting, status=400, cancel_form=form)
-    return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+    if form.validate_on_submit():
+        try:
+            services.cancel(meeting, current_user, form.reason.data)
+        except Refused as error:
+            if error.code != "reason":  # the meeting can no longer be cancelled at all: the form is gone from its page
+                return refuse(409, error.sentence)
+            form.reason.errors = [error.sentence]
+        else:
+            return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+    return meeting_page(compound, meeting, status=400, cancel_form=form)
 
 
 @bp.route("/<int:meeting_id>/sign-in", methods=["POST"])
