@@ -8,6 +8,8 @@ The record is read according to the meeting's visibility; drafts only by those w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort
 
 from portal import permissions
@@ -28,8 +30,9 @@ from portal.meetings.models import (
 from portal.roles.models import Membership, Role
 
 
-def load(slug: str, meeting_id: int, person) -> tuple[Compound, Meeting]:
-    """(compound, meeting) if the person may read it; 404 otherwise (a login first for visitors where that helps)."""
+def load(slug: str, meeting_id: int, person, may: Callable[..., bool] | None = None) -> tuple[Compound, Meeting]:
+    """(compound, meeting) if the person may read it; 404 otherwise (a login first for visitors where that helps).
+    With `may` (a rule of (person, meeting), e.g. can_manage), 403 for a reader it does not allow."""
     compound = get_compound(slug)
     meeting = db.session.scalar(db.select(Meeting).where(Meeting.id == meeting_id, Meeting.compound_id == compound.id))
     if meeting is None:
@@ -38,6 +41,8 @@ def load(slug: str, meeting_id: int, person) -> tuple[Compound, Meeting]:
         if permissions.signed_in(person) is None and meeting.status != MeetingStatus.draft:
             abort(permissions.login_manager.unauthorized())
         abort(404)
+    if may is not None:
+        permissions.require(may(person, meeting), compound, person, shown=True)
     return compound, meeting
 
 

@@ -53,10 +53,21 @@ def add_comment(meeting: Meeting, item: AgendaItem, author, text: str | None) ->
     return comment
 
 
+def is_author(person, meeting: Meeting, comment: Comment) -> bool:
+    """Wrote the comment: only the author edits it (within 5 minutes: edit_comment says)."""
+    person = permissions.signed_in(person)
+    return person is not None and person.id == comment.author_id
+
+
+def can_hide(person, meeting: Meeting, comment: Comment) -> bool:
+    """The chair hides comments."""
+    return access.is_convenor(person, meeting)
+
+
 def edit_comment(meeting: Meeting, comment: Comment, author, text: str | None) -> Comment:
     """The author corrects a comment within 5 minutes; the text it had is kept as a CommentEdit."""
     person = permissions.signed_in(author)
-    if person is None or person.id != comment.author_id:
+    if not is_author(person, meeting, comment):
         raise Refused("not_author")
     if comment.hidden_at is not None:
         raise Refused("hidden")
@@ -79,7 +90,7 @@ def edit_comment(meeting: Meeting, comment: Comment, author, text: str | None) -
 
 def hide_comment(meeting: Meeting, comment: Comment, actor, reason: str | None) -> Comment:
     """The chair hides a comment with a reason (kept in the history; the text stays for the author and the chair)."""
-    if not access.is_convenor(actor, meeting):
+    if not can_hide(actor, meeting, comment):
         raise Refused("not_chair")
     reason = Refused.text(reason, REASON_LIMIT, code="hide_reason")
     if comment.hidden_at is not None:

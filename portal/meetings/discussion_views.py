@@ -24,14 +24,16 @@ from portal.refusals import Refused
 TYPED = {"empty", "too_long", "hide_reason"}
 
 
-def _comment_at(slug: str, meeting_id: int, comment_id: int):
-    """(compound, meeting, the comment, its item) for someone who may read the meeting; 404 for a comment of
-    another meeting."""
+def _comment_at(slug: str, meeting_id: int, comment_id: int, may):
+    """(compound, meeting, the comment, its item) for someone who may read the meeting (404 for a comment of another
+    meeting) and whom `may` (person, meeting, comment) allows (403 otherwise)."""
     compound, meeting = access.load(slug, meeting_id, current_user)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.meeting_id != meeting.id:
         abort(404)
-    return compound, meeting, comment, access.item_of(meeting, comment.item_id)
+    item = access.item_of(meeting, comment.item_id)
+    permissions.require(may(current_user, meeting, comment), compound, current_user, shown=True)
+    return compound, meeting, comment, item
 
 
 def _back(meeting: Meeting, item_id: int):
@@ -90,9 +92,8 @@ def _step(compound, meeting: Meeting, item: AgendaItem, form, field, at: str, st
 @login_required
 def comment(slug: str, meeting_id: int, item_id: int):
     """发言: an attendee comments on an agenda item."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
+    compound, meeting = access.load(slug, meeting_id, current_user, access.can_take_part)
     item = access.item_of(meeting, item_id)
-    permissions.require(access.can_take_part(current_user, meeting), compound, current_user, shown=True)
     form = CommentForm()
     step = partial(discussion.add_comment, meeting, item, current_user)
     return _step(compound, meeting, item, form, form.body, f"comment-body-{item.id}", step)
@@ -102,8 +103,7 @@ def comment(slug: str, meeting_id: int, item_id: int):
 @login_required
 def edit_comment(slug: str, meeting_id: int, comment_id: int):
     """The author corrects a comment within 5 minutes (the old text is kept)."""
-    compound, meeting, found, item = _comment_at(slug, meeting_id, comment_id)
-    permissions.require(found.author_id == current_user.id, compound, current_user, shown=True)
+    compound, meeting, found, item = _comment_at(slug, meeting_id, comment_id, discussion.is_author)
     form = CommentForm()
     step = partial(discussion.edit_comment, meeting, found, current_user)
     return _step(compound, meeting, item, form, form.body, f"edit-body-{found.id}", step)
@@ -113,8 +113,7 @@ def edit_comment(slug: str, meeting_id: int, comment_id: int):
 @login_required
 def hide_comment(slug: str, meeting_id: int, comment_id: int):
     """The chair hides a comment, with a reason that everyone sees."""
-    compound, meeting, found, item = _comment_at(slug, meeting_id, comment_id)
-    permissions.require(access.is_convenor(current_user, meeting), compound, current_user, shown=True)
+    compound, meeting, found, item = _comment_at(slug, meeting_id, comment_id, discussion.can_hide)
     form = HideForm()
     step = partial(discussion.hide_comment, meeting, found, current_user)
     return _step(compound, meeting, item, form, form.reason, f"hide-reason-{found.id}", step)
@@ -154,9 +153,8 @@ def comments(slug: str, meeting_id: int):
 @login_required
 def attach(slug: str, meeting_id: int, item_id: int):
     """附件: upload a PDF, JPEG or PNG to an agenda item (checked by content; refused files leave nothing behind)."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
+    compound, meeting = access.load(slug, meeting_id, current_user, discussion.can_attach)
     item = access.item_of(meeting, item_id)
-    permissions.require(discussion.can_attach(current_user, meeting), compound, current_user, shown=True)
     try:
         attachment = discussion.attach(meeting, item, current_user, request.files.get("file"))
     except uploads.UploadError as error:

@@ -28,8 +28,6 @@ from portal.meetings.models import (
     MeetingStatus,
     Minutes,
     MinutesStatus,
-    Motion,
-    MotionRule,
     SignOff,
     Visibility,
 )
@@ -80,6 +78,11 @@ def can_read(person, meeting: Meeting, minutes: Minutes | None) -> bool:
     return minutes.status == MinutesStatus.signing and access.has_signed_in(person, meeting)
 
 
+def is_attendee(person, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """Signed in to the meeting: may send a sign-off (whether the minutes are out for it, sign_off says)."""
+    return access.has_signed_in(person, meeting)
+
+
 def can_sign(person, meeting: Meeting, minutes: Minutes | None) -> bool:
     """Attendees sign off while the minutes are out for sign-off."""
     return minutes is not None and minutes.status == MinutesStatus.signing and access.has_signed_in(person, meeting)
@@ -108,26 +111,6 @@ def can_add_addendum(person, meeting: Meeting, minutes: Minutes | None) -> bool:
 
 def _when(moment) -> str:
     return format_datetime(moment, "short")
-
-
-def motion_line(motion: Motion) -> str:
-    """A motion with its counts and outcome (or that it is still open), in the current language."""
-    if motion.closed_at is None:
-        return _("%(text)s — the vote is still open.", text=motion.text)
-    outcome = _("Passed") if motion.passed else _("Not passed")
-    if motion.rule == MotionRule.all_members:
-        rule = _("more than half of all %(total)d committee members needed", total=motion.members_total or 0)
-    else:
-        rule = _("more than half of those who answered needed")
-    return _(
-        "%(text)s — Agree %(yes)d, Disagree %(no)d, Abstain %(abstain)d: %(outcome)s (%(rule)s).",
-        text=motion.text,
-        yes=motion.yes or 0,
-        no=motion.no or 0,
-        abstain=motion.abstain or 0,
-        outcome=outcome,
-        rule=rule,
-    )
 
 
 def draft_text(meeting: Meeting) -> str:
@@ -175,7 +158,7 @@ def draft_text(meeting: Meeting) -> str:
     for number, item in enumerate(meeting.items, start=1):
         lines.append(f"{number}. {item.title}")
         for motion in (m for m in all_motions if m.item_id == item.id):
-            lines.append(f"   - {label['vote']}: {motion_line(motion)}")
+            lines.append(f"   - {label['vote']}: {motions.line(motion)}")
         lines.append(f"   - [{label['discussion']}]({page}#item-{item.id})")
     lines += ["", f"## {label['notes']}", "", ""]
     return "\n".join(lines)
@@ -283,7 +266,7 @@ def decisions_text(meeting: Meeting) -> str:
     closed = [m for m in motions.of_meeting(meeting) if m.closed_at is not None]
     if not closed:
         return _("No quick votes were taken at this meeting.")
-    return "\n".join(f"{number}. {motion_line(m)}" for number, m in enumerate(closed, start=1))
+    return "\n".join(f"{number}. {motions.line(m)}" for number, m in enumerate(closed, start=1))
 
 
 def publish(meeting: Meeting, actor, reason: str | None = None) -> Minutes:

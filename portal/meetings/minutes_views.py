@@ -35,14 +35,15 @@ def _refused(meeting, error: Refused):
     return _back(meeting)
 
 
-def _unpublished(slug: str, meeting_id: int):
-    """(compound, meeting, its minutes or None) for a change of minutes that are not published: 409 once they are,
-    checked before anything else."""
+def _unpublished(slug: str, meeting_id: int, may):
+    """(compound, meeting) for a change of minutes that are not published: 409 once they are (checked before
+    anything else), then 403 for a reader whom `may` (person, meeting, minutes) does not allow."""
     compound, meeting = access.load(slug, meeting_id, current_user)
     current = minutes.get(meeting)
     if current is not None and current.status == MinutesStatus.published:
         abort(refuse(409, sentence("published")))
-    return compound, meeting, current
+    permissions.require(may(current_user, meeting, current), compound, current_user, shown=True)
+    return compound, meeting
 
 
 def _edit_page(compound, meeting, form: MinutesForm, status: int = 200):
@@ -77,8 +78,8 @@ def _change(meeting, form, field, step, done: str, again):
 @login_required
 def edit_minutes(slug: str, meeting_id: int):
     """撰写纪要: the secretary's editor, starting from the portal's draft."""
-    compound, meeting, current = _unpublished(slug, meeting_id)
-    permissions.require(minutes.can_write(current_user, meeting, current), compound, current_user, shown=True)
+    compound, meeting = _unpublished(slug, meeting_id, minutes.can_write)
+    current = minutes.get(meeting)
     body = current.body if current is not None and current.body else minutes.draft_text(meeting)
     return _edit_page(compound, meeting, MinutesForm(formdata=None, body=body))
 
@@ -87,8 +88,7 @@ def edit_minutes(slug: str, meeting_id: int):
 @login_required
 def save_minutes(slug: str, meeting_id: int):
     """保存纪要: save the secretary's Markdown."""
-    compound, meeting, current = _unpublished(slug, meeting_id)
-    permissions.require(minutes.can_write(current_user, meeting, current), compound, current_user, shown=True)
+    compound, meeting = _unpublished(slug, meeting_id, minutes.can_write)
     form = MinutesForm()
     step = partial(minutes.save, meeting, current_user, form.body.data)
     again = partial(_edit_page, compound, meeting, form, 400)
@@ -99,11 +99,10 @@ def save_minutes(slug: str, meeting_id: int):
 @login_required
 def submit_minutes(slug: str, meeting_id: int):
     """送签: send the minutes to the attendees for sign-off (saving the text sent with it first)."""
-    compound, meeting, current = _unpublished(slug, meeting_id)
-    permissions.require(minutes.can_write(current_user, meeting, current), compound, current_user, shown=True)
+    compound, meeting = _unpublished(slug, meeting_id, minutes.can_write)
     form = MinutesForm()
     if not form.body.raw_data:  # not sent from the editor, which sends its text: the saved text goes as it is
-        form.body.data = current.body if current is not None else ""
+        form.body.data = getattr(minutes.get(meeting), "body", "")
 
     def save_and_submit() -> None:
         minutes.save(meeting, current_user, form.body.data)
@@ -118,8 +117,7 @@ def submit_minutes(slug: str, meeting_id: int):
 @login_required
 def sign_off_minutes(slug: str, meeting_id: int):
     """签字确认: an attendee confirms the minutes, or objects with a comment."""
-    compound, meeting, _current = _unpublished(slug, meeting_id)
-    permissions.require(access.has_signed_in(current_user, meeting), compound, current_user, shown=True)
+    compound, meeting = _unpublished(slug, meeting_id, minutes.is_attendee)
     form = SignOffForm()
     confirm = form.decision.data == "confirm"
     step = partial(minutes.sign_off, meeting, current_user, confirm, form.comment.data)
@@ -132,8 +130,7 @@ def sign_off_minutes(slug: str, meeting_id: int):
 @login_required
 def publish_minutes(slug: str, meeting_id: int):
     """公布纪要: publish the minutes (the chair may do so without every sign-off, with a reason)."""
-    compound, meeting, current = _unpublished(slug, meeting_id)
-    permissions.require(minutes.can_publish(current_user, meeting, current), compound, current_user, shown=True)
+    compound, meeting = _unpublished(slug, meeting_id, minutes.can_publish)
     form = PublishForm()
     step = partial(minutes.publish, meeting, current_user, form.reason.data)
     done = _("The minutes are published and the decisions are posted to the notices.")

@@ -54,9 +54,8 @@ def _step(compound, meeting, item_id: int, form, field, at: str, step, done: str
 @login_required
 def open_motion(slug: str, meeting_id: int, item_id: int):
     """发起表决: the chair opens a quick vote on an agenda item."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
+    compound, meeting = access.load(slug, meeting_id, current_user, access.is_convenor)
     item = access.item_of(meeting, item_id)
-    permissions.require(access.is_convenor(current_user, meeting), compound, current_user, shown=True)
     form = MotionForm()
     step = partial(motions.open_motion, meeting, item, current_user)
     done = _("The quick vote is open.")
@@ -83,9 +82,8 @@ def answer_motion(slug: str, meeting_id: int, motion_id: int):
 @login_required
 def close_motion(slug: str, meeting_id: int, motion_id: int):
     """结束表决: the chair closes the vote; the counts and outcome are frozen."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
+    compound, meeting = access.load(slug, meeting_id, current_user, motions.can_close)
     motion = _motion(meeting, motion_id)
-    permissions.require(motions.can_close(current_user, meeting), compound, current_user, shown=True)
     try:
         motions.close(motion, meeting, current_user)
     except Refused as error:

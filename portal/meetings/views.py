@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -114,54 +116,55 @@ def meeting_page(compound, meeting, status: int = 200, refused: dict | None = No
     )
 
 
-def _managed(slug: str, meeting_id: int):
-    """(compound, meeting) for those who run the meeting; 404 or 403 for everyone else."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
-    return compound, meeting
-
-
 @bp.route("/<int:meeting_id>/post", methods=["POST"])
 @login_required
 def post(slug: str, meeting_id: int):
     """发布议程: post the agenda and notify the invitees."""
-    compound, meeting = _managed(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user, access.can_manage)
     form = PostForm()
-    if form.validate_on_submit():
-        try:
-            count = services.post(meeting, current_user, form.urgent_reason.data)
-        except Refused as error:
-            form.urgent_reason.errors = [error.sentence]
-        else:
-            flash(_("The agenda is posted; %(count)d invitees were notified.", count=count), "success")
-            return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
-    return meeting_page(compound, meeting, status=400, post_form=form)
+    step = partial(services.post, meeting, current_user)
+
+    def done(count: int) -> str:
+        return _("The agenda is posted; %(count)d invitees were notified.", count=count)
+
+    return _agenda_step(compound, meeting, ("post_form", form), form.urgent_reason, step, done)
 
 
 @bp.route("/<int:meeting_id>/cancel", methods=["POST"])
 @login_required
 def cancel(slug: str, meeting_id: int):
     """取消会议, with a reason."""
-    compound, meeting = _managed(slug, meeting_id)
+    compound, meeting = access.load(slug, meeting_id, current_user, access.can_manage)
     form = CancelForm(prefix="cancel")
+    step = partial(services.cancel, meeting, current_user)
+    return _agenda_step(compound, meeting, ("cancel_form", form), form.reason, step)
+
+
+def _agenda_step(compound, meeting, named: tuple[str, PostForm | CancelForm], field, step, done=None):
+    """Post or cancel with the words typed at `field` (of the form the page knows by `named`'s name). Done → 303 to
+    the meeting, with `done(what step returned)` flashed if given. Refused for the words (too short notice without
+    a reason, no reason to cancel) → at the field; invalid or so refused → the page again with 400, as typed. Refused
+    because the meeting can no longer be posted or cancelled → 409 (the form is gone from its page)."""
+    name, form = named
     if form.validate_on_submit():
         try:
-            services.cancel(meeting, current_user, form.reason.data)
+            result = step(field.data)
         except Refused as error:
-            if error.code != "reason":  # the meeting can no longer be cancelled at all: the form is gone from its page
+            if error.code not in ("too_soon", "reason"):
                 return refuse(409, error.sentence)
-            form.reason.errors = [error.sentence]
+            field.errors = [error.sentence]
         else:
-            return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
-    return meeting_page(compound, meeting, status=400, cancel_form=form)
+            if done is not None:
+                flash(done(result), "success")
+            return redirect(url_for("meetings.show", slug=compound.slug, meeting_id=meeting.id), 303)
+    return meeting_page(compound, meeting, status=400, **{name: form})
 
 
 @bp.route("/<int:meeting_id>/sign-in", methods=["POST"])
 @login_required
 def sign_in(slug: str, meeting_id: int):
     """签到: an invitee signs in inside the window."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    permissions.require(access.is_invitee(current_user, meeting), compound, current_user, shown=True)
+    compound, meeting = access.load(slug, meeting_id, current_user, access.is_invitee)
     try:
         services.sign_in(meeting, current_user)
     except Refused as error:
