@@ -1,7 +1,9 @@
 """Discussion routes: comment, edit, hide, the polled comment lists, and attachments (upload and download).
 
 Every form is a plain POST answered with 303 back to the item; with htmx the same form gets the item's discussion
-fragment back (200, or 400 with the error shown in the form), so nothing needs JavaScript.
+fragment back instead (200), so nothing needs JavaScript. What was typed and refused comes back at its field with
+400, as typed: in the whole page, or with htmx in the item's fragment. A refusal by the state of the meeting or
+the comment is flashed (htmx: said in the fragment, 400).
 """
 
 from __future__ import annotations
