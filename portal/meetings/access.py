@@ -8,6 +8,8 @@ The record is read according to the meeting's visibility; drafts only by those w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort
 
 from portal import permissions
@@ -16,6 +18,7 @@ from portal.compounds.services import get_compound
 from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings.models import (
+    AgendaItem,
     Attendance,
     InviteeGroup,
     Meeting,
@@ -27,8 +30,9 @@ from portal.meetings.models import (
 from portal.roles.models import Membership, Role
 
 
-def load(slug: str, meeting_id: int, person) -> tuple[Compound, Meeting]:
-    """(compound, meeting) if the person may read it; 404 otherwise (a login first for visitors where that helps)."""
+def load(slug: str, meeting_id: int, person, may: Callable[..., bool] | None = None) -> tuple[Compound, Meeting]:
+    """(compound, meeting) if the person may read it; 404 otherwise (a login first for visitors where that helps).
+    With `may` (a rule of (person, meeting), e.g. can_manage), 403 for a reader it does not allow."""
     compound = get_compound(slug)
     meeting = db.session.scalar(db.select(Meeting).where(Meeting.id == meeting_id, Meeting.compound_id == compound.id))
     if meeting is None:
@@ -37,7 +41,17 @@ def load(slug: str, meeting_id: int, person) -> tuple[Compound, Meeting]:
         if permissions.signed_in(person) is None and meeting.status != MeetingStatus.draft:
             abort(permissions.login_manager.unauthorized())
         abort(404)
+    if may is not None:
+        permissions.require(may(person, meeting), compound, person, shown=True)
     return compound, meeting
+
+
+def item_of(meeting: Meeting, item_id: int) -> AgendaItem:
+    """The meeting's agenda item, or 404."""
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
 
 
 def can_prepare(person, compound: Compound) -> bool:

@@ -30,7 +30,7 @@ from portal.htmx import render
 from portal.i18n import SHANGHAI, year_bounds
 from portal.inputs import db_int
 from portal.markup import plain_text
-from portal.meetings import access, bp
+from portal.meetings import access, bp, services
 from portal.meetings.models import (
     Addendum,
     AgendaItem,
@@ -171,13 +171,7 @@ def entries(found: list[Minutes]) -> list[Entry]:
     meeting_ids = [m.meeting_id for m in found]
     if not meeting_ids:
         return []
-    counts = dict(
-        db.session.execute(
-            db.select(Attendance.meeting_id, sa.func.count())
-            .where(Attendance.meeting_id.in_(meeting_ids))
-            .group_by(Attendance.meeting_id)
-        ).all()
-    )
+    counts = services.counts(Attendance.meeting_id, meeting_ids)
     decisions: dict[int, list[Motion]] = defaultdict(list)
     motions = db.session.scalars(
         db.select(Motion)

@@ -27,12 +27,7 @@ EDIT_WINDOW = timedelta(minutes=5)  # the author may correct a comment this long
 def _body(text: str | None) -> str:
     """The comment's text, trimmed and checked (Refused "empty" / "too_long")."""
     # Browsers send line breaks as CRLF but count them as one character against maxlength.
-    body = (text or "").replace("\r\n", "\n").strip()
-    if not body:
-        raise Refused("empty")
-    if len(body) > BODY_LIMIT:
-        raise Refused("too_long", limit=BODY_LIMIT)
-    return body
+    return Refused.text((text or "").replace("\r\n", "\n"), BODY_LIMIT)
 
 
 def add_comment(meeting: Meeting, item: AgendaItem, author, text: str | None) -> Comment:
@@ -58,10 +53,21 @@ def add_comment(meeting: Meeting, item: AgendaItem, author, text: str | None) ->
     return comment
 
 
+def is_author(person, meeting: Meeting, comment: Comment) -> bool:
+    """Wrote the comment: only the author edits it (within 5 minutes: edit_comment says)."""
+    person = permissions.signed_in(person)
+    return person is not None and person.id == comment.author_id
+
+
+def can_hide(person, meeting: Meeting, comment: Comment) -> bool:
+    """The chair hides comments."""
+    return access.is_convenor(person, meeting)
+
+
 def edit_comment(meeting: Meeting, comment: Comment, author, text: str | None) -> Comment:
     """The author corrects a comment within 5 minutes; the text it had is kept as a CommentEdit."""
     person = permissions.signed_in(author)
-    if person is None or person.id != comment.author_id:
+    if not is_author(person, meeting, comment):
         raise Refused("not_author")
     if comment.hidden_at is not None:
         raise Refused("hidden")
@@ -84,13 +90,9 @@ def edit_comment(meeting: Meeting, comment: Comment, author, text: str | None) -
 
 def hide_comment(meeting: Meeting, comment: Comment, actor, reason: str | None) -> Comment:
     """The chair hides a comment with a reason (kept in the history; the text stays for the author and the chair)."""
-    if not access.is_convenor(actor, meeting):
+    if not can_hide(actor, meeting, comment):
         raise Refused("not_chair")
-    reason = (reason or "").strip()
-    if not reason:
-        raise Refused("hide_reason")
-    if len(reason) > REASON_LIMIT:
-        raise Refused("too_long", limit=REASON_LIMIT)
+    reason = Refused.text(reason, REASON_LIMIT, code="hide_reason")
     if comment.hidden_at is not None:
         raise Refused("already_hidden")
     comment.hidden_at = utcnow()
@@ -170,6 +172,7 @@ class Discussion:
     live: bool  # inside the window: the page polls for new comments
     edit_window: timedelta = EDIT_WINDOW
     body_limit: int = BODY_LIMIT
+    reason_limit: int = REASON_LIMIT
 
     def may_edit(self, comment: Comment) -> bool:
         """Show the edit form: the reader wrote it, takes part, it is not hidden, and the 5 minutes are not over."""

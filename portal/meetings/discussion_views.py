@@ -1,10 +1,14 @@
 """Discussion routes: comment, edit, hide, the polled comment lists, and attachments (upload and download).
 
 Every form is a plain POST answered with 303 back to the item; with htmx the same form gets the item's discussion
-fragment back (200, or 400 with the error shown in the form), so nothing needs JavaScript.
+fragment back instead (200), so nothing needs JavaScript. What was typed and refused comes back at its field with
+400, as typed: in the whole page, or with htmx in the item's fragment. A refusal by the state of the meeting or
+the comment is flashed (htmx: said in the fragment, 400).
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,24 +18,24 @@ from portal import permissions, uploads
 from portal.extensions import db
 from portal.htmx import wants_partial
 from portal.meetings import access, bp, discussion, views
+from portal.meetings.forms import CommentForm, HideForm
 from portal.meetings.models import AgendaItem, Attachment, Comment, Meeting
 from portal.refusals import Refused
 
-
-def _item(meeting: Meeting, item_id: int) -> AgendaItem:
-    """The meeting's agenda item, or 404."""
-    item = db.session.get(AgendaItem, item_id)
-    if item is None or item.meeting_id != meeting.id:
-        abort(404)
-    return item
+# Refusals of what was typed: shown at the form's field; any other refusal is about the meeting or the comment.
+TYPED = {"empty", "too_long", "hide_reason"}
 
 
-def _comment(meeting: Meeting, comment_id: int) -> Comment:
-    """The meeting's comment, or 404."""
+def _comment_at(slug: str, meeting_id: int, comment_id: int, may):
+    """(compound, meeting, the comment, its item) for someone who may read the meeting (404 for a comment of another
+    meeting) and whom `may` (person, meeting, comment) allows (403 otherwise)."""
+    compound, meeting = access.load(slug, meeting_id, current_user)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.meeting_id != meeting.id:
         abort(404)
-    return comment
+    item = access.item_of(meeting, comment.item_id)
+    permissions.require(may(current_user, meeting, comment), compound, current_user, shown=True)
+    return compound, meeting, comment, item
 
 
 def _back(meeting: Meeting, item_id: int):
@@ -55,64 +59,66 @@ def _fragment(compound, meeting: Meeting, item: AgendaItem, status: int = 200, *
     return response
 
 
-def _answer(compound, meeting: Meeting, item: AgendaItem, message: str | None = None, **extra):
-    """Done (message None) or refused: the fragment for htmx, else a 303 to the item; a refused new comment comes
-    back with 400 at its field as typed, in the fragment or in the whole page."""
+def _answer(compound, meeting: Meeting, item: AgendaItem, message: str | None = None):
+    """Done (message None) or refused by the state of the meeting or the comment: the fragment for htmx (200, or
+    400 with the message), else a 303 to the item (the message flashed)."""
     if wants_partial():
         if message is None:
             return _fragment(compound, meeting, item)
-        return _fragment(compound, meeting, item, status=400, error=message, **extra)
-    if message is not None and "draft" in extra:
-        refused = {"item_id": item.id, "error": message, "draft": extra["draft"]}
-        return views.meeting_page(compound, meeting, status=400, refused=refused)
+        return _fragment(compound, meeting, item, status=400, error=message)
     if message is not None:
         flash(message, "error")
     return _back(meeting, item.id)
+
+
+def _step(compound, meeting: Meeting, item: AgendaItem, form, field, at: str, step):
+    """`step(text)` with `field`'s text once `form` is valid: done, or refused by the state → `_answer`. Invalid, or
+    refused for what was typed (at `field`) → the form back at its control (`at`, the control's id) as typed with
+    its error, 400: in the item's fragment for htmx, else in the whole page."""
+    if form.validate_on_submit():
+        try:
+            step(field.data)
+        except Refused as error:
+            if error.code not in TYPED:
+                return _answer(compound, meeting, item, error.sentence)
+            field.errors = [error.sentence]
+        else:
+            return _answer(compound, meeting, item)
+    refused = {"at": at, "form": form}
+    if wants_partial():
+        return _fragment(compound, meeting, item, status=400, refused=refused)
+    return views.meeting_page(compound, meeting, status=400, refused=refused)
 
 
 @bp.route("/<int:meeting_id>/items/<int:item_id>/comments", methods=["POST"])
 @login_required
 def comment(slug: str, meeting_id: int, item_id: int):
     """发言: an attendee comments on an agenda item."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    item = _item(meeting, item_id)
-    permissions.require(access.can_take_part(current_user, meeting), compound, current_user, shown=True)
-    text = request.form.get("body", "")
-    try:
-        discussion.add_comment(meeting, item, current_user, text)
-    except Refused as error:
-        return _answer(compound, meeting, item, error.sentence, draft=text)
-    return _answer(compound, meeting, item)
+    compound, meeting = access.load(slug, meeting_id, current_user, access.can_take_part)
+    item = access.item_of(meeting, item_id)
+    form = CommentForm()
+    step = partial(discussion.add_comment, meeting, item, current_user)
+    return _step(compound, meeting, item, form, form.body, f"comment-body-{item.id}", step)
 
 
 @bp.route("/<int:meeting_id>/comments/<int:comment_id>/edit", methods=["POST"])
 @login_required
 def edit_comment(slug: str, meeting_id: int, comment_id: int):
     """The author corrects a comment within 5 minutes (the old text is kept)."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    found = _comment(meeting, comment_id)
-    item = _item(meeting, found.item_id)
-    permissions.require(found.author_id == current_user.id, compound, current_user, shown=True)
-    try:
-        discussion.edit_comment(meeting, found, current_user, request.form.get("body", ""))
-    except Refused as error:
-        return _answer(compound, meeting, item, error.sentence)
-    return _answer(compound, meeting, item)
+    compound, meeting, found, item = _comment_at(slug, meeting_id, comment_id, discussion.is_author)
+    form = CommentForm()
+    step = partial(discussion.edit_comment, meeting, found, current_user)
+    return _step(compound, meeting, item, form, form.body, f"edit-body-{found.id}", step)
 
 
 @bp.route("/<int:meeting_id>/comments/<int:comment_id>/hide", methods=["POST"])
 @login_required
 def hide_comment(slug: str, meeting_id: int, comment_id: int):
     """The chair hides a comment, with a reason that everyone sees."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    found = _comment(meeting, comment_id)
-    item = _item(meeting, found.item_id)
-    permissions.require(access.is_convenor(current_user, meeting), compound, current_user, shown=True)
-    try:
-        discussion.hide_comment(meeting, found, current_user, request.form.get("reason", ""))
-    except Refused as error:
-        return _answer(compound, meeting, item, error.sentence)
-    return _answer(compound, meeting, item)
+    compound, meeting, found, item = _comment_at(slug, meeting_id, comment_id, discussion.can_hide)
+    form = HideForm()
+    step = partial(discussion.hide_comment, meeting, found, current_user)
+    return _step(compound, meeting, item, form, form.reason, f"hide-reason-{found.id}", step)
 
 
 def _etag(meeting: Meeting) -> str:
@@ -149,9 +155,8 @@ def comments(slug: str, meeting_id: int):
 @login_required
 def attach(slug: str, meeting_id: int, item_id: int):
     """附件: upload a PDF, JPEG or PNG to an agenda item (checked by content; refused files leave nothing behind)."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    item = _item(meeting, item_id)
-    permissions.require(discussion.can_attach(current_user, meeting), compound, current_user, shown=True)
+    compound, meeting = access.load(slug, meeting_id, current_user, discussion.can_attach)
+    item = access.item_of(meeting, item_id)
     try:
         attachment = discussion.attach(meeting, item, current_user, request.files.get("file"))
     except uploads.UploadError as error:

@@ -28,12 +28,14 @@ from portal.meetings.models import (
     MeetingStatus,
     Minutes,
     MinutesStatus,
-    Motion,
-    MotionRule,
     SignOff,
     Visibility,
 )
 from portal.refusals import Refused
+
+MINUTES_LIMIT = 50000  # characters of the minutes' Markdown
+COMMENT_LIMIT = 2000  # characters of an attendee's comment on the minutes
+REASON_LIMIT = 1000  # characters of the chair's reason for publishing without every sign-off
 
 
 @dataclass
@@ -76,6 +78,11 @@ def can_read(person, meeting: Meeting, minutes: Minutes | None) -> bool:
     return minutes.status == MinutesStatus.signing and access.has_signed_in(person, meeting)
 
 
+def is_attendee(person, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """Signed in to the meeting: may send a sign-off (whether the minutes are out for it, sign_off says)."""
+    return access.has_signed_in(person, meeting)
+
+
 def can_sign(person, meeting: Meeting, minutes: Minutes | None) -> bool:
     """Attendees sign off while the minutes are out for sign-off."""
     return minutes is not None and minutes.status == MinutesStatus.signing and access.has_signed_in(person, meeting)
@@ -104,26 +111,6 @@ def can_add_addendum(person, meeting: Meeting, minutes: Minutes | None) -> bool:
 
 def _when(moment) -> str:
     return format_datetime(moment, "short")
-
-
-def motion_line(motion: Motion) -> str:
-    """A motion with its counts and outcome (or that it is still open), in the current language."""
-    if motion.closed_at is None:
-        return _("%(text)s — the vote is still open.", text=motion.text)
-    outcome = _("Passed") if motion.passed else _("Not passed")
-    if motion.rule == MotionRule.all_members:
-        rule = _("more than half of all %(total)d committee members needed", total=motion.members_total or 0)
-    else:
-        rule = _("more than half of those who answered needed")
-    return _(
-        "%(text)s — Agree %(yes)d, Disagree %(no)d, Abstain %(abstain)d: %(outcome)s (%(rule)s).",
-        text=motion.text,
-        yes=motion.yes or 0,
-        no=motion.no or 0,
-        abstain=motion.abstain or 0,
-        outcome=outcome,
-        rule=rule,
-    )
 
 
 def draft_text(meeting: Meeting) -> str:
@@ -171,7 +158,7 @@ def draft_text(meeting: Meeting) -> str:
     for number, item in enumerate(meeting.items, start=1):
         lines.append(f"{number}. {item.title}")
         for motion in (m for m in all_motions if m.item_id == item.id):
-            lines.append(f"   - {label['vote']}: {motion_line(motion)}")
+            lines.append(f"   - {label['vote']}: {motions.line(motion)}")
         lines.append(f"   - [{label['discussion']}]({page}#item-{item.id})")
     lines += ["", f"## {label['notes']}", "", ""]
     return "\n".join(lines)
@@ -192,9 +179,7 @@ def save(meeting: Meeting, actor, body: str) -> Minutes:
     _refuse_if_published(minutes)
     if not can_write(actor, meeting, minutes):
         raise Refused("not_allowed")
-    body = (body or "").strip()
-    if not body:
-        raise Refused("minutes_empty")
+    body = Refused.text(body, MINUTES_LIMIT, code="minutes_empty")
     if minutes is None:
         minutes = Minutes(meeting_id=meeting.id, body="")
         db.session.add(minutes)
@@ -242,9 +227,7 @@ def sign_off(meeting: Meeting, person, confirmed: bool, comment: str | None = No
         raise Refused("status")
     if not can_sign(person, meeting, minutes):
         raise Refused("not_allowed")
-    comment = (comment or "").strip() or None
-    if not confirmed and comment is None:
-        raise Refused("comment")
+    comment = Refused.text(comment, COMMENT_LIMIT, required=not confirmed, code="comment") or None
     row = db.session.scalar(db.select(SignOff).where(SignOff.minutes_id == minutes.id, SignOff.person_id == person.id))
     if row is None:
         row = SignOff(minutes_id=minutes.id, person_id=person.id, confirmed=confirmed)
@@ -283,7 +266,7 @@ def decisions_text(meeting: Meeting) -> str:
     closed = [m for m in motions.of_meeting(meeting) if m.closed_at is not None]
     if not closed:
         return _("No quick votes were taken at this meeting.")
-    return "\n".join(f"{number}. {motion_line(m)}" for number, m in enumerate(closed, start=1))
+    return "\n".join(f"{number}. {motions.line(m)}" for number, m in enumerate(closed, start=1))
 
 
 def publish(meeting: Meeting, actor, reason: str | None = None) -> Minutes:
@@ -299,7 +282,7 @@ def publish(meeting: Meeting, actor, reason: str | None = None) -> Minutes:
         raise Refused("minutes_empty")
     if _open_motions(meeting):
         raise Refused("motions_open")
-    reason = (reason or "").strip() or None
+    reason = Refused.text(reason, REASON_LIMIT, required=False) or None
     if all_confirmed(meeting, minutes):
         reason = None
     elif not access.is_convenor(actor, meeting):
@@ -333,9 +316,7 @@ def add_addendum(meeting: Meeting, actor, body: str) -> Addendum:
     minutes = get(meeting)
     if not can_add_addendum(actor, meeting, minutes):
         raise Refused("not_allowed")
-    body = (body or "").strip()
-    if not body:
-        raise Refused("minutes_empty")
+    body = Refused.text(body)
     addendum = Addendum(minutes_id=minutes.id, body=body, author_id=actor.id)
     minutes.addenda.append(addendum)
     db.session.flush()

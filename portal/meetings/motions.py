@@ -7,6 +7,8 @@ answered (abstaining counts as answering).
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings import access, services
@@ -15,6 +17,7 @@ from portal.refusals import Refused
 
 # Form fields that would let one person answer for another; a request carrying any of them is refused outright.
 PROXY_FIELDS = ("for", "proxy", "on_behalf", "on_behalf_of", "person_id")
+TEXT_LIMIT = 1000  # characters of a motion
 
 
 def passes(rule: MotionRule, yes: int, no: int, abstain: int, members_total: int | None) -> bool:
@@ -22,6 +25,27 @@ def passes(rule: MotionRule, yes: int, no: int, abstain: int, members_total: int
     if rule == MotionRule.all_members:
         return 2 * yes > (members_total or 0)
     return 2 * yes > yes + no + abstain
+
+
+def line(motion: Motion) -> str:
+    """A motion with its counts and outcome (or that it is still open), in the current language (the minutes' and
+    the decisions notice's line)."""
+    if motion.closed_at is None:
+        return _("%(text)s — the vote is still open.", text=motion.text)
+    outcome = _("Passed") if motion.passed else _("Not passed")
+    if motion.rule == MotionRule.all_members:
+        rule = _("more than half of all %(total)d committee members needed", total=motion.members_total or 0)
+    else:
+        rule = _("more than half of those who answered needed")
+    return _(
+        "%(text)s — Agree %(yes)d, Disagree %(no)d, Abstain %(abstain)d: %(outcome)s (%(rule)s).",
+        text=motion.text,
+        yes=motion.yes or 0,
+        no=motion.no or 0,
+        abstain=motion.abstain or 0,
+        outcome=outcome,
+        rule=rule,
+    )
 
 
 def can_open(person, meeting: Meeting) -> bool:
@@ -37,9 +61,7 @@ def can_close(person, meeting: Meeting) -> bool:
 def open_motion(meeting: Meeting, item: AgendaItem, actor, text: str) -> Motion:
     """Open a quick vote on an agenda item with the meeting's rule (committee: the committee's size frozen now)."""
     services.refuse_if_record_closed(meeting)
-    text = (text or "").strip()
-    if not text:
-        raise Refused("motion_text")
+    text = Refused.text(text, TEXT_LIMIT, code="motion_text")
     if not access.window_open(meeting):
         raise Refused("window")
     if item.meeting_id != meeting.id:
@@ -125,13 +147,7 @@ def context(meeting, person) -> dict:
     mine: dict[int, str] = {}
     open_ids = [m.id for m in rows if m.closed_at is None]
     if open_ids:
-        answered = dict(
-            db.session.execute(
-                db.select(MotionAnswer.motion_id, db.func.count())
-                .where(MotionAnswer.motion_id.in_(open_ids))
-                .group_by(MotionAnswer.motion_id)
-            ).all()
-        )
+        answered = services.counts(MotionAnswer.motion_id, open_ids)
         person_id = getattr(person, "id", None)
         if person_id is not None:
             mine = {
@@ -149,4 +165,5 @@ def context(meeting, person) -> dict:
         "can_open_motion": can_open(person, meeting),
         "can_close_motion": can_close(person, meeting),
         "can_answer_motion": bool(open_ids) and access.can_answer(person, meeting),
+        "motion_limit": TEXT_LIMIT,
     }

@@ -158,16 +158,22 @@ def sign_in(meeting: Meeting, person) -> Attendance:
     return attendance
 
 
+def _rows(meeting: Meeting, model, person, *order) -> list:
+    """The meeting's rows of `model` in `order`, with the person each names (`person`, a relationship) loaded."""
+    query = db.select(model).where(model.meeting_id == meeting.id).options(db.joinedload(person)).order_by(*order)
+    return list(db.session.scalars(query))
+
+
 def attendees(meeting: Meeting) -> list[Attendance]:
     """Who signed in, in the order they did."""
-    return list(
-        db.session.scalars(
-            db.select(Attendance)
-            .where(Attendance.meeting_id == meeting.id)
-            .options(db.joinedload(Attendance.person))
-            .order_by(Attendance.signed_in_at, Attendance.id)
-        )
-    )
+    return _rows(meeting, Attendance, Attendance.person, Attendance.signed_in_at, Attendance.id)
+
+
+def counts(column, ids) -> dict[int, int]:
+    """How many rows name each of `ids` in `column` (e.g. the answers of each open motion); ids with none are
+    missing."""
+    rows = db.session.execute(db.select(column, db.func.count()).where(column.in_(ids)).group_by(column))
+    return dict(rows.all())
 
 
 def committee_size(compound) -> int:
@@ -201,14 +207,7 @@ def quorum(meeting: Meeting, present: list[Attendance]) -> tuple[int, int, bool 
 
 def events(meeting: Meeting) -> list[MeetingEvent]:
     """The meeting's history, oldest first."""
-    return list(
-        db.session.scalars(
-            db.select(MeetingEvent)
-            .where(MeetingEvent.meeting_id == meeting.id)
-            .options(db.joinedload(MeetingEvent.actor))
-            .order_by(MeetingEvent.id)
-        )
-    )
+    return _rows(meeting, MeetingEvent, MeetingEvent.actor, MeetingEvent.id)
 
 
 def meetings_of(compound, person) -> list[Meeting]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,7 +15,7 @@ from portal.extensions import db
 from portal.htmx import refuse, render
 from portal.i18n import to_utc
 from portal.meetings import access, bp, calendar, discussion, minutes, motions, services
-from portal.meetings.forms import CancelForm, MeetingForm, PostForm
+from portal.meetings.forms import AddendumForm, CancelForm, MeetingForm, PostForm, PublishForm, SignOffForm
 from portal.meetings.models import InviteeGroup, MeetingKind, Visibility
 from portal.refusals import Refused
 from portal.roles.models import Membership, Role
@@ -84,8 +86,9 @@ def show(slug: str, meeting_id: int):
 
 
 def meeting_page(compound, meeting, status: int = 200, refused: dict | None = None, **forms):
-    """The meeting page; `refused` (item_id, error, draft) shows a refused comment again at its item, as typed, and
-    a refused post or cancel form comes back with its error at the field (`post_form`, `cancel_form`)."""
+    """The meeting page. A refused form comes back as typed with its error at the field: one of the page's own
+    (`post_form`, `cancel_form`, `signoff_form`, `publish_form`, `addendum_form`), or one of those shown once per
+    item, comment or vote: `refused` = {"at": the id of its control, "form": the form}."""
     present = services.attendees(meeting)
     here, out_of, met = services.quorum(meeting, present)
     return render(
@@ -94,6 +97,9 @@ def meeting_page(compound, meeting, status: int = 200, refused: dict | None = No
         refused=refused,
         post_form=forms.get("post_form") or PostForm(formdata=None),
         cancel_form=forms.get("cancel_form") or CancelForm(formdata=None, prefix="cancel"),
+        signoff_form=forms.get("signoff_form") or SignOffForm(formdata=None),
+        publish_form=forms.get("publish_form") or PublishForm(formdata=None),
+        addendum_form=forms.get("addendum_form") or AddendumForm(formdata=None),
         compound=compound,
         meeting=meeting,
         present=present,
@@ -114,45 +120,51 @@ def meeting_page(compound, meeting, status: int = 200, refused: dict | None = No
 @login_required
 def post(slug: str, meeting_id: int):
     """发布议程: post the agenda and notify the invitees."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
+    compound, meeting = access.load(slug, meeting_id, current_user, access.can_manage)
     form = PostForm()
-    try:
-        if not form.validate():
-            return meeting_page(compound, meeting, status=400, post_form=form)
-        count = services.post(meeting, current_user, form.urgent_reason.data)
-    except Refused as error:
-        form.urgent_reason.errors = [error.sentence]
-        return meeting_page(compound, meeting, status=400, post_form=form)
-    flash(_("The agenda is posted; %(count)d invitees were notified.", count=count), "success")
-    return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+    step = partial(services.post, meeting, current_user)
+
+    def done(count: int) -> str:
+        return _("The agenda is posted; %(count)d invitees were notified.", count=count)
+
+    return _agenda_step(compound, meeting, ("post_form", form), form.urgent_reason, step, done)
 
 
 @bp.route("/<int:meeting_id>/cancel", methods=["POST"])
 @login_required
 def cancel(slug: str, meeting_id: int):
     """取消会议, with a reason."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    permissions.require(access.can_manage(current_user, meeting), compound, current_user, shown=True)
+    compound, meeting = access.load(slug, meeting_id, current_user, access.can_manage)
     form = CancelForm(prefix="cancel")
-    if not form.validate():
-        return meeting_page(compound, meeting, status=400, cancel_form=form)
-    try:
-        services.cancel(meeting, current_user, form.reason.data)
-    except Refused as error:
-        if error.code != "reason":  # the meeting can no longer be cancelled at all: the form is gone from its page
-            return refuse(409, error.sentence)
-        form.reason.errors = [error.sentence]
-        return meeting_page(compound, meeting, status=400, cancel_form=form)
-    return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
+    step = partial(services.cancel, meeting, current_user)
+    return _agenda_step(compound, meeting, ("cancel_form", form), form.reason, step)
+
+
+def _agenda_step(compound, meeting, named: tuple[str, PostForm | CancelForm], field, step, done=None):
+    """Post or cancel with the words typed at `field` (of the form the page knows by `named`'s name). Done → 303 to
+    the meeting, with `done(what step returned)` flashed if given. Refused for the words (too short notice without
+    a reason, no reason to cancel) → at the field; invalid or so refused → the page again with 400, as typed. Refused
+    because the meeting can no longer be posted or cancelled → 409 (the form is gone from its page)."""
+    name, form = named
+    if form.validate_on_submit():
+        try:
+            result = step(field.data)
+        except Refused as error:
+            if error.code not in ("too_soon", "reason"):
+                return refuse(409, error.sentence)
+            field.errors = [error.sentence]
+        else:
+            if done is not None:
+                flash(done(result), "success")
+            return redirect(url_for("meetings.show", slug=compound.slug, meeting_id=meeting.id), 303)
+    return meeting_page(compound, meeting, status=400, **{name: form})
 
 
 @bp.route("/<int:meeting_id>/sign-in", methods=["POST"])
 @login_required
 def sign_in(slug: str, meeting_id: int):
     """签到: an invitee signs in inside the window."""
-    compound, meeting = access.load(slug, meeting_id, current_user)
-    permissions.require(access.is_invitee(current_user, meeting), compound, current_user, shown=True)
+    compound, meeting = access.load(slug, meeting_id, current_user, access.is_invitee)
     try:
         services.sign_in(meeting, current_user)
     except Refused as error:

@@ -199,9 +199,9 @@ def test_chair_hides_a_comment_with_a_reason(client, hall, login, make_meeting):
     client.post("/logout")
     login(hall.chair)
     assert f'action="{_url(meeting, f"comments/{comment.id}/hide")}"' in _page(client, meeting)
-    # A reason is required.
-    assert client.post(_url(meeting, f"comments/{comment.id}/hide"), data={"reason": "  "}).status_code == 303
-    assert "Give the reason for hiding the comment." in _page(client, meeting)
+    # A reason is required: the form comes back at its field (see the test below).
+    refused = client.post(_url(meeting, f"comments/{comment.id}/hide"), data={"reason": "  "})
+    assert refused.status_code == 400 and "Give the reason for hiding the comment." in refused.get_data(as_text=True)
     db.session.refresh(comment)
     assert comment.hidden_at is None
     response = client.post(_url(meeting, f"comments/{comment.id}/hide"), data={"reason": "人身攻击"}, headers=HTMX)
@@ -342,3 +342,52 @@ def test_500_comments_take_the_same_number_of_queries_as_5(client, hall, login, 
     assert many == few
     page = client.get(f"/c/lvyuan/meetings/{meeting_id}/").get_data(as_text=True)
     assert page.count('class="comment') >= 500 and "评论人29" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("  ", "Write something before sending."), ("长" * 5001, "This text is too long: at most 5000 characters.")],
+)
+def test_empty_or_too_long_edit_is_refused_at_its_field(client, hall, login, make_meeting, text, message):
+    member = hall.members[0]
+    meeting = make_meeting(signed_in=[member])
+    login(member)
+    comment = _post(client, meeting, meeting.items[0], "原文")
+    for headers in ({}, HTMX):  # the whole page, or the item's discussion: the same form, open, with its error
+        refused = client.post(_url(meeting, f"comments/{comment.id}/edit"), data={"body": text}, headers=headers)
+        assert refused.status_code == 400
+        body = refused.get_data(as_text=True)
+        assert ("<html" in body) is (headers == {})
+        assert body.count('class="field-error"') == 1 and body.count('aria-invalid="true"') == 1
+        assert f'<small id="edit-body-{comment.id}-error" class="field-error"' in body
+        assert f'aria-describedby="edit-body-{comment.id}-error"' in body
+        assert '<details class="comment-edit" open>' in body
+        assert message in body and f">{text}</textarea>" in body
+    db.session.refresh(comment)
+    assert comment.body == "原文" and comment.edited_at is None
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [("  ", "Give the reason for hiding the comment."), ("离" * 501, "This text is too long: at most 500 characters.")],
+)
+def test_hiding_without_a_reason_or_with_a_too_long_one_is_refused_at_its_field(
+    client, hall, login, make_meeting, reason, message
+):
+    author = hall.members[0]
+    meeting = make_meeting(signed_in=[author, hall.chair])
+    login(author)
+    comment = _post(client, meeting, meeting.items[0], "意见")
+    client.post("/logout")
+    login(hall.chair)
+    for headers in ({}, HTMX):
+        refused = client.post(_url(meeting, f"comments/{comment.id}/hide"), data={"reason": reason}, headers=headers)
+        assert refused.status_code == 400
+        body = refused.get_data(as_text=True)
+        assert ("<html" in body) is (headers == {})
+        assert body.count('class="field-error"') == 1 and body.count('aria-invalid="true"') == 1
+        assert f'<small id="hide-reason-{comment.id}-error" class="field-error"' in body
+        assert '<details class="comment-hide" open>' in body
+        assert message in body and f'value="{reason}"' in body
+    db.session.refresh(comment)
+    assert comment.hidden_at is None

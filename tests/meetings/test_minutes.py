@@ -15,6 +15,7 @@ from portal.meetings.models import Addendum, Attendance, MeetingEvent, Minutes, 
 from portal.refusals import Refused
 
 BODY = "## 讨论\n\n决定更换 1 号楼电梯。"
+HTMX = {"HX-Request": "true"}
 
 
 def _url(meeting, tail=""):
@@ -83,10 +84,70 @@ def test_secretary_edit_page_starts_from_the_draft(client, hall, decided, as_):
     assert _minutes(decided) is None
 
 
-def test_empty_minutes_are_shown_again_with_the_error(client, hall, decided, as_):
+@pytest.mark.parametrize("tail", ["minutes", "minutes/submit"])
+@pytest.mark.parametrize(
+    ("body", "message"), [("   ", "请先撰写纪要。"), ("纪" * 50001, "内容太长：最多 50000 个字。")]
+)
+def test_empty_or_too_long_minutes_are_shown_again_at_the_field(client, hall, decided, as_, tail, body, message):
     as_(hall.secretary)
-    assert client.post(_url(decided, "minutes"), data={"body": "   "}).status_code == 400
+    for headers in ({}, HTMX):  # the editor again, with the error at the text and the text as typed
+        refused = client.post(_url(decided, tail), data={"body": body}, headers=headers)
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and page.count('class="field-error"') == 1
+        assert '<small id="minutes-body-error" class="field-error">' in page and message in page
+        assert 'aria-invalid="true"' in page and 'aria-describedby="minutes-body-error"' in page
+        assert f"{body}</textarea>" in page
     assert _minutes(decided) is None
+
+
+def test_a_sign_off_needs_a_decision_and_an_objection_needs_a_comment(client, hall, signing, as_):
+    as_(hall.members[0])
+    for headers in ({}, HTMX):  # the meeting page again, the error at the field, the comment as typed
+        data = {"decision": "maybe", "comment": "再看看"}
+        refused = client.post(_url(signing, "minutes/sign-off"), data=data, headers=headers)
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and page.count('class="field-error"') == 1
+        assert '<small id="signoff-decision-error" class="field-error">' in page and "请选择确认或提出异议。" in page
+        assert "再看看</textarea>" in page
+        refused = client.post(
+            _url(signing, "minutes/sign-off"), data={"decision": "object", "comment": " "}, headers=headers
+        )
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and page.count('class="field-error"') == 1
+        assert '<small id="signoff-comment-error" class="field-error">' in page
+        assert "请说明异议内容：必须填写意见。" in page and 'aria-invalid="true"' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(SignOff)) == 0
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [("  ", "尚有出席人员未确认。请填写现在公布的理由。"), ("因" * 1001, "内容太长：最多 1000 个字。")],
+)
+def test_the_chairs_reason_for_publishing_early_is_asked_for_at_its_field(client, hall, signing, as_, reason, message):
+    as_(hall.chair)
+    for headers in ({}, HTMX):
+        refused = client.post(_url(signing, "minutes/publish"), data={"reason": reason}, headers=headers)
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and page.count('class="field-error"') == 1
+        assert '<small id="publish-reason-error" class="field-error">' in page and message in page
+        assert f'value="{reason}"' in page
+    assert _minutes(signing).status == "signing"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"), [(" ", "请先写下内容再发表。"), ("补" * 5001, "内容太长：最多 5000 个字。")]
+)
+def test_an_empty_or_too_long_addendum_is_refused_at_its_field(client, hall, signing, as_, body, message):
+    as_(hall.chair)
+    assert client.post(_url(signing, "minutes/publish"), data={"reason": "急需公示"}).status_code == 303
+    as_(hall.secretary)
+    for headers in ({}, HTMX):
+        refused = client.post(_url(signing, "minutes/addenda"), data={"body": body}, headers=headers)
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and page.count('class="field-error"') == 1
+        assert '<small id="addendum-body-error" class="field-error">' in page and message in page
+        assert f"{body}</textarea>" in page and '<details class="manage" open>' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Addendum)) == 0
 
 
 def test_submit_notifies_attendees(hall, signing):

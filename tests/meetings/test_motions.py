@@ -127,15 +127,34 @@ def test_only_the_chair_opens_and_closes(client, hall, make_meeting, vote):
     assert db.session.get(Motion, motion.id).closed_at is None
 
 
-def test_motion_needs_text(client, hall, make_meeting, vote):
+@pytest.mark.parametrize(("text", "message"), [("  ", "请填写表决事项。"), ("议" * 1001, "内容太长：最多 1000 个字。")])
+def test_motion_needs_text_of_at_most_1000_characters(client, hall, make_meeting, vote, text, message):
     meeting = make_meeting(signed_in=hall.committee)
     vote.as_(hall.chair)
     item = meeting.items[0]
-    refused = client.post(_url(meeting, f"items/{item.id}/motions"), data={"text": "  "})
-    page = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and page.count('class="field-error"') == 1
-    assert f'id="motion-error-{item.id}"' in page and "请填写表决事项。" in page
+    for headers in ({}, {"HX-Request": "true"}):  # the same page with its error at the field, htmx or not
+        refused = client.post(_url(meeting, f"items/{item.id}/motions"), data={"text": text}, headers=headers)
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and page.count('class="field-error"') == 1
+        assert f'<small id="motion-text-{item.id}-error" class="field-error"' in page and message in page
+        assert page.count('aria-invalid="true"') == 1 and f">{text}</textarea>" in page  # kept as typed
     assert db.session.scalar(db.select(db.func.count()).select_from(Motion)) == 0
+
+
+@pytest.mark.parametrize("value", ["maybe", ""])
+def test_an_answer_other_than_yes_no_or_abstain_is_refused_at_the_vote(client, hall, make_meeting, vote, value):
+    meeting = make_meeting(signed_in=hall.committee)
+    motion = vote.open(meeting, hall.chair)
+    for headers in ({}, {"HX-Request": "true"}):
+        vote.as_(hall.members[0])
+        refused = client.post(_url(meeting, f"motions/{motion.id}/answer"), data={"answer": value}, headers=headers)
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and page.count('class="field-error"') == 1
+        assert (
+            f'<small id="answer-{motion.id}-error" class="field-error"' in page and "请选择同意、反对或弃权。" in page
+        )
+        assert f'aria-describedby="answer-{motion.id}-error"' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(MotionAnswer)) == 0
 
 
 def test_council_meeting_uses_the_answered_rule(hall, make_meeting, vote):

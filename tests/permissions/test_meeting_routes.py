@@ -63,7 +63,7 @@ ROUTES = {
     "save minutes": ("POST", M + "/{signed}/minutes", CHAIR, {"body": "纪要"}),
     "submit minutes": ("POST", M + "/{written}/minutes/submit", CHAIR, {}),
     "sign off minutes": ("POST", M + "/{submitted}/minutes/sign-off", CHAIR, {"decision": "confirm"}),
-    "publish minutes": ("POST", M + "/{submitted}/minutes/publish", CHAIR, {}),
+    "publish minutes": ("POST", M + "/{submitted}/minutes/publish", CHAIR, {"reason": "急需公示"}),
     "add addendum": ("POST", M + "/{published}/minutes/addenda", CHAIR, {"body": "更正"}),
     "print minutes": ("GET", M + "/{published}/minutes/print", MEMBERS, None),
     "notifications": ("GET", "/inbox/", LOGGED_IN, None),
