@@ -85,6 +85,9 @@ def find_ref(refs: list[RightRef], text: str) -> RightRef:
     raise Refused("right_ambiguous" if found else "right_not_found")
 
 
+LOOKUP_CODES = frozenset({"right_required", "right_not_found", "right_ambiguous"})  # what a typed right refuses
+
+
 def lookup(vote: Vote, text: str) -> RightRef:
     """`find_ref` over the vote's electorate; once frozen, asked of the database (a roll may have 20,000 lines)."""
     if vote.electorate_heads is None:
