@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,6 +45,12 @@ class AnswerForm(FlaskForm):
     statement = TextAreaField(_l("Your statement to owners (optional)"), validators=[Length(max=STATEMENT_MAX)])
 
 
+class AnswerButtonForm(FlaskForm):
+    """Which of the answer form's two buttons was pressed (`answer` = accept or decline, not prefixed)."""
+
+    answer = RadioField(choices=["accept", "decline"], validators=[InputRequired()])
+
+
 class StatementForm(FlaskForm):
     """A candidate rewrites their statement."""
 
@@ -67,10 +73,13 @@ class CheckForm(FlaskForm):
             raise ValidationError(_l("Give the reason."))
 
 
-def check_form(candidate, formdata=None) -> CheckForm:
-    """The check form of one nomination (prefixed so that each row's fields have their own ids)."""
-    form = CheckForm(formdata=formdata, prefix=f"check{candidate.id}")
-    if formdata is None and candidate.status.value in ("eligible", "ineligible"):
+def check_form(candidate, posted: bool = False) -> CheckForm:
+    """The check form of one nomination (prefixed so that each row's fields have their own ids): as posted, or
+    showing the check recorded."""
+    if posted:
+        return CheckForm(prefix=f"check{candidate.id}")
+    form = CheckForm(formdata=None, prefix=f"check{candidate.id}")
+    if candidate.status.value in ("eligible", "ineligible"):
         form.decision.data = candidate.status.value
         form.note.data = candidate.check_note or ""
     return form
@@ -224,11 +233,11 @@ def answer(slug: str, vote_id: int, candidate_id: int):
     compound, vote = load_election(slug, vote_id)
     candidate = _own_candidate(vote, candidate_id)
     _writable(vote)
-    choice = request.form.get("answer")
-    if choice not in ("accept", "decline"):
-        abort(400)
+    button = AnswerButtonForm()
+    if not button.validate_on_submit():
+        abort(400)  # a button only the page sends
     form = AnswerForm(prefix="answer")
-    if choice == "decline":
+    if button.answer.data == "decline":
         try:
             candidates.decline(candidate, current_user)
         except Refused:
@@ -287,7 +296,7 @@ def check(slug: str, vote_id: int, candidate_id: int):
     if candidate is None:
         abort(404)
     _writable(vote)
-    form = check_form(candidate, request.form)
+    form = check_form(candidate, posted=True)
     if form.validate_on_submit():
         try:
             candidates.check(candidate, current_user, form.decision.data == "eligible", form.note.data or "")
@@ -299,16 +308,17 @@ def check(slug: str, vote_id: int, candidate_id: int):
             if not wants_partial():
                 return _done(slug, vote, _("Eligibility recorded."))
             form = check_form(candidate)
-    if wants_partial():
-        # htmx swaps only 2xx answers: the row comes back at 200, with the error next to the field if any.
-        return _row(compound, vote, candidate, form)
-    return _page(compound, vote, status=400, check_forms={candidate.id: form})
+    status = 400 if form.errors else 200
+    if wants_partial():  # the row again: checked, or with the error at its field
+        return _row(compound, vote, candidate, form, status)
+    return _page(compound, vote, status=status, check_forms={candidate.id: form})
 
 
-def _row(compound, vote, candidate, form):
+def _row(compound, vote, candidate, form, status: int):
     """One staff row of the nomination list (the htmx answer to a check)."""
     return render(
         "voting/_candidate_row.html",
+        status=status,
         compound=compound,
         vote=vote,
         c=candidate,

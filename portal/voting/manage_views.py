@@ -169,12 +169,13 @@ def remove_option(slug: str, vote_id: int, option_id: int):
 def step(slug: str, vote_id: int):
     """Take one lifecycle step (announce, open, close, post results, archive, cancel), by a named person."""
     compound, vote = loading.load(slug, vote_id)
-    try:
-        target = VoteStatus(request.form.get("target", ""))
-    except ValueError:
-        abort(400)
-    permissions.require(_may_take(vote, target), compound, current_user, shown=True)
     reason_form = ReasonForm()
+    target = reason_form.step()
+    if target is None:
+        abort(400)  # a button only the page sends
+    permissions.require(_may_take(vote, target), compound, current_user, shown=True)
+    if not reason_form.validate_on_submit():
+        return _edit_page(compound, vote, reason_form=reason_form, status=400)
     early = target == VoteStatus.announced and lifecycle.needs_early_reason(vote)
     if early and not access.can_certify(current_user, vote):
         # Short notice is the community's call (DOMAIN: announced 15 days ahead unless staff record a reason).

@@ -26,6 +26,7 @@ from portal.voting import (
     services,
     turnout,
 )
+from portal.voting.forms import ReceiptForm
 from portal.voting.models import BallotChannel
 
 
@@ -231,15 +232,16 @@ def receipt(slug: str, vote_id: int):
 def check_receipt(slug: str, vote_id: int):
     """Is my ballot in the box? Answers only yes or no: a receipt never shows a choice."""
     compound, vote = loading.load(slug, vote_id)
-    code = request.form.get("receipt", "")
-    found = bool(code.strip()) and box.receipt_in_box(vote, code)
+    form = ReceiptForm()
+    checked = form.validate_on_submit()
     # With htmx the answer goes under the form; without JavaScript it is a page of its own, with the form again.
     return render(
         "voting/receipt_check.html",
         "voting/_receipt_check.html",
+        status=200 if checked else 400,
         compound=compound,
         vote=vote,
-        receipt=code.strip()[:40],
-        found=found,
-        checked=bool(code.strip()),
+        receipt_form=form,
+        found=checked and box.receipt_in_box(vote, form.receipt.data),
+        checked=checked,
     )
