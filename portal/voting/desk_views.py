@@ -70,6 +70,16 @@ def _desk_page(compound, vote, status: int = 200, **forms):
     )
 
 
+def _flash_outcome(act, done: str) -> None:
+    """Take a step on the desk and say how it went: `done`, or why it was refused."""
+    try:
+        act()
+    except Refused as error:
+        flash(error.sentence, "error")
+    else:
+        flash(done, "info")
+
+
 def _back(slug: str, vote_id: int, anchor: str):
     """POST → 303 → the desk, at the section that changed."""
     return redirect(url_for("voting.desk", slug=slug, vote_id=vote_id) + f"#{anchor}", 303)
@@ -117,12 +127,7 @@ def desk_revoke_proxy(slug: str, vote_id: int, authorisation_id: int):
     authorisation = proxies.get(vote, authorisation_id)
     if authorisation is None:
         abort(404)
-    try:
-        proxies.revoke(vote, authorisation, current_user)
-    except Refused as error:
-        flash(error.sentence, "error")
-    else:
-        flash(_("The authorisation is revoked."), "info")
+    _flash_outcome(lambda: proxies.revoke(vote, authorisation, current_user), _("The authorisation is revoked."))
     return _back(slug, vote.id, "proxies")
 
 
@@ -164,12 +169,10 @@ def desk_void_paper(slug: str, vote_id: int, entry_id: int):
     entry = paper.get(vote, entry_id)
     if entry is None:
         abort(404)
-    try:
-        paper.void(vote, entry, current_user)
-    except Refused as error:
-        flash(error.sentence, "error")
-    else:
-        flash(_("Voided. The paper ballot can be entered again by two staff members."), "info")
+    _flash_outcome(
+        lambda: paper.void(vote, entry, current_user),
+        _("Voided. The paper ballot can be entered again by two staff members."),
+    )
     return _back(slug, vote.id, "paper")
 
 
