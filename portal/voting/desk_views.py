@@ -70,6 +70,13 @@ def _desk_page(compound, vote, status: int = 200, **forms):
     )
 
 
+def _found(row):
+    """A row of this vote, or 404."""
+    if row is None:
+        abort(404)
+    return row
+
+
 def _flash_outcome(act, done: str) -> None:
     """Take a step on the desk and say how it went: `done`, or why it was refused."""
     try:
@@ -124,9 +131,7 @@ def desk_add_proxy(slug: str, vote_id: int):
 def desk_revoke_proxy(slug: str, vote_id: int, authorisation_id: int):
     """Revoke a proxy authorisation before the owner's right is used."""
     _compound, vote = _desk(slug, vote_id)
-    authorisation = proxies.get(vote, authorisation_id)
-    if authorisation is None:
-        abort(404)
+    authorisation = _found(proxies.get(vote, authorisation_id))
     _flash_outcome(lambda: proxies.revoke(vote, authorisation, current_user), _("The authorisation is revoked."))
     return _back(slug, vote.id, "proxies")
 
@@ -166,9 +171,7 @@ def desk_enter_paper(slug: str, vote_id: int):
 def desk_void_paper(slug: str, vote_id: int, entry_id: int):
     """A supervisor voids a pending entry or a flagged mismatch, so that the ballot can be entered again."""
     _compound, vote = _desk(slug, vote_id)
-    entry = paper.get(vote, entry_id)
-    if entry is None:
-        abort(404)
+    entry = _found(paper.get(vote, entry_id))
     _flash_outcome(
         lambda: paper.void(vote, entry, current_user),
         _("Voided. The paper ballot can be entered again by two staff members."),

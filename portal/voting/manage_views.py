@@ -141,9 +141,7 @@ def add_item(slug: str, vote_id: int):
 @bp.route("/<int:vote_id>/items/<int:item_id>/delete", methods=["POST"])
 def remove_item(slug: str, vote_id: int, item_id: int):
     """Remove an item from a draft."""
-    _compound, vote = _draft(slug, vote_id)
-    services.remove_item(vote, item_id, current_user)
-    return _back_to(vote, "#items")
+    return _removed(slug, vote_id, services.remove_item, item_id, "#items")
 
 
 @bp.route("/<int:vote_id>/options", methods=["POST"])
@@ -160,9 +158,14 @@ def add_option(slug: str, vote_id: int):
 @bp.route("/<int:vote_id>/options/<int:option_id>/delete", methods=["POST"])
 def remove_option(slug: str, vote_id: int, option_id: int):
     """Remove a poll option from a draft."""
+    return _removed(slug, vote_id, services.remove_option, option_id, "#options")
+
+
+def _removed(slug: str, vote_id: int, remove, row_id: int, anchor: str):
+    """Take an item or an option out of a draft, and go back to its list."""
     _compound, vote = _draft(slug, vote_id)
-    services.remove_option(vote, option_id, current_user)
-    return _back_to(vote, "#options")
+    remove(vote, row_id, current_user)
+    return _back_to(vote, anchor)
 
 
 @bp.route("/<int:vote_id>/step", methods=["POST"])

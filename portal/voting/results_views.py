@@ -113,6 +113,21 @@ def _objections_page(compound, vote, status: int = 200, answered: int | None = N
     )
 
 
+def _objection_step(form, field, act) -> int | None:
+    """Validate `form`, then `act()`: None once done, else the status to show the page again with, the error at
+    `field`: 400 for what was typed, 409 when the period or the objection's state refuses (403: no voting right)."""
+    if not form.validate_on_submit():
+        return 400
+    try:
+        act()
+    except Refused as error:
+        if error.code == "no_right":
+            abort(403)
+        field.errors = [error.sentence]
+        return 409
+    return None
+
+
 @bp.route("/<int:vote_id>/objections", methods=["GET", "POST"])
 def objections_page(slug: str, vote_id: int):
     """询异: owners object to the preliminary result until the deadline; members read objections and answers."""
@@ -120,18 +135,10 @@ def objections_page(slug: str, vote_id: int):
     if request.method == "GET":
         return _objections_page(compound, vote)
     form = ObjectionForm()
-    status = 400
-    if form.validate_on_submit():
-        try:
-            objections.file(vote, current_user, form.text.data)
-        except Refused as error:
-            if error.code == "no_right":
-                abort(403)
-            form.text.errors = [error.sentence]
-            status = 409  # the period is over (or not begun): what was typed is kept
-        else:
-            flash(_("Your objection is filed. Community staff will answer it here."), "info")
-            return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + "#objections", 303)
+    status = _objection_step(form, form.text, lambda: objections.file(vote, current_user, form.text.data))
+    if status is None:
+        flash(_("Your objection is filed. Community staff will answer it here."), "info")
+        return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + "#objections", 303)
     return _objections_page(compound, vote, status=status, form=form)
 
 
@@ -145,17 +152,11 @@ def answer_objection(slug: str, vote_id: int, objection_id: int):
     if objection is None:
         abort(404)
     form = ObjectionAnswerForm()
-    status = 400
-    if form.validate_on_submit():
-        try:
-            objections.answer(objection, current_user, form.answer.data)
-        except Refused as error:
-            form.answer.errors = [error.sentence]
-            status = 409  # answered already, or the vote moved on
-        else:
-            flash(_("The answer is published."), "info")
-            anchor = f"#objection-{objection.id}"
-            return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + anchor, 303)
+    status = _objection_step(form, form.answer, lambda: objections.answer(objection, current_user, form.answer.data))
+    if status is None:
+        flash(_("The answer is published."), "info")
+        anchor = f"#objection-{objection.id}"
+        return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + anchor, 303)
     return _objections_page(compound, vote, status=status, answered=objection.id, answer_form=form)
 
 
