@@ -13,12 +13,23 @@ that casts the ballot has the same length whatever it holds. The fill-in form ha
 browser sends only when ticked: static/js/ballot.js rewrites its body into the same fields before it leaves. Without
 JavaScript the fill-in form falls back to the ticked controls alone (`item_<id>` = code, `pick` / `opt` = position),
 which this module reads too.
+
+`form_for(vote)` makes the WTForms form of one vote from what it asks (one radio field per item, or one list field
+with the most and least that may be ticked); it checks what was sent and says the error at its field. The ballot box
+(`box.validate`) stays the authority on what counts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from typing import NamedTuple
 
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, SelectChoice
+from wtforms.utils import unset_value
+from wtforms.validators import ValidationError
+
+from portal.refusals import sentence
 from portal.voting import box
 from portal.voting.models import VoteKind
 
@@ -33,13 +44,140 @@ def on_ballot(vote) -> list:
     return [c for c in vote.candidates if c.on_ballot]
 
 
-def read(vote, form: Mapping) -> box.Choices:
-    """The choices in a posted ballot (fixed fields, or the ticked controls of a form sent without JavaScript)."""
+class BallotForm(FlaskForm):
+    """A ballot's step: the fill-in form posts `step=review`, the review form `step=confirm`, or `change` to go back
+    to filling in. `form_for` adds the vote's own fields."""
+
+    step = HiddenField()
+    change = HiddenField()
+
+    shape: Shape | None = None
+
+    @property
+    def confirming(self) -> bool:
+        """The reviewed ballot is submitted (not sent back to be changed)."""
+        return self.step.data == "confirm" and not self.change.data
+
+    def choices(self) -> box.Choices:
+        """The choices the fields hold (an unreadable field as INVALID, which the ballot box refuses)."""
+        shape = self.shape
+        if shape.kind == VoteKind.resolution:
+            return box.Choices({key: _answer(self[f"item_{id_}"].data) for id_, key in shape.items})
+        field = self[shape.list_field]
+        keys = frozenset({INVALID}) if field.data is None else frozenset(shape.keys[i] for i in field.data)
+        if shape.kind == VoteKind.election:
+            return box.Choices({}, keys)
+        return box.Choices({}, options=keys)
+
+
+class Shape(NamedTuple):
+    """What a vote asks, as a form needs it (the same for a `Vote` and casting's cached `OpenVote`)."""
+
+    kind: VoteKind
+    items: tuple[tuple[int, str], ...] = ()  # (id, key) of each resolution item
+    keys: tuple[str, ...] = ()  # candidates on the ballot or poll options, in ballot order
+    most: int | None = None  # how many may be ticked (None: any number)
+    least: int = 0
+
+    @property
+    def list_field(self) -> str:
+        """The list's bitmap field: `picks` (candidates) or `opts` (poll options)."""
+        return "picks" if self.kind == VoteKind.election else "opts"
+
+
+def shape_of(vote) -> Shape:
+    """The shape of a vote's ballot."""
     if vote.kind == VoteKind.resolution:
-        return box.Choices({item.key: _answer(form.get(f"item_{item.id}")) for item in vote.items})
+        return Shape(vote.kind, items=tuple((item.id, item.key) for item in vote.items))
     if vote.kind == VoteKind.election:
-        return box.Choices({}, _ticked(on_ballot(vote), form, "picks", "pick"))
-    return box.Choices({}, options=_ticked(list(vote.options), form, "opts", "opt"))
+        return Shape(vote.kind, keys=tuple(c.key for c in on_ballot(vote)), most=vote.seats or 0)
+    return Shape(vote.kind, keys=tuple(o.key for o in vote.options), most=None if vote.poll_multiple else 1, least=1)
+
+
+def form_for(vote, choices: box.Choices | None = None) -> BallotForm:
+    """The vote's ballot form: read from the request, or (`choices` given) showing those choices ticked."""
+    form_class = _form_class(shape_of(vote))
+    if choices is None:
+        return form_class()
+    form = form_class(formdata=None)
+    shape = form.shape
+    if shape.kind == VoteKind.resolution:
+        for id_, key in shape.items:
+            form[f"item_{id_}"].data = CODES.get(choices.answers.get(key) or "")
+    else:
+        ticked = choices.selected if shape.kind == VoteKind.election else choices.options
+        form[shape.list_field].data = frozenset(i for i, key in enumerate(shape.keys) if key in ticked)
+    return form
+
+
+@functools.lru_cache(maxsize=512)
+def _form_class(shape: Shape) -> type[BallotForm]:
+    """One form class per shape of ballot (made once: casting reads a ballot on every submission)."""
+    if shape.kind == VoteKind.resolution:
+        fields = {f"item_{id_}": _answer_field() for id_, _key in shape.items}
+    else:
+        box_name = "pick" if shape.kind == VoteKind.election else "opt"
+        fields = {shape.list_field: TickedField(box_name, len(shape.keys), shape.most, shape.least)}
+    return type("VoteBallotForm", (BallotForm,), {"shape": shape, **fields})
+
+
+def _answer_field() -> RadioField:
+    """One item: agree, disagree or abstain; blank (`-` or not sent) is None."""
+    from portal.labels import LABELS
+    from portal.voting.tally import Answer
+
+    return RadioField(
+        choices=[SelectChoice(CODES[a.value], LABELS[Answer][a]) for a in Answer],
+        default=None,
+        filters=[lambda code: None if code in ("", BLANK) else code],
+        validate_choice=False,  # the validator below says it in the refusal's words
+        validators=[_known_answer],
+    )
+
+
+def _known_answer(form, field) -> None:
+    """An answer is one of the codes, or blank."""
+    if field.data is not None and field.data not in ANSWERS:
+        raise ValidationError(sentence("unreadable"))
+
+
+class TickedField(Field):
+    """A list on the ballot (candidates or poll options): the bitmap ballot.js sends (`picks=01001`) or, without
+    JavaScript, the positions of the ticked boxes (`pick=1&pick=4`). Its data is the set of ticked positions, or None
+    when what was sent cannot be read."""
+
+    def __init__(self, box_name: str, size: int, most: int | None, least: int, **kwargs) -> None:
+        """`most`/`least`: how many may and must be ticked (None: no upper limit)."""
+        super().__init__(default=frozenset(), **kwargs)
+        self.box_name, self.size, self.most, self.least = box_name, size, most, least
+
+    def process(self, formdata, data=unset_value, extra_filters=None) -> None:
+        """Read the bitmap, or without it the ticked boxes."""
+        super().process(formdata, data, extra_filters)
+        if formdata is not None and self.name not in formdata:
+            self.data = _positions(formdata.getlist(self.box_name), self.size)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """The bitmap: one 0/1 per place on the ballot."""
+        if valuelist:
+            bits = valuelist[0]
+            readable = len(bits) == self.size and not set(bits) - {"0", "1"}
+            self.data = frozenset(i for i, bit in enumerate(bits) if bit == "1") if readable else None
+
+    def pre_validate(self, form) -> None:
+        """Readable, and no more (and no fewer) ticked than allowed."""
+        if self.data is None:
+            raise ValidationError(sentence("unreadable"))
+        if self.most is not None and len(self.data) > self.most:
+            raise ValidationError(sentence("too_many"))
+        if len(self.data) < self.least:
+            raise ValidationError(sentence("no_choice"))
+
+
+def _positions(values: list[str], size: int) -> frozenset[int] | None:
+    """The ticked boxes' positions; None if any is not a place on the ballot."""
+    positions = frozenset(int(v) if v.isdecimal() else -1 for v in values)
+    return positions if all(0 <= p < size for p in positions) else None
 
 
 def _answer(code: str | None) -> str | None:
@@ -47,22 +185,6 @@ def _answer(code: str | None) -> str | None:
     if code in (None, "", BLANK):
         return None
     return ANSWERS.get(code, INVALID)
-
-
-def _ticked(choices: list, form: Mapping, bitmap_field: str, box_field: str) -> frozenset[str]:
-    """The keys ticked, from the bitmap or, without it, from the positions of the ticked boxes."""
-    bits = form.get(bitmap_field)
-    if bits is not None:
-        if len(bits) != len(choices) or set(bits) - {"0", "1"}:
-            return frozenset({INVALID})
-        return frozenset(choice.key for choice, bit in zip(choices, bits, strict=True) if bit == "1")
-    getlist = getattr(form, "getlist", None)
-    positions = getlist(box_field) if getlist else form.get(box_field, [])
-    keys = set()
-    for position in positions:
-        index = int(position) if str(position).isdecimal() else -1
-        keys.add(choices[index].key if 0 <= index < len(choices) else INVALID)
-    return frozenset(keys)
 
 
 def fields(vote, choices: box.Choices) -> list[tuple[str, str]]:
@@ -74,11 +196,10 @@ def fields(vote, choices: box.Choices) -> list[tuple[str, str]]:
     return [("opts", "".join("1" if o.key in choices.options else "0" for o in vote.options))]
 
 
-def stored(vote, answers: dict, selected: list, options: list) -> dict[str, str]:
-    """A counted ballot written back as form fields (to fill in the form again where a vote allows a change)."""
-    chosen = box.Choices(
+def stored(answers: dict, selected: list, options: list) -> box.Choices:
+    """A counted ballot's choices (to fill in the form again where a vote allows a change)."""
+    return box.Choices(
         {str(k): v for k, v in answers.items()},
         frozenset(str(c) for c in selected),
         frozenset(str(o) for o in options),
     )
-    return dict(fields(vote, chosen))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,6 +45,12 @@ class AnswerForm(FlaskForm):
     statement = TextAreaField(_l("Your statement to owners (optional)"), validators=[Length(max=STATEMENT_MAX)])
 
 
+class AnswerButtonForm(FlaskForm):
+    """Which of the answer form's two buttons was pressed (`answer` = accept or decline, not prefixed)."""
+
+    answer = RadioField(choices=["accept", "decline"], validators=[InputRequired()])
+
+
 class StatementForm(FlaskForm):
     """A candidate rewrites their statement."""
 
@@ -67,10 +73,13 @@ class CheckForm(FlaskForm):
             raise ValidationError(_l("Give the reason."))
 
 
-def check_form(candidate, formdata=None) -> CheckForm:
-    """The check form of one nomination (prefixed so that each row's fields have their own ids)."""
-    form = CheckForm(formdata=formdata, prefix=f"check{candidate.id}")
-    if formdata is None and candidate.status.value in ("eligible", "ineligible"):
+def check_form(candidate, posted: bool = False) -> CheckForm:
+    """The check form of one nomination (prefixed so that each row's fields have their own ids): as posted, or
+    showing the check recorded."""
+    if posted:
+        return CheckForm(prefix=f"check{candidate.id}")
+    form = CheckForm(formdata=None, prefix=f"check{candidate.id}")
+    if candidate.status.value in ("eligible", "ineligible"):
         form.decision.data = candidate.status.value
         form.note.data = candidate.check_note or ""
     return form
@@ -153,6 +162,30 @@ def _done(slug: str, vote, message: str):
     return redirect(url_for("voting.candidates", slug=slug, vote_id=vote.id), 303)
 
 
+def _attempt(form, act, field, fields_by_code: dict | None = None) -> bool:
+    """Validate `form`, then `act()`: True once done. A refusal of the nomination's state answers 409; any other
+    stands at `field` (or at the field `fields_by_code` names for its code), for the form to be shown again."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        act()
+    except Refused as error:
+        if error.code == "state":
+            abort(409)
+        (fields_by_code or {}).get(error.code, field).errors = [error.sentence]
+        return False
+    return True
+
+
+def _nominating(slug: str, vote_id: int, staff: bool):
+    """(compound, election) for a nomination by an owner who may stand, or by staff; 409 once announced."""
+    compound, vote = load_election(slug, vote_id)
+    allowed = access.can_certify(current_user, vote) if staff else candidates.may_stand(compound, current_user)
+    permissions.require(allowed, compound, current_user, shown=True)
+    _writable(vote)
+    return compound, vote
+
+
 def _writable(vote) -> None:
     """Nothing about the candidates changes once the election is announced (409)."""
     if not lifecycle.editable(vote):
@@ -169,52 +202,33 @@ def candidates_page(slug: str, vote_id: int):
 @bp.route("/<int:vote_id>/candidates/stand", methods=["POST"], endpoint="candidate_stand")
 def stand(slug: str, vote_id: int):
     """自荐: the current owner stands with a statement."""
-    compound, vote = load_election(slug, vote_id)
-    permissions.require(candidates.may_stand(compound, current_user), compound, current_user, shown=True)
-    _writable(vote)
+    compound, vote = _nominating(slug, vote_id, staff=False)
     form = StandForm(prefix="stand")
-    if form.validate_on_submit():
-        try:
-            candidates.self_nominate(vote, current_user, form.statement.data)
-        except Refused as error:
-            form.statement.errors = [error.sentence]
-        else:
-            return _done(slug, vote, _("You stand as a candidate. Staff will check your eligibility."))
+    if _attempt(form, lambda: candidates.self_nominate(vote, current_user, form.statement.data), form.statement):
+        return _done(slug, vote, _("You stand as a candidate. Staff will check your eligibility."))
     return _page(compound, vote, status=400, stand_form=form)
 
 
 @bp.route("/<int:vote_id>/candidates/nominate", methods=["POST"], endpoint="candidate_nominate")
 def nominate(slug: str, vote_id: int):
     """联名推荐: the current owner nominates the owner of a room, who then accepts or declines."""
-    compound, vote = load_election(slug, vote_id)
-    permissions.require(candidates.may_stand(compound, current_user), compound, current_user, shown=True)
-    _writable(vote)
+    compound, vote = _nominating(slug, vote_id, staff=False)
     form = NominateForm(prefix="nominate")
-    if form.validate_on_submit():
-        try:
-            candidates.nominate(vote, current_user, form.room.data)
-        except Refused as error:
-            form.room.errors = [error.sentence]
-        else:
-            return _done(slug, vote, _("Nomination recorded. The owner is asked to accept or decline it."))
+    if _attempt(form, lambda: candidates.nominate(vote, current_user, form.room.data), form.room):
+        return _done(slug, vote, _("Nomination recorded. The owner is asked to accept or decline it."))
     return _page(compound, vote, status=400, nominate_form=form)
 
 
 @bp.route("/<int:vote_id>/candidates/recommend", methods=["POST"], endpoint="candidate_recommend")
 def recommend(slug: str, vote_id: int):
     """社区推荐: staff nominate the owner of a room, who has agreed."""
-    compound, vote = load_election(slug, vote_id)
-    permissions.require(access.can_certify(current_user, vote), compound, current_user, shown=True)
-    _writable(vote)
+    compound, vote = _nominating(slug, vote_id, staff=True)
     form = RecommendForm(prefix="recommend")
-    if form.validate_on_submit():
-        try:
-            candidates.staff_nominate(vote, current_user, form.room.data, form.statement.data or "")
-        except Refused as error:
-            target = form.statement if error.code == "too_long" else form.room
-            target.errors = [error.sentence]
-        else:
-            return _done(slug, vote, _("Nomination recorded. Check the nominee's eligibility below."))
+    room, text = form.room.data, form.statement.data or ""
+    if _attempt(
+        form, lambda: candidates.staff_nominate(vote, current_user, room, text), form.room, {"too_long": form.statement}
+    ):
+        return _done(slug, vote, _("Nomination recorded. Check the nominee's eligibility below."))
     return _page(compound, vote, status=400, recommend_form=form)
 
 
@@ -224,25 +238,18 @@ def answer(slug: str, vote_id: int, candidate_id: int):
     compound, vote = load_election(slug, vote_id)
     candidate = _own_candidate(vote, candidate_id)
     _writable(vote)
-    choice = request.form.get("answer")
-    if choice not in ("accept", "decline"):
-        abort(400)
+    button = AnswerButtonForm()
+    if not button.validate_on_submit():
+        abort(400)  # a button only the page sends
     form = AnswerForm(prefix="answer")
-    if choice == "decline":
+    if button.answer.data == "decline":
         try:
             candidates.decline(candidate, current_user)
         except Refused:
             abort(409)
         return _done(slug, vote, _("You declined the nomination."))
-    if form.validate_on_submit():
-        try:
-            candidates.consent(candidate, current_user, form.statement.data)
-        except Refused as error:
-            if error.code == "state":
-                abort(409)
-            form.statement.errors = [error.sentence]
-        else:
-            return _done(slug, vote, _("You accepted the nomination. Staff will check your eligibility."))
+    if _attempt(form, lambda: candidates.consent(candidate, current_user, form.statement.data), form.statement):
+        return _done(slug, vote, _("You accepted the nomination. Staff will check your eligibility."))
     return _page(compound, vote, status=400, answer_form=form)
 
 
@@ -266,15 +273,10 @@ def statement(slug: str, vote_id: int, candidate_id: int):
     candidate = _own_candidate(vote, candidate_id)
     _writable(vote)
     form = StatementForm(prefix="statement")
-    if form.validate_on_submit():
-        try:
-            candidates.update_statement(candidate, current_user, form.statement.data)
-        except Refused as error:
-            if error.code == "state":
-                abort(409)
-            form.statement.errors = [error.sentence]
-        else:
-            return _done(slug, vote, _("Your statement is saved."))
+    if _attempt(
+        form, lambda: candidates.update_statement(candidate, current_user, form.statement.data), form.statement
+    ):
+        return _done(slug, vote, _("Your statement is saved."))
     return _page(compound, vote, status=400, statement_form=form)
 
 
@@ -287,28 +289,23 @@ def check(slug: str, vote_id: int, candidate_id: int):
     if candidate is None:
         abort(404)
     _writable(vote)
-    form = check_form(candidate, request.form)
-    if form.validate_on_submit():
-        try:
-            candidates.check(candidate, current_user, form.decision.data == "eligible", form.note.data or "")
-        except Refused as error:
-            if error.code == "state":
-                abort(409)
-            form.note.errors = [error.sentence]
-        else:
-            if not wants_partial():
-                return _done(slug, vote, _("Eligibility recorded."))
-            form = check_form(candidate)
-    if wants_partial():
-        # htmx swaps only 2xx answers: the row comes back at 200, with the error next to the field if any.
-        return _row(compound, vote, candidate, form)
-    return _page(compound, vote, status=400, check_forms={candidate.id: form})
+    form = check_form(candidate, posted=True)
+    eligible = form.decision.data == "eligible"
+    if _attempt(form, lambda: candidates.check(candidate, current_user, eligible, form.note.data or ""), form.note):
+        if not wants_partial():
+            return _done(slug, vote, _("Eligibility recorded."))
+        form = check_form(candidate)
+    status = 400 if form.errors else 200
+    if wants_partial():  # the row again: checked, or with the error at its field
+        return _row(compound, vote, candidate, form, status)
+    return _page(compound, vote, status=status, check_forms={candidate.id: form})
 
 
-def _row(compound, vote, candidate, form):
+def _row(compound, vote, candidate, form, status: int):
     """One staff row of the nomination list (the htmx answer to a check)."""
     return render(
         "voting/_candidate_row.html",
+        status=status,
         compound=compound,
         vote=vote,
         c=candidate,

@@ -240,21 +240,26 @@ def _add(vote: Vote, person: Person, nomination: Nomination, nominator, consente
     return candidate
 
 
+def _put_forward(vote: Vote, nominee: Person, nomination: Nomination, nominator, text: str) -> Candidate:
+    """A nomination the nominee has agreed to: new, or a withdrawn one taken up again ("already" while one stands)."""
+    candidate = mine(vote, nominee)
+    if candidate is None:
+        return _add(vote, nominee, nomination, nominator, True, text)
+    if candidate.status != CandidateStatus.withdrawn:
+        raise Refused("already")
+    _reopen(candidate, nomination, nominator, True, text)
+    return candidate
+
+
 def self_nominate(vote: Vote, person, statement: str) -> Candidate:
     """自荐: an owner stands with a statement; standing is consent."""
     _check_open(vote)
     text = _statement(statement, required=True)
     if not may_stand(vote.compound, person):
         raise Refused("not_eligible")
-    candidate = mine(vote, person)
-    if candidate is not None:
-        if candidate.status != CandidateStatus.withdrawn:
-            raise Refused("already")
-        _reopen(candidate, Nomination.self_nominated, person, True, text)
-    else:
-        candidate = _add(vote, person, Nomination.self_nominated, person, True, text)
+    candidate = _put_forward(vote, person, Nomination.self_nominated, person, text)
     _renumber(vote)
-    audit.record("candidate.self_nominated", person, vote.compound, vote_id=vote.id, candidate_id=candidate.id)
+    _recorded("candidate.self_nominated", person, candidate)
     return candidate
 
 
@@ -270,9 +275,7 @@ def nominate(vote: Vote, nominator, room: str) -> Candidate:
         raise Refused("already")
     candidate = _add(vote, nominee, Nomination.others, nominator, False, "")
     _renumber(vote)
-    audit.record(
-        "candidate.nominated", nominator, vote.compound, vote_id=vote.id, candidate_id=candidate.id, nominee=nominee.id
-    )
+    _recorded("candidate.nominated", nominator, candidate, nominee=nominee.id)
     return candidate
 
 
@@ -281,88 +284,58 @@ def staff_nominate(vote: Vote, actor, room: str, statement: str = "") -> Candida
     _check_open(vote)
     text = _statement(statement)
     nominee = owner_by_room(vote.compound, room)
-    candidate = mine(vote, nominee)
-    if candidate is not None:
-        if candidate.status != CandidateStatus.withdrawn:
-            raise Refused("already")
-        _reopen(candidate, Nomination.staff, actor, True, text)
-    else:
-        candidate = _add(vote, nominee, Nomination.staff, actor, True, text)
+    candidate = _put_forward(vote, nominee, Nomination.staff, actor, text)
     _renumber(vote)
-    audit.record(
-        "candidate.staff_nominated",
-        actor,
-        vote.compound,
-        vote_id=vote.id,
-        candidate_id=candidate.id,
-        nominee=nominee.id,
-    )
+    _recorded("candidate.staff_nominated", actor, candidate, nominee=nominee.id)
     return candidate
 
 
-def _own(candidate: Candidate, person) -> None:
+def _own(candidate: Candidate, person, consented: bool) -> None:
+    """The person's own nomination, while the election is a draft: one they have accepted (`consented`), or one
+    still waiting for their answer; "state" otherwise (withdrawn or declined, or the other of the two)."""
+    _check_open(candidate.vote)
     if person is None or candidate.person_id != getattr(person, "id", None):
         raise Refused("not_yours")
+    if (candidate.consented_at is not None) != consented or candidate.status == CandidateStatus.withdrawn:
+        raise Refused("state")
+
+
+def _recorded(event: str, person, candidate: Candidate, **details) -> None:
+    """Write the change, and its one audit line."""
+    db.session.flush()
+    vote = candidate.vote
+    audit.record(event, person, vote.compound, vote_id=vote.id, candidate_id=candidate.id, **details)
 
 
 def consent(candidate: Candidate, person, statement: str | None = None) -> None:
     """The nominee accepts a nomination by others, optionally with a statement."""
-    _check_open(candidate.vote)
-    _own(candidate, person)
+    _own(candidate, person, consented=False)
     text = _statement(statement)
-    if candidate.consented_at is not None or candidate.status == CandidateStatus.withdrawn:
-        raise Refused("state")
     candidate.consented_at = utcnow()
     if text:
         candidate.statement = text
-    db.session.flush()
-    audit.record(
-        "candidate.consented", person, candidate.vote.compound, vote_id=candidate.vote_id, candidate_id=candidate.id
-    )
+    _recorded("candidate.consented", person, candidate)
 
 
 def decline(candidate: Candidate, person) -> None:
     """The nominee refuses a nomination by others (it stays on record as declined)."""
-    _check_open(candidate.vote)
-    _own(candidate, person)
-    if candidate.consented_at is not None or candidate.status == CandidateStatus.withdrawn:
-        raise Refused("state")
+    _own(candidate, person, consented=False)
     candidate.status = CandidateStatus.withdrawn
-    db.session.flush()
-    audit.record(
-        "candidate.declined", person, candidate.vote.compound, vote_id=candidate.vote_id, candidate_id=candidate.id
-    )
+    _recorded("candidate.declined", person, candidate)
 
 
 def withdraw(candidate: Candidate, person) -> None:
     """A candidate who consented withdraws while the election is a draft."""
-    _check_open(candidate.vote)
-    _own(candidate, person)
-    if candidate.consented_at is None or candidate.status == CandidateStatus.withdrawn:
-        raise Refused("state")
+    _own(candidate, person, consented=True)
     candidate.status = CandidateStatus.withdrawn
-    db.session.flush()
-    audit.record(
-        "candidate.withdrawn", person, candidate.vote.compound, vote_id=candidate.vote_id, candidate_id=candidate.id
-    )
+    _recorded("candidate.withdrawn", person, candidate)
 
 
 def update_statement(candidate: Candidate, person, statement: str) -> None:
     """A candidate rewrites their statement while the election is a draft."""
-    _check_open(candidate.vote)
-    _own(candidate, person)
-    text = _statement(statement, required=True)
-    if candidate.consented_at is None or candidate.status == CandidateStatus.withdrawn:
-        raise Refused("state")
-    candidate.statement = text
-    db.session.flush()
-    audit.record(
-        "candidate.statement_changed",
-        person,
-        candidate.vote.compound,
-        vote_id=candidate.vote_id,
-        candidate_id=candidate.id,
-    )
+    _own(candidate, person, consented=True)
+    candidate.statement = _statement(statement, required=True)
+    _recorded("candidate.statement_changed", person, candidate)
 
 
 def check(candidate: Candidate, actor, eligible: bool, note: str = "") -> None:
@@ -380,12 +353,4 @@ def check(candidate: Candidate, actor, eligible: bool, note: str = "") -> None:
     candidate.checked_at = utcnow()
     candidate.check_note = cleaned or None
     _renumber(candidate.vote)
-    audit.record(
-        "candidate.checked",
-        actor,
-        candidate.vote.compound,
-        vote_id=candidate.vote_id,
-        candidate_id=candidate.id,
-        eligible=eligible,
-        note=cleaned,
-    )
+    _recorded("candidate.checked", actor, candidate, eligible=eligible, note=cleaned)

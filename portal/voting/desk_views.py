@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 from portal import permissions
 from portal.htmx import render
 from portal.refusals import Refused
-from portal.voting import access, bp, loading, paper, proxies
+from portal.voting import access, ballot_form, box, bp, loading, paper, proxies
 
 
 class ProxyForm(FlaskForm):
@@ -46,10 +46,12 @@ def _desk(slug: str, vote_id: int):
     return compound, vote
 
 
-def _desk_page(compound, vote, status: int = 200, chosen=None, ballot_error: str | None = None, **forms):
-    """The desk with its four sections; a form given in `forms` is shown again with its errors."""
+def _desk_page(compound, vote, status: int = 200, **forms):
+    """The desk with its four sections; a form given in `forms` is shown again with its errors (a paper ballot's
+    choices in `ballot`)."""
     forms.setdefault("proxy_form", ProxyForm(prefix="proxy", formdata=None))
     forms.setdefault("paper_form", PaperForm(prefix="paper", formdata=None))
+    forms.setdefault("ballot", ballot_form.form_for(vote, box.Choices({})))
     forms.setdefault(
         "cap_form", CapForm(formdata=None, data={"max_proxies_per_person": compound.max_proxies_per_person})
     )
@@ -63,11 +65,26 @@ def _desk_page(compound, vote, status: int = 200, chosen=None, ballot_error: str
         paper_open=access.is_open_now(vote),
         entries=paper.desk(vote),
         conflicts=paper.conflicts(vote),
-        chosen={} if chosen is None else chosen,
-        ballot_error=ballot_error,
         status=status,
         **forms,
     )
+
+
+def _found(row):
+    """A row of this vote, or 404."""
+    if row is None:
+        abort(404)
+    return row
+
+
+def _flash_outcome(act, done: str) -> None:
+    """Take a step on the desk and say how it went: `done`, or why it was refused."""
+    try:
+        act()
+    except Refused as error:
+        flash(error.sentence, "error")
+    else:
+        flash(done, "info")
 
 
 def _back(slug: str, vote_id: int, anchor: str):
@@ -114,68 +131,51 @@ def desk_add_proxy(slug: str, vote_id: int):
 def desk_revoke_proxy(slug: str, vote_id: int, authorisation_id: int):
     """Revoke a proxy authorisation before the owner's right is used."""
     _compound, vote = _desk(slug, vote_id)
-    authorisation = proxies.get(vote, authorisation_id)
-    if authorisation is None:
-        abort(404)
-    try:
-        proxies.revoke(vote, authorisation, current_user)
-    except Refused as error:
-        flash(error.sentence, "error")
-    else:
-        flash(_("The authorisation is revoked."), "info")
+    authorisation = _found(proxies.get(vote, authorisation_id))
+    _flash_outcome(lambda: proxies.revoke(vote, authorisation, current_user), _("The authorisation is revoked."))
     return _back(slug, vote.id, "proxies")
 
 
-# What is wrong with the choices on a paper ballot itself (shown above the ballot, not at the roll number).
+# What is wrong with the choices on a paper ballot itself (shown with the ballot, not at the roll number).
 BALLOT_CODES = frozenset({"unreadable", "too_many", "no_choice"})
 
 
 @bp.route("/<int:vote_id>/desk/paper", methods=["POST"])
 def desk_enter_paper(slug: str, vote_id: int):
     """Enter one paper ballot (书面表决票); it counts once a second staff member enters the same choices."""
-    from portal.voting import views  # the ballot's field reader (views imports this module at its end)
-
     compound, vote = _desk(slug, vote_id)
-    form = PaperForm(prefix="paper")
-    if not form.validate_on_submit():
-        return _desk_page(compound, vote, status=400, chosen=request.form, paper_form=form)
-    try:
-        ref = proxies.lookup(vote, form.right.data)
-    except Refused as error:
-        form.right.errors = [error.sentence]
-        return _desk_page(compound, vote, status=400, chosen=request.form, paper_form=form)
-    try:
-        if ref.right is None:
-            raise Refused("paper_not_open")
-        entry = paper.enter(vote, ref.right, views.choices_from(vote, request.form), current_user)
-    except Refused as error:
-        if error.code in BALLOT_CODES:
-            ballot_error = error.sentence
-            return _desk_page(
-                compound, vote, status=400, chosen=request.form, paper_form=form, ballot_error=ballot_error
-            )
-        if error.code == "paper_conflict":  # the conflict is recorded: keep it (a 303 commits, an error rolls back)
-            flash(error.sentence, "error")
-            return _back(slug, vote.id, "conflicts")
-        form.right.errors = [error.sentence]
-        return _desk_page(compound, vote, status=409, chosen=request.form, paper_form=form)
-    flash(paper_done_text(entry.state, ref.label), "error" if entry.state == paper.MISMATCH else "info")
-    return _back(slug, vote.id, "paper")
+    form, ballot = PaperForm(prefix="paper"), ballot_form.form_for(vote)
+    status = 400
+    if form.validate_on_submit() & ballot.validate():  # both, so that every field shows its error
+        try:
+            ref = proxies.lookup(vote, form.right.data)
+            if ref.right is None:
+                raise Refused("paper_not_open")
+            entry = paper.enter(vote, ref.right, ballot.choices(), current_user)
+        except Refused as error:
+            if error.code == "paper_conflict":  # the conflict is recorded: keep it (a 303 commits, an error rolls back)
+                flash(error.sentence, "error")
+                return _back(slug, vote.id, "conflicts")
+            if error.code in BALLOT_CODES:
+                ballot.form_errors.append(error.sentence)
+            else:
+                form.right.errors = [error.sentence]
+                status = 400 if error.code in proxies.LOOKUP_CODES else 409
+        else:
+            flash(paper_done_text(entry.state, ref.label), "error" if entry.state == paper.MISMATCH else "info")
+            return _back(slug, vote.id, "paper")
+    return _desk_page(compound, vote, status=status, paper_form=form, ballot=ballot)
 
 
 @bp.route("/<int:vote_id>/desk/paper/<int:entry_id>/void", methods=["POST"])
 def desk_void_paper(slug: str, vote_id: int, entry_id: int):
     """A supervisor voids a pending entry or a flagged mismatch, so that the ballot can be entered again."""
     _compound, vote = _desk(slug, vote_id)
-    entry = paper.get(vote, entry_id)
-    if entry is None:
-        abort(404)
-    try:
-        paper.void(vote, entry, current_user)
-    except Refused as error:
-        flash(error.sentence, "error")
-    else:
-        flash(_("Voided. The paper ballot can be entered again by two staff members."), "info")
+    entry = _found(paper.get(vote, entry_id))
+    _flash_outcome(
+        lambda: paper.void(vote, entry, current_user),
+        _("Voided. The paper ballot can be entered again by two staff members."),
+    )
     return _back(slug, vote.id, "paper")
 
 

@@ -1,4 +1,4 @@
-"""Forms for preparing votes (casting uses plain form fields, checked by the ballot box)."""
+"""Forms for preparing votes, stepping them on, objections and the receipt check (the ballot: ballot_form.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.i18n import to_utc
-from portal.voting.models.vote import Art278Category, Secrecy, VoteKind
+from portal.refusals import Refused
+from portal.voting.models.vote import Art278Category, Secrecy, VoteKind, VoteStatus
+from portal.voting.objections import TEXT_MAX
 from portal.voting.services import Settings
 from portal.voting.wording import category_choice
 
@@ -109,6 +111,53 @@ class OptionForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    """A reason for a step that needs one (early announcement, early close, cancellation)."""
+    """A lifecycle step (`target`, the button pressed) with the reason one may need (early announcement, early
+    close, cancellation)."""
 
+    target = SelectField(choices=[s.value for s in VoteStatus], validate_choice=False)
     reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])
+
+    def step(self) -> VoteStatus | None:
+        """The step asked for; None for a button no step has."""
+        try:
+            return VoteStatus(self.target.data or "")
+        except ValueError:
+            return None
+
+
+class Written:
+    """A text people write, held to the rule its service applies (`Refused.text`): the same sentence for an empty
+    or too long text as the service would give."""
+
+    def __init__(self, limit: int) -> None:
+        """`limit`: the most characters the service keeps."""
+        self.limit = limit
+
+    def __call__(self, form, field) -> None:
+        """Refuse an empty or too long text at its field."""
+        try:
+            Refused.text(field.data, self.limit)
+        except Refused as error:
+            raise ValidationError(error.sentence) from None
+
+
+class ObjectionForm(FlaskForm):
+    """询异: an owner's objection to the preliminary result."""
+
+    text = TextAreaField(_l("Your objection"), validators=[Written(TEXT_MAX)])
+
+
+class ObjectionAnswerForm(FlaskForm):
+    """Staff's published answer to one objection."""
+
+    answer = TextAreaField(_l("Answer"), validators=[Written(TEXT_MAX)])
+
+
+class ReceiptForm(FlaskForm):
+    """Is my ballot in the box? A receipt code, e.g. K3M9P-2XQ7H."""
+
+    receipt = StringField(
+        _l("Receipt code"),
+        filters=[lambda code: (code or "").strip()],
+        validators=[DataRequired(), Length(max=40)],
+    )

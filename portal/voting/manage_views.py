@@ -141,9 +141,7 @@ def add_item(slug: str, vote_id: int):
 @bp.route("/<int:vote_id>/items/<int:item_id>/delete", methods=["POST"])
 def remove_item(slug: str, vote_id: int, item_id: int):
     """Remove an item from a draft."""
-    _compound, vote = _draft(slug, vote_id)
-    services.remove_item(vote, item_id, current_user)
-    return _back_to(vote, "#items")
+    return _removed(slug, vote_id, services.remove_item, item_id, "#items")
 
 
 @bp.route("/<int:vote_id>/options", methods=["POST"])
@@ -160,21 +158,27 @@ def add_option(slug: str, vote_id: int):
 @bp.route("/<int:vote_id>/options/<int:option_id>/delete", methods=["POST"])
 def remove_option(slug: str, vote_id: int, option_id: int):
     """Remove a poll option from a draft."""
+    return _removed(slug, vote_id, services.remove_option, option_id, "#options")
+
+
+def _removed(slug: str, vote_id: int, remove, row_id: int, anchor: str):
+    """Take an item or an option out of a draft, and go back to its list."""
     _compound, vote = _draft(slug, vote_id)
-    services.remove_option(vote, option_id, current_user)
-    return _back_to(vote, "#options")
+    remove(vote, row_id, current_user)
+    return _back_to(vote, anchor)
 
 
 @bp.route("/<int:vote_id>/step", methods=["POST"])
 def step(slug: str, vote_id: int):
     """Take one lifecycle step (announce, open, close, post results, archive, cancel), by a named person."""
     compound, vote = loading.load(slug, vote_id)
-    try:
-        target = VoteStatus(request.form.get("target", ""))
-    except ValueError:
-        abort(400)
-    permissions.require(_may_take(vote, target), compound, current_user, shown=True)
     reason_form = ReasonForm()
+    target = reason_form.step()
+    if target is None:
+        abort(400)  # a button only the page sends
+    permissions.require(_may_take(vote, target), compound, current_user, shown=True)
+    if not reason_form.validate_on_submit():
+        return _edit_page(compound, vote, reason_form=reason_form, status=400)
     early = target == VoteStatus.announced and lifecycle.needs_early_reason(vote)
     if early and not access.can_certify(current_user, vote):
         # Short notice is the community's call (DOMAIN: announced 15 days ahead unless staff record a reason).

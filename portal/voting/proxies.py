@@ -85,6 +85,9 @@ def find_ref(refs: list[RightRef], text: str) -> RightRef:
     raise Refused("right_ambiguous" if found else "right_not_found")
 
 
+LOOKUP_CODES = frozenset({"right_required", "right_not_found", "right_ambiguous"})  # what a typed right refuses
+
+
 def lookup(vote: Vote, text: str) -> RightRef:
     """`find_ref` over the vote's electorate; once frozen, asked of the database (a roll may have 20,000 lines)."""
     if vote.electorate_heads is None:
@@ -187,18 +190,23 @@ def authorise(vote: Vote, owner: RightRef, proxy: Person, reference: str, actor)
     existing.recorded_by_id = getattr(actor, "id", None)
     existing.recorded_at = utcnow()
     existing.revoked_at = None
+    _recorded("vote.proxy_recorded", actor, vote, existing, reference=reference)
+    return existing
+
+
+def _recorded(event: str, actor, vote: Vote, authorisation: ProxyAuthorisation, **details) -> None:
+    """Write the change to an authorisation, and its one audit line."""
     db.session.flush()
     audit.record(
-        "vote.proxy_recorded",
+        event,
         actor,
         vote.compound,
         vote_id=vote.id,
-        authorisation_id=existing.id,
-        owner_id=owner.person_id,
-        proxy_id=proxy.id,
-        reference=reference,
+        authorisation_id=authorisation.id,
+        owner_id=authorisation.owner_id,
+        proxy_id=authorisation.proxy_id,
+        **details,
     )
-    return existing
 
 
 def get(vote: Vote, authorisation_id: int) -> ProxyAuthorisation | None:
@@ -217,16 +225,7 @@ def revoke(vote: Vote, authorisation: ProxyAuthorisation, actor) -> None:
     if _participation(vote, authorisation.owner_id) is not None:
         raise Refused("used")
     authorisation.revoked_at = utcnow()
-    db.session.flush()
-    audit.record(
-        "vote.proxy_revoked",
-        actor,
-        vote.compound,
-        vote_id=vote.id,
-        authorisation_id=authorisation.id,
-        owner_id=authorisation.owner_id,
-        proxy_id=authorisation.proxy_id,
-    )
+    _recorded("vote.proxy_revoked", actor, vote, authorisation)
 
 
 def held_for(vote: Vote, person) -> ProxyAuthorisation | None:

@@ -17,6 +17,7 @@ from portal.htmx import render
 from portal.refusals import Refused
 from portal.voting import access, box, bp, disclosure, export, loading, objections, wording
 from portal.voting import results as counting
+from portal.voting.forms import ObjectionAnswerForm, ObjectionForm
 from portal.voting.models import VoteStatus
 
 
@@ -90,9 +91,11 @@ def results_csv(slug: str, vote_id: int):
     return response
 
 
-def _objections_page(compound, vote, text: str = "", error: str | None = None, answer_error=None, status: int = 200):
-    """The objections page, with a refused objection or answer shown again next to its field."""
+def _objections_page(compound, vote, status: int = 200, answered: int | None = None, **forms):
+    """The objections page; a refused objection, or the answer to objection `answered`, shown again at its field."""
     certify = access.can_certify(current_user, vote)
+    forms.setdefault("form", ObjectionForm(formdata=None))
+    forms.setdefault("answer_form", ObjectionAnswerForm(formdata=None))
     return render(
         "voting/objections.html",
         compound=compound,
@@ -103,12 +106,26 @@ def _objections_page(compound, vote, text: str = "", error: str | None = None, a
         may_file=objections.may_file(vote, current_user),
         certify=certify,
         show_names=certify,
-        text=text,
-        error=error,
-        answer_error=answer_error,  # (objection id, text typed, message)
+        answered=answered,
         max_length=objections.TEXT_MAX,
         status=status,
+        **forms,
     )
+
+
+def _objection_step(form, field, act) -> int | None:
+    """Validate `form`, then `act()`: None once done, else the status to show the page again with, the error at
+    `field`: 400 for what was typed, 409 when the period or the objection's state refuses (403: no voting right)."""
+    if not form.validate_on_submit():
+        return 400
+    try:
+        act()
+    except Refused as error:
+        if error.code == "no_right":
+            abort(403)
+        field.errors = [error.sentence]
+        return 409
+    return None
 
 
 @bp.route("/<int:vote_id>/objections", methods=["GET", "POST"])
@@ -117,16 +134,12 @@ def objections_page(slug: str, vote_id: int):
     compound, vote = _visible(slug, vote_id)
     if request.method == "GET":
         return _objections_page(compound, vote)
-    text = request.form.get("text", "")
-    try:
-        objections.file(vote, current_user, text)
-    except Refused as error:
-        if error.code == "no_right":
-            abort(403)
-        status = 422 if error.code in ("empty", "too_long") else 409
-        return _objections_page(compound, vote, text=text, error=error.sentence, status=status)
-    flash(_("Your objection is filed. Community staff will answer it here."), "info")
-    return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + "#objections", 303)
+    form = ObjectionForm()
+    status = _objection_step(form, form.text, lambda: objections.file(vote, current_user, form.text.data))
+    if status is None:
+        flash(_("Your objection is filed. Community staff will answer it here."), "info")
+        return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + "#objections", 303)
+    return _objections_page(compound, vote, status=status, form=form)
 
 
 @bp.route("/<int:vote_id>/objections/<int:objection_id>/answer", methods=["POST"])
@@ -138,14 +151,13 @@ def answer_objection(slug: str, vote_id: int, objection_id: int):
     objection = objections.get(vote, objection_id)
     if objection is None:
         abort(404)
-    text = request.form.get("answer", "")
-    try:
-        objections.answer(objection, current_user, text)
-    except Refused as error:
-        status = 422 if error.code in ("empty", "too_long") else 409
-        return _objections_page(compound, vote, answer_error=(objection.id, text, error.sentence), status=status)
-    flash(_("The answer is published."), "info")
-    return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + f"#objection-{objection.id}", 303)
+    form = ObjectionAnswerForm()
+    status = _objection_step(form, form.answer, lambda: objections.answer(objection, current_user, form.answer.data))
+    if status is None:
+        flash(_("The answer is published."), "info")
+        anchor = f"#objection-{objection.id}"
+        return redirect(url_for("voting.objections_page", slug=slug, vote_id=vote.id) + anchor, 303)
+    return _objections_page(compound, vote, status=status, answered=objection.id, answer_form=form)
 
 
 def notice_title(vote) -> str:

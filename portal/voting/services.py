@@ -96,12 +96,17 @@ def add_item(vote: Vote, title: str, description: str, category: str, actor) -> 
 
 def remove_item(vote: Vote, item_id: int, actor) -> None:
     """Remove an item from a draft and renumber the rest."""
-    _check_editable(vote)
-    vote.items[:] = [i for i in vote.items if i.id != item_id]
-    for position, item in enumerate(vote.items, start=1):
-        item.position = position
-    db.session.flush()
+    _remove(vote, vote.items, item_id)
     audit.record("vote.item_removed", actor, vote.compound, vote_id=vote.id, item_id=item_id)
+
+
+def _remove(vote: Vote, rows: list, row_id: int) -> None:
+    """Take one item or option out of a draft's list and number the rest 1, 2, 3… again."""
+    _check_editable(vote)
+    rows[:] = [row for row in rows if row.id != row_id]
+    for position, row in enumerate(rows, start=1):
+        row.position = position
+    db.session.flush()
 
 
 def add_option(vote: Vote, label: str, actor) -> PollOption:
@@ -116,11 +121,7 @@ def add_option(vote: Vote, label: str, actor) -> PollOption:
 
 def remove_option(vote: Vote, option_id: int, actor) -> None:
     """Remove a choice from a draft poll."""
-    _check_editable(vote)
-    vote.options[:] = [o for o in vote.options if o.id != option_id]
-    for position, option in enumerate(vote.options, start=1):
-        option.position = position
-    db.session.flush()
+    _remove(vote, vote.options, option_id)
     audit.record("vote.option_removed", actor, vote.compound, vote_id=vote.id, option_id=option_id)
 
 

@@ -26,6 +26,7 @@ from portal.voting import (
     services,
     turnout,
 )
+from portal.voting.forms import ReceiptForm
 from portal.voting.models import BallotChannel
 
 
@@ -125,38 +126,35 @@ def roll(slug: str, vote_id: int):
     return render("voting/roll.html", compound=compound, vote=vote, rows=rows, heads=heads, area=area, frozen=frozen)
 
 
-def choices_from(vote, form) -> box.Choices:
-    """Read the ballot's fixed-length fields (ballot_form.py: item_<id> = y/n/a/-, picks, opts)."""
-    return ballot_form.read(vote, form)
-
-
 bp.add_app_template_global(ballot_form.CODES, "ballot_codes")
 bp.add_app_template_global(ballot_form.fields, "ballot_hidden")
 
 
-@bp.app_template_global("ballot_picks")
-def ballot_picks(vote, chosen) -> box.Choices:
-    """What the fill-in form shows ticked: from a posted form (back from the review, or an error) or a stored ballot."""
-    return ballot_form.read(vote, chosen or {})
+def posted_choices(vote) -> box.Choices:
+    """The choices of the posted ballot form, once it reads (the quick path takes the ordinary one otherwise)."""
+    form = ballot_form.form_for(vote)
+    if not form.validate():
+        raise Refused("unreadable")
+    return form.choices()
 
 
 @bp.route("/<int:vote_id>/ballot", methods=["GET", "POST"])
 @login_required
 def ballot(slug: str, vote_id: int):
     """选票: fill in → review → submit. Works without JavaScript; `for` = an owner's right held as proxy."""
-    if _plain_submit():
-        receipt = casting.try_cast(slug, vote_id, current_user, lambda vote: choices_from(vote, request.form))
+    on_behalf = request.values.get("for")
+    submitting = request.method == "POST" and ballot_form.BallotForm().confirming
+    if submitting and not on_behalf:  # the owner submits their own reviewed ballot: the case of the quick path
+        receipt = casting.try_cast(slug, vote_id, current_user, posted_choices)
         if receipt is not None:
             return _receipt_redirect(slug, vote_id, receipt)
     compound, vote, own = loading.load_with_right(slug, vote_id)
     if not access.is_open_now(vote):
         flash(_("This vote is not open for voting."), "error")
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
-    on_behalf = request.values.get("for")
     right, proxy = access.right_for(current_user, vote, on_behalf, own)
-    confirming = request.method == "POST" and request.form.get("step") == "confirm" and not request.form.get("change")
     # Submitting: the ballot box itself refuses a used right (and records a conflict), so no look-up first.
-    already = None if confirming else box.has_voted(vote, right)
+    already = None if submitting else box.has_voted(vote, right)
     context = {"compound": compound, "vote": vote, "right": right, "proxy": proxy, "on_behalf": on_behalf}
     if already and not vote.allow_change:
         if request.method == "POST":
@@ -166,14 +164,19 @@ def ballot(slug: str, vote_id: int):
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
     if request.method == "GET":
         current = box.my_ballot(vote, right) if already else None
-        return _unstored(render("voting/ballot.html", chosen=_chosen_from_ballot(vote, current), error=None, **context))
-    try:
-        choices = box.validate(vote, choices_from(vote, request.form))
-    except Refused as error:
-        return _unstored(render("voting/ballot.html", chosen=request.form, error=error.sentence, status=400, **context))
-    if not confirming:
-        return _unstored(render("voting/review.html" if not request.form.get("change") else "voting/ballot.html",
-                                choices=choices, chosen=request.form, error=None, **context))  # fmt: skip
+        form = ballot_form.form_for(vote, _choices_of(current))
+        return _unstored(render("voting/ballot.html", ballot=form, **context))
+    form = ballot_form.form_for(vote)
+    if form.validate_on_submit():
+        try:
+            choices = box.validate(vote, form.choices())
+        except Refused as error:
+            form.form_errors.append(error.sentence)
+    if form.errors:
+        return _unstored(render("voting/ballot.html", ballot=form, status=400, **context))
+    if not form.confirming:
+        page = "voting/ballot.html" if form.change.data else "voting/review.html"
+        return _unstored(render(page, ballot=form, choices=choices, **context))
     try:
         receipt = box.cast(
             vote, right, choices, BallotChannel.proxy if proxy else BallotChannel.online, current_user, proxy
@@ -191,16 +194,6 @@ def _unstored(response):
     return response
 
 
-def _plain_submit() -> bool:
-    """The owner submits their own reviewed ballot (the case that may take the quick path)."""
-    return (
-        request.method == "POST"
-        and request.form.get("step") == "confirm"
-        and not request.form.get("change")
-        and not request.values.get("for")
-    )
-
-
 def _receipt_redirect(slug: str, vote_id: int, receipt: str, proxy_for: int | None = None):
     """Go to the receipt page, which derives the receipt again on the server (`receipts.py`): it is never kept in
     the cookie, where the next person on the same phone could read it."""
@@ -208,13 +201,13 @@ def _receipt_redirect(slug: str, vote_id: int, receipt: str, proxy_for: int | No
     return redirect(url_for("voting.receipt", slug=slug, vote_id=vote_id, **extra), 303)
 
 
-def _chosen_from_ballot(vote, ballot) -> dict:
-    """Pre-fill the form from a counted named ballot (when the vote allows changing it)."""
+def _choices_of(ballot) -> box.Choices | None:
+    """A counted named ballot's choices, to fill in the form again (when the vote allows changing it)."""
     import json
 
     if ballot is None:
-        return {}
-    return ballot_form.stored(vote, json.loads(ballot.answers), json.loads(ballot.selected), json.loads(ballot.options))
+        return None
+    return ballot_form.stored(json.loads(ballot.answers), json.loads(ballot.selected), json.loads(ballot.options))
 
 
 @bp.route("/<int:vote_id>/receipt")
@@ -239,15 +232,16 @@ def receipt(slug: str, vote_id: int):
 def check_receipt(slug: str, vote_id: int):
     """Is my ballot in the box? Answers only yes or no: a receipt never shows a choice."""
     compound, vote = loading.load(slug, vote_id)
-    code = request.form.get("receipt", "")
-    found = bool(code.strip()) and box.receipt_in_box(vote, code)
+    form = ReceiptForm()
+    checked = form.validate_on_submit()
     # With htmx the answer goes under the form; without JavaScript it is a page of its own, with the form again.
     return render(
         "voting/receipt_check.html",
         "voting/_receipt_check.html",
+        status=200 if checked else 400,
         compound=compound,
         vote=vote,
-        receipt=code.strip()[:40],
-        found=found,
-        checked=bool(code.strip()),
+        receipt_form=form,
+        found=checked and box.receipt_in_box(vote, form.receipt.data),
+        checked=checked,
     )

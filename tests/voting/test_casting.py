@@ -109,6 +109,38 @@ def test_unknown_answer_is_refused_and_nothing_is_cast(client, estate, make_vote
     assert db.session.scalar(sa.select(sa.func.count(Participation.id))) == 0
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_unreadable_answer_is_shown_at_its_item_with_the_rest_kept(client, estate, make_vote, login, htmx):
+    vote = make_vote()
+    login(estate.people.one)
+    first, second = (item.id for item in vote.items)
+    headers = {"HX-Request": "true"} if htmx else {}
+    data = {"step": "review", f"item_{first}": "m", f"item_{second}": "n"}
+    response = client.post(_url(vote, "ballot"), data=data, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and response.headers["Cache-Control"] == "no-store, no-transform"
+    error = re.search(rf'<small id="item_{first}-error" class="field-error">([^<]*)</small>', html)
+    assert error and error.group(1) == "无法读取选票内容，请重新填写。"
+    assert f'data-ballot-item="item_{first}" aria-describedby="item_{first}-error"' in html
+    assert f'name="item_{first}" value="y"         aria-invalid="true">' in html  # nothing of it taken as chosen
+    assert f'name="item_{second}" value="n" checked>' in html  # what was ticked is kept
+    assert f'id="item_{second}-error"' not in html
+    assert db.session.scalar(sa.select(sa.func.count(Participation.id))) == 0
+
+
+def test_too_many_options_are_refused_at_the_list(client, estate, make_vote, login):
+    vote = make_vote(kind="poll")
+    login(estate.people.one)
+    response = client.post(_url(vote, "ballot"), data={"step": "review", "opt": ["0", "1"]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<small id="opts-error" class="field-error">所选数量超过了上限。</small>' in html
+    assert html.count('checked aria-invalid="true">') == 2  # both ticks kept, both marked
+    unreadable = client.post(_url(vote, "ballot"), data={"step": "confirm", "opts": "1"})  # one bit for two options
+    assert unreadable.status_code == 400 and "无法读取选票内容" in unreadable.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Participation.id))) == 0
+
+
 def test_secret_ballot_holds_nothing_that_links_it(client, estate, make_vote, login):
     vote = make_vote(secrecy="secret")
     login(estate.people.buyer)

@@ -4,6 +4,7 @@ published candidate list, nothing changing after announcement, and casting for a
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -266,13 +267,16 @@ def test_staff_check_over_htmx_returns_the_row(client, estate, election, login):
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and body.lstrip().startswith(f'<li id="candidate-{candidate.id}"')
     assert db.session.get(Candidate, candidate.id).on_ballot
-    # htmx swaps only 2xx answers: an invalid check comes back as the row with the error next to the field.
+    # An invalid check comes back as the row, at 400 as without htmx (htmx swaps 4xx: base.html's htmx-config).
     refused = client.post(
         _url(election, f"/{candidate.id}/check"),
         data={f"check{candidate.id}-decision": "ineligible"},
         headers={"HX-Request": "true"},
     )
-    assert refused.status_code == 200 and f'id="check{candidate.id}-note-error"' in refused.get_data(as_text=True)
+    row = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and row.lstrip().startswith(f'<li id="candidate-{candidate.id}"')
+    assert f'id="check{candidate.id}-note-error"' in row
+    assert re.search(r'<input checked [^>]*value="ineligible"', row)  # the choice is kept
     assert db.session.get(Candidate, candidate.id).status == CandidateStatus.eligible
 
 

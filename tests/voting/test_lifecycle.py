@@ -141,6 +141,18 @@ def test_staff_of_the_compound_take_steps_through_the_page(client, estate, make_
     assert db.session.get(Vote, vote.id).status == VoteStatus.announced
 
 
+def test_a_step_with_a_reason_too_long_is_shown_again_at_the_reason(client, estate, make_vote, login):
+    vote = make_vote(status="draft", opens_in=timedelta(days=30))
+    login(estate.people.staff)
+    url = f"/c/lvyuan/votes/{vote.id}/step"
+    assert client.post(url, data={"target": "reopened"}).status_code == 400  # no such step
+    too_long = client.post(url, data={"target": "cancelled", "reason": "理" * 5001})
+    html = too_long.get_data(as_text=True)
+    assert too_long.status_code == 400 and 'id="reason-error"' in html and 'aria-invalid="true"' in html
+    assert "理" * 5001 + "</textarea>" in html  # what was typed is kept
+    assert db.session.get(Vote, vote.id).status == VoteStatus.draft
+
+
 def test_an_owner_cannot_take_a_step(client, estate, make_vote, login):
     vote = make_vote(status="announced")
     login(estate.people.one)

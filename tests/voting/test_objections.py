@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,12 +133,30 @@ def test_other_compounds_see_nothing(client, estate, make, posted, login):
 @pytest.mark.parametrize(
     ("text", "message"), [("   ", "Write something before sending."), ("长" * 2001, "at most 2000 characters")]
 )
-def test_invalid_text_is_shown_again_with_the_error(client, estate, posted, login, english, text, message):
+@pytest.mark.parametrize("htmx", [False, True])
+def test_invalid_text_is_shown_again_with_the_error(client, estate, posted, login, english, text, message, htmx):
     login(estate.people.one)
-    response = file(client, posted, text)
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post(url(posted, "objections"), data={"text": text}, headers=headers)
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and message in html and 'aria-invalid="true"' in html
+    assert response.status_code == 400 and 'aria-invalid="true"' in html
+    assert re.search(r'<small id="objection-error" class="field-error">[^<]*' + re.escape(message), html)
+    assert f">{text}</textarea>" in html  # what was typed is kept
     assert db.session.scalar(sa.select(sa.func.count(Objection.id))) == 0
+
+
+def test_an_empty_answer_is_shown_again_at_its_objection(client, estate, posted, login, english):
+    login(estate.people.one)
+    file(client, posted, "统计有误")
+    objection = db.session.scalar(sa.select(Objection))
+    client.post("/logout")
+    login(estate.people.staff)
+    response = client.post(url(posted, f"objections/{objection.id}/answer"), data={"answer": "  "})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and objection.answer is None
+    error = f'<small id="answer-{objection.id}-error" class="field-error">Write something before sending.</small>'
+    assert error in html
+    assert f'aria-invalid="true" aria-describedby="answer-{objection.id}-error">  </textarea>' in html
 
 
 def test_objections_are_not_open_before_the_preliminary_result(client, estate, make_vote, login):

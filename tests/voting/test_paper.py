@@ -185,6 +185,7 @@ def test_invalid_choices_are_shown_again_and_nothing_is_written(desk, estate, ma
     bad = desk.enter(vote, desk.a, **{f"item_{vote.items[0].id}": "m", f"item_{vote.items[1].id}": "n"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "could not be read" in html
+    assert f'<small id="item_{vote.items[0].id}-error" class="field-error">' in html  # at the item it concerns
     assert f'name="item_{vote.items[1].id}" value="n" checked' in html  # what was typed is kept
     missing = desk.enter(vote, desk.a, right="", **_items(vote, "yes"))
     assert missing.status_code == 400 and 'id="paper-right-error"' in missing.get_data(as_text=True)
@@ -207,7 +208,9 @@ def test_poll_paper_ballot_with_the_ballot_fields(desk, estate, make_vote):
         sa.select(VotingRight.ordinal).filter_by(vote_id=vote.id, person_id=estate.people.resident.id)
     )
     empty = desk.enter(vote, desk.a, right=str(ordinal))
-    assert empty.status_code == 400 and "Choose at least one option" in empty.get_data(as_text=True)
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 400
+    assert '<small id="opts-error" class="field-error">Choose at least one option.</small>' in html
     desk.enter(vote, desk.a, right=str(ordinal), opt="1")  # the second option's box, as the form sends it
     desk.enter(vote, desk.b, right=str(ordinal), opts="01")  # or as one 0/1 per option
     assert json.loads(db.session.scalar(sa.select(Ballot.options))) == [vote.options[1].id]

@@ -239,6 +239,16 @@ def test_receipts_page_lists_exactly_the_fingerprints(client, estate, make_vote,
     assert f'value="{receipts["wife"]}"' in answer and f'href="{url(vote, "")}"' in answer
     fragment = client.post(url(vote, "check-receipt"), data={"receipt": "AAAAA-BBBBB"}, headers={"HX-Request": "true"})
     assert fragment.get_data(as_text=True).strip().startswith('<p class="flash flash-error">')  # htmx: the answer only
+    empty = client.post(url(vote, "check-receipt"), data={"receipt": "  "})
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 400 and 'aria-invalid="true" aria-describedby="receipt-error"' in html
+    assert html.count('class="field-error"') == 1 and 'id="receipt-error"' in html  # at the field, once
+    partial = client.post(url(vote, "check-receipt"), data={"receipt": "  "}, headers={"HX-Request": "true"})
+    assert partial.status_code == 400 and partial.get_data(as_text=True).strip().startswith(
+        '<p class="flash flash-error"'
+    )
+    too_long = client.post(url(vote, "check-receipt"), data={"receipt": "K" * 41})
+    assert too_long.status_code == 400 and f'value="{"K" * 41}"' in too_long.get_data(as_text=True)  # kept
 
 
 def test_results_page_shows_the_box_and_links(client, estate, make_vote, login, english):
