@@ -69,17 +69,18 @@ def register_csv(buildings: int, entrances: int, floors: int, per_floor: int, de
                     area = _area(rng)
                     source = rng.choices(["registered", "surveyed", "contract"], [90, 7, 3])[0]
                     key, name = f"K{seed}-{n:04d}", _name(rng)
+                    phone = f"13{seed % 10}{n:08d}"  # contact data: the owner of two units gives another one there
                     if n % 25 == 0 and multi_owner is None:
                         multi_owner = (key, name)
                     elif n % 25 == 0 and multi_owner is not None:
                         key, name = multi_owner  # an owner who bought two units
                         multi_owner = None
                     where = f"{b}栋,{e}单元,{room},{area},{source}"
-                    if n % 10 == 3:  # co-owned: a couple, the second designated to vote
-                        lines.append(f"{where},{name},{key},,0,0")
-                        lines.append(f"{where},{_name(rng)},{key}-B,,0,1")
+                    if n % 10 == 3:  # co-owned: a couple sharing one phone, the second designated to vote
+                        lines.append(f"{where},{name},{key},{phone},0,0")
+                        lines.append(f"{where},{_name(rng)},{key}-B,{phone},0,1")
                     else:
-                        lines.append(f"{where},{name},{key},,0,")
+                        lines.append(f"{where},{name},{key},{phone},0,")
     for i in range(1, developer_units + 1):
         lines.append(
             f"{buildings + 1}栋,1单元,{100 + i},{_area(rng, 80, 140)},contract,绿园置业有限公司,DEV-{seed},,1,"

@@ -43,6 +43,8 @@ def builders(password_hash: str) -> SimpleNamespace:
 
     def person(name=None, account_no=None, active=True, admin=False, **kw):
         n = next(counter)
+        if active and kw.get("phone") and "login_phone" not in kw:
+            kw["login_phone"] = kw["phone"]  # an activated account logs in with its phone, as after migration 0011
         row = Person(
             name=name or f"测试{n}",
             account_no=account_no or f"t{n:06d}",

@@ -75,3 +75,17 @@ def test_forced_demo_in_production_gives_each_login_its_own_random_password(
     for account in ("admin", "owner"):
         assert client.post("/login", data={"login": account, "password": printed[account]}).status_code == 303
         client.post("/logout")
+
+
+def test_demo_register_has_contact_phones_shared_and_differing_as_notes_only(app):
+    """Couples share a phone and an owner of two units gives two: the demo register imports with notes."""
+    from flask_babel import force_locale
+
+    from portal.register import importer
+
+    parsed = importer.parse(demo.register_csv(6, 2, 12, 2, developer_units=12, seed=278).encode())
+    assert parsed.errors == [] and len(parsed.units) == 300
+    with app.test_request_context(), force_locale("en"):
+        texts = [str(note.message) for note in parsed.notes]
+    assert any("also given for owner key" in text for text in texts)
+    assert any("here:" in text for text in texts)

@@ -29,7 +29,10 @@ class Person(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     account_no: Mapped[str] = mapped_column(sa.String(40), unique=True)  # 登录账号, printed on the letter
-    phone: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    # The register's (or an invitation's) phone: contact data, which owners may share or give two of.
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    # The phone the person chose at activation to log in with: one account per number.
+    login_phone: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     key_compound_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compound.id"), index=True)

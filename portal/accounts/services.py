@@ -84,7 +84,7 @@ def find_usable_code(code: str) -> ActivationCode:
 
 
 def activate(code: str, password: str, phone: str | None) -> Person:
-    """Use a code once: set the password (and phone), mark the code used, return the person."""
+    """Use a code once: set the password (and the phone to log in with), mark the code used, return the person."""
     row = find_usable_code(code)
     person = row.person
     now = utcnow()
@@ -99,7 +99,8 @@ def activate(code: str, password: str, phone: str | None) -> Person:
         raise ActivationError(code)
     person.password_hash = hash_password(password)
     if phone:
-        person.phone = phone
+        person.login_phone = phone
+        person.phone = person.phone or phone  # a contact phone too, for a person the register gave none
     person.activated_at = now
     db.session.flush()
     audit.record("account.activated", person, db.session.get(Compound, row.compound_id), person_id=person.id)
@@ -107,17 +108,19 @@ def activate(code: str, password: str, phone: str | None) -> Person:
 
 
 def phone_taken(phone: str, person: Person | None = None) -> bool:
-    """True if another person already uses this phone number to log in."""
-    query = db.select(Person.id).where(Person.phone == phone)
+    """True if another person already uses this phone number to log in (a register's contact phone never counts)."""
+    query = db.select(Person.id).where(Person.login_phone == phone)
     if person is not None:
         query = query.where(Person.id != person.id)
     return db.session.scalar(query) is not None
 
 
 def find_login(identifier: str) -> Person | None:
-    """The person with this account number or phone number, if any."""
+    """The person with this account number or login phone, if any (the register's contact phone is not a login)."""
     identifier = identifier.strip()
-    return db.session.scalar(db.select(Person).where((Person.account_no == identifier) | (Person.phone == identifier)))
+    return db.session.scalar(
+        db.select(Person).where((Person.account_no == identifier) | (Person.login_phone == identifier))
+    )
 
 
 def change_password(person: Person, password: str) -> None:

@@ -73,7 +73,8 @@ def _code_step(status: int = 200, refused: bool = False):
         # An old link's ?code=: never used, and sent on to the bare page so that it leaves the address bar, the
         # history and the language switch's return address.
         return redirect(url_for("accounts.activate"), 303)
-    form = CodeForm() if request.method == "POST" else CodeForm(formdata=None)  # a GET's ?code= is never used
+    # Never filled from the request: a GET's ?code= is never used, and a refused code is not shown back.
+    form = CodeForm(formdata=None)
     if refused:
         audit.note("activation.failed", None, ip=request.remote_addr)  # never the code
         form.code.errors = [_("This code cannot be used. Check it, or ask community staff for a new one.")]
@@ -91,12 +92,12 @@ def activate():
     """激活账号: the code first, then a password (and phone); logs the person in. Codes travel only by POST."""
     if request.method == "GET":
         return _code_step()
+    form = ActivationForm()
     # The code is checked before anything else, so nothing below (the phone above all) is looked at for a guess.
-    row = _usable_code(request.form.get("code"))
+    row = _usable_code(form.code.data)
     if row is None:
         return _code_step(400, refused=True)
     person = row.person
-    form = ActivationForm()
     form.own = (person.account_no, person.phone)
     if not form.validate_on_submit():
         return _password_step(form, person, 400)
@@ -132,7 +133,7 @@ def check_code():
 def account():
     """我的账号: rooms, roles, language and password."""
     form = PasswordChangeForm()
-    form.own = (current_user.account_no, current_user.phone)
+    form.own = (current_user.account_no, current_user.phone, current_user.login_phone)
     status = 200
     if form.validate_on_submit():
         if password_matches(current_user.password_hash, form.current.data):

@@ -18,7 +18,8 @@ def import_owners(slug: str, path: str, apply_: bool) -> None:
     """Import the owner register (业主名册) CSV FILE into the compound SLUG.
 
     Every row is checked first: if any is wrong, each problem is printed to stderr as "line N: reason",
-    nothing changes and the exit status is 1. A compound without units gets the file at once. A compound
+    nothing changes and the exit status is 1. Notes (an owner given two phones, a phone given for two owners) are
+    printed as "note, line N: ..." and change nothing. A compound without units gets the file at once. A compound
     that has a register already gets the differences printed and applied only with --apply; without it
     nothing changes and the exit status is 0. An unchanged register prints "nothing changed".
     """
@@ -33,13 +34,14 @@ def import_owners(slug: str, path: str, apply_: bool) -> None:
     # The row messages are translatable; the command line speaks English like the rest of `flask portal`.
     with force_locale("en"):
         parsed = importer.parse(data)
-        errors = parsed.errors or services.validate_against_database(compound, parsed)
-        if errors:
-            for error in errors:
+        if parsed.errors:
+            for error in parsed.errors:
                 where = f"line {error.line}" if error.line else "file"
                 click.echo(f"{where}: {error.message}", err=True)
-            click.echo(f"{len(errors)} problem(s) in {path}: nothing was imported.", err=True)
+            click.echo(f"{len(parsed.errors)} problem(s) in {path}: nothing was imported.", err=True)
             raise click.exceptions.Exit(1)
+        for note in parsed.notes:  # phones that differ or are shared: said, never refused
+            click.echo(f"note, line {note.line}: {note.message}")
         diff = services.diff(compound, parsed)
     if diff.is_empty:
         click.echo(f"nothing changed: the register of {slug} already matches {path}")

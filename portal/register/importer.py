@@ -91,9 +91,11 @@ class ParsedOwner:
 
 @dataclass
 class ParsedRegister:
-    """The result of `parse`: every error, or (only when there is none) the units and owners in file order."""
+    """The result of `parse`: every error, or (only when there is none) the units and owners in file order; and
+    the notes, which never stop an import."""
 
     errors: list[RowError] = field(default_factory=list)
+    notes: list[RowError] = field(default_factory=list)  # worth a look, never a refusal: phones that differ
     units: dict[str, ParsedUnit] = field(default_factory=dict)
     owners: dict[str, ParsedOwner] = field(default_factory=dict)
     sha256: str = ""
@@ -165,6 +167,7 @@ def parse(data: bytes) -> ParsedRegister:
         return result
     rows, errors = _read_rows(text)
     errors += _check_across_rows(rows)
+    result.notes = _phone_notes(rows)
     if not rows and not errors:
         errors.append(RowError(0, _l("The file has a header but no rows of units.")))
     result.errors = sorted(errors, key=lambda e: e.line)
@@ -321,8 +324,7 @@ def _flag(text: str, column: str, error) -> bool | None:
 def _check_across_rows(rows: list[_Row]) -> list[RowError]:
     """Rules between rows: one unit agrees with itself, one owner key is one person, one developer."""
     errors: list[RowError] = []
-    seen: dict[str, dict] = {name: {} for name in ("area", "source", "unit_owner", "voter", "name", "phone", "dev")}
-    phone_owner: dict[str, _Row] = {}
+    seen: dict[str, dict] = {name: {} for name in ("area", "source", "unit_owner", "voter", "name", "dev")}
     developer: _Row | None = None
 
     def earlier(kind: str, key, row: _Row) -> _Row | None:
@@ -366,19 +368,6 @@ def _check_across_rows(rows: list[_Row]) -> list[RowError]:
                 line=other.line,
             )
             errors.append(RowError(line, message))
-        if row.phone is not None:
-            if (other := earlier("phone", key, row)) and other.phone != row.phone:
-                message = _l("Owner key %(key)s has another phone on line %(line)d.", key=key, line=other.line)
-                errors.append(RowError(line, message))
-            other = phone_owner.setdefault(row.phone, row)
-            if other.key != key:
-                message = _l(
-                    "The phone %(phone)s belongs to owner key %(key)s on line %(line)d already.",
-                    phone=row.phone,
-                    key=other.key,
-                    line=other.line,
-                )
-                errors.append(RowError(line, message))
         if row.developer is not None and (other := earlier("dev", key, row)) and other.developer != row.developer:
             message = _l("is_developer of owner key %(key)s differs from line %(line)d.", key=key, line=other.line)
             errors.append(RowError(line, message))
@@ -393,6 +382,40 @@ def _check_across_rows(rows: list[_Row]) -> list[RowError]:
                 )
                 errors.append(RowError(line, message))
     return errors
+
+
+def _phone_notes(rows: list[_Row]) -> list[RowError]:
+    """Phones are contact data: an owner given another phone on a later row, or a phone given for two owners, is a
+    note on the later row (naming the earlier one), never an error. Only the phone set at activation is a login."""
+    notes: list[RowError] = []
+    first_of_owner: dict[str, _Row] = {}  # each owner's first row with a phone: the phone kept
+    first_of_phone: dict[str, _Row] = {}  # each kept phone's first owner
+    for row in rows:
+        if row.phone is None or not row.key:
+            continue
+        kept = first_of_owner.setdefault(row.key, row)
+        if kept is not row:
+            if kept.phone != row.phone:
+                message = _l(
+                    "Owner key %(key)s has the phone %(phone)s on line %(line)d and %(other)s here: %(phone)s is kept.",
+                    key=row.key,
+                    phone=kept.phone,
+                    line=kept.line,
+                    other=row.phone,
+                )
+                notes.append(RowError(row.line, message))
+            continue
+        holder = first_of_phone.setdefault(row.phone, row)
+        if holder is not row:
+            message = _l(
+                "The phone %(phone)s is also given for owner key %(key)s on line %(line)d. Both keep it as a contact "
+                "phone; only one of them can log in with it.",
+                phone=row.phone,
+                key=holder.key,
+                line=holder.line,
+            )
+            notes.append(RowError(row.line, message))
+    return notes
 
 
 def _collect(rows: list[_Row]) -> tuple[dict[str, ParsedUnit], dict[str, ParsedOwner]]:

@@ -2,8 +2,9 @@
 
 The file is the whole register of a compound: units missing from it are removed, owners who no longer own a unit
 there lose their owner role (their Person row stays: they may hold an account and other roles). An owner is found
-again by `owner_key` within the compound. An empty phone cell keeps the phone the person has (they may have given
-it themselves at activation).
+again by `owner_key` within the compound. The register's phone is contact data (`Person.phone`): owners may share one,
+and it is never the phone anyone logs in with (`Person.login_phone`, set at activation). An empty phone cell keeps the
+phone the person has (they may have given it themselves at activation).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-from flask_babel import lazy_gettext as _l
 
 from portal import audit, permissions
 from portal.accounts.models import Person
@@ -82,14 +81,18 @@ class Changed:
 class RegisterDiff:
     """What applying a file would change. Owner roles out of step with the register are listed apart."""
 
+    # Units, in room order.
     added_units: list[UnitView] = field(default_factory=list)
     removed_units: list[UnitView] = field(default_factory=list)
     changed_units: list[Changed] = field(default_factory=list)
+    # Owner roles out of step, as names computed whole: who owns units here but lacks the role, who holds it but
+    # owns nothing here.
+    roles_granted: tuple[str, ...] = ()
+    roles_revoked: tuple[str, ...] = ()
+    # Owners in key order, those the register did not create last.
     added_owners: list[OwnerView] = field(default_factory=list)
     removed_owners: list[OwnerView] = field(default_factory=list)
     changed_owners: list[Changed] = field(default_factory=list)
-    roles_granted: list[str] = field(default_factory=list)  # names: own units already, lack the owner role
-    roles_revoked: list[str] = field(default_factory=list)  # names: hold the owner role, own nothing here
 
     @property
     def is_empty(self) -> bool:
@@ -152,26 +155,6 @@ def _load(compound: Compound) -> _Current:
         keyed={p.owner_key: p for p in keyed},
         owner_roles={m.person_id: m for m in roles},
     )
-
-
-def validate_against_database(compound: Compound, parsed: ParsedRegister) -> list[RowError]:
-    """Problems only the database can show: a phone in the file that another person's account already uses."""
-    phones = {o.phone: o for o in parsed.owners.values() if o.phone}
-    if not phones:
-        return []
-    holders = db.session.scalars(db.select(Person).where(Person.phone.in_(list(phones)))).all()
-    errors = []
-    for holder in holders:
-        owner = phones[holder.phone]
-        if holder.key_compound_id == compound.id and holder.owner_key is not None:
-            if holder.owner_key == owner.key:
-                continue  # the owner's own phone
-            moving = parsed.owners.get(holder.owner_key)
-            if moving is not None and moving.phone not in (None, holder.phone):
-                continue  # the holder is in this file with another phone: the number moves between owners
-        message = _l("The phone %(phone)s is already used by another person's account.", phone=owner.phone)
-        errors.append(RowError(owner.phone_line or owner.line, message))
-    return sorted(errors, key=lambda e: e.line)
 
 
 def diff(compound: Compound, parsed: ParsedRegister) -> RegisterDiff:
@@ -274,18 +257,17 @@ def _compare_owner_roles(current: _Current, parsed: ParsedRegister, result: Regi
     final = {current.keyed[k].id: current.keyed[k] for k in parsed.owners if k in current.keyed}
     kept = {p.id for ref, p in current.owners.items() if ref in parsed.owners}
     owning = {p.id for p in current.owners.values()}
-    result.roles_granted = sorted(p.name for pid, p in final.items() if pid in kept and pid not in current.owner_roles)
-    result.roles_revoked = sorted(
-        m.person.name for pid, m in current.owner_roles.items() if pid not in final and pid not in owning
+    result.roles_granted = tuple(
+        sorted(p.name for pid, p in final.items() if pid in kept and pid not in current.owner_roles)
+    )
+    result.roles_revoked = tuple(
+        sorted(m.person.name for pid, m in current.owner_roles.items() if pid not in final and pid not in owning)
     )
 
 
 def apply(compound: Compound, parsed: ParsedRegister, actor: Person | None) -> RegisterDiff:
     """Make the compound's register what the file says; one audit line; returns what changed (nothing if empty)."""
     _require_valid(parsed)
-    clashes = validate_against_database(compound, parsed)
-    if clashes:
-        raise RegisterError(clashes)
     current = _load(compound)
     result = _compare(compound, current, parsed)
     if result.is_empty:
@@ -317,7 +299,6 @@ def apply(compound: Compound, parsed: ParsedRegister, actor: Person | None) -> R
 def _apply_owners(compound: Compound, current: _Current, parsed: ParsedRegister) -> dict[str, Person]:
     """Create or update one Person per owner key; returns them by key."""
     persons: dict[str, Person] = {}
-    moving: list[tuple[Person, str]] = []
     issued: set[str] = set()
     for key, owner in parsed.owners.items():
         person = current.keyed.get(key)
@@ -340,16 +321,8 @@ def _apply_owners(compound: Compound, current: _Current, parsed: ParsedRegister)
             if person.is_developer != owner.is_developer:
                 person.is_developer = owner.is_developer
         if owner.phone is not None and person.phone != owner.phone:
-            moving.append((person, owner.phone))
+            person.phone = owner.phone  # contact data: shared or moved between owners freely
         persons[key] = person
-    # Phones may move between owners (A's number goes to B): clear them all first, so that no UPDATE ever
-    # meets the unique constraint half-way.
-    for person, _phone in moving:
-        if person.phone is not None:
-            person.phone = None
-    db.session.flush()
-    for person, phone in moving:
-        person.phone = phone
     db.session.flush()
     return persons
 

@@ -37,13 +37,14 @@ def _compound(slug: str):
 def upload(slug: str):
     """Upload a register CSV and see its problems or its difference; the confirmation posts here too."""
     compound = _compound(slug)
-    if request.method == "POST" and "content" in request.form:
-        return _confirm(compound)
+    confirmation = ConfirmForm()
+    if confirmation.content.data:  # only the preview's confirmation carries the reviewed file back
+        return _confirm(compound, confirmation)
     form = UploadForm()
     if not form.validate_on_submit():
         return _upload_page(compound, form, status=400 if request.method == "POST" else 200)
     data = form.file.data.read()
-    return _review(compound, data, *_check(compound, data))
+    return _review(compound, data, importer.parse(data))
 
 
 @bp.route("/template.csv")
@@ -56,50 +57,42 @@ def template(slug: str):
     return response
 
 
-def _check(compound, data: bytes):
-    """Parse and validate the file; returns (parsed, errors)."""
-    parsed = importer.parse(data)
-    return parsed, parsed.errors or services.validate_against_database(compound, parsed)
-
-
 def _upload_page(compound, form, errors=(), status: int = 200):
     """The upload form, with the table of problems when there are some."""
     return render("register/upload.html", compound=compound, form=form, errors=errors, status=status)
 
 
-def _review(compound, data: bytes, parsed, errors, diff=None, conflict: bool = False):
-    """Every problem (422, nothing written), or the difference with a confirm button."""
-    if errors:
-        return _upload_page(compound, UploadForm(formdata=None), errors, status=422)
+def _review(compound, data: bytes, parsed, diff=None, conflict: bool = False):
+    """Every problem (422, nothing written), or the difference and the notes with a confirm button."""
+    if parsed.errors:
+        return _upload_page(compound, UploadForm(formdata=None), parsed.errors, status=422)
     diff = diff or services.diff(compound, parsed)
-    form = ConfirmForm(formdata=None, content=pack(data), digest=diff.digest)
-    first = not diff.removed_units and len(diff.added_units) == len(parsed.units)
     return render(
         "register/preview.html",
         compound=compound,
         parsed=parsed,
         diff=diff,
-        form=form,
-        first=first,
+        form=ConfirmForm(formdata=None, content=pack(data), digest=diff.digest),
+        first=not diff.removed_units and len(diff.added_units) == len(parsed.units),
         conflict=conflict,
         status=409 if conflict else 200,
     )
 
 
-def _confirm(compound):
+def _confirm(compound, form: ConfirmForm):
     """Apply the reviewed file if its difference is still the one shown; else show the new difference."""
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    data = unpack(form.content.data, current_app.config.get("MAX_CONTENT_LENGTH") or 10 * 1024 * 1024)
-    if data is None:
-        abort(400)
-    parsed, errors = _check(compound, data)
-    if errors:
-        return _review(compound, data, parsed, errors)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 10 * 1024 * 1024
+    data = unpack(form.content.data, limit) if form.validate_on_submit() else None
+    if data is None:  # a damaged or incomplete confirmation: the file is asked for again, at its field
+        again = UploadForm(formdata=None)
+        again.file.errors = [_("The reviewed file did not come back whole. Choose it and upload it again.")]
+        return _upload_page(compound, again, status=400)
+    parsed = importer.parse(data)
+    if parsed.errors:
+        return _review(compound, data, parsed)
     diff = services.diff(compound, parsed)
     if diff.digest != form.digest.data:
-        return _review(compound, data, parsed, errors, diff, conflict=True)
+        return _review(compound, data, parsed, diff, conflict=True)
     if diff.is_empty:
         flash(_("The register is unchanged: nothing was imported."), "info")
     else:

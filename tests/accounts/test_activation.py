@@ -114,8 +114,8 @@ def test_phone_of_another_account_is_refused(client, invited, make, database):
     assert response.status_code == 400
     assert 'id="phone-error"' in response.get_data(as_text=True)  # said at the field
     row = database.session.scalar(sa.select(ActivationCode).filter_by(person_id=_owner.id))
-    assert row.used_at is None and database.session.get(Person, _owner.id).phone != "13900000000"
-    assert database.session.get(Person, other.id).phone == "13900000000"
+    assert row.used_at is None and database.session.get(Person, _owner.id).login_phone is None
+    assert database.session.get(Person, other.id).login_phone == "13900000000"
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_a_wrong_code_gives_one_answer_whatever_phone_was_typed(client, invited,
         response = client.post(path, data=data)
         assert response.status_code == 400
         body = re.sub(rb'name="csrf_token" type="hidden" value="[^"]*"', b"", response.get_data())
-        assert phone.encode() not in body
+        assert phone.encode() not in body and b"AAAA-BBBB-CCCC" not in body  # nor the refused code
         answers.append(body)
     assert answers[0] == answers[1]
     text = answers[0].decode()
@@ -205,3 +205,59 @@ def test_own_phone_from_the_register_may_be_confirmed(client, invited, database)
     database.session.commit()
     data = {"code": code, "password": "a-good-password", "confirm": "a-good-password", "phone": "13712345678"}
     assert client.post("/activate", data=data).status_code == 303
+
+
+@pytest.fixture
+def sharing(make, database):
+    """Two owners the register lists with one phone (a parent and a child), neither activated, a code each."""
+    compound = make.compound()
+    parent = make.person("老张", active=False, phone="13812345678")
+    child = make.person("小张", active=False, phone="13812345678")
+    codes = []
+    for room, owner in (("101", parent), ("102", child)):
+        make.member(owner, compound)
+        make.unit(compound, room, owners=[owner])
+        codes.append(services.issue_code(owner, compound, actor=None).code)
+    database.session.commit()
+    return parent, child, *codes
+
+
+def _activation(code: str, phone: str = "", password: str = "a-good-password") -> dict:
+    return {"code": code, "password": password, "confirm": password, "phone": phone}
+
+
+def test_a_register_phone_shared_with_someone_not_activated_does_not_block_it(client, sharing, database):
+    """The child sets the shared phone as login: the parent's contact phone neither blocks nor takes it."""
+    parent, child, _parent_code, child_code = sharing
+    assert client.post("/activate", data=_activation(child_code, "138 1234 5678")).status_code == 303
+    client.post("/logout")
+    database.session.expire_all()
+    assert database.session.get(Person, child.id).login_phone == "13812345678"
+    assert database.session.get(Person, parent.id).login_phone is None
+    assert database.session.get(Person, parent.id).phone == "13812345678"  # still the parent's contact phone
+    assert services.find_login("13812345678").id == child.id
+    response = client.post("/login", data={"login": "13812345678", "password": "a-good-password"})
+    assert response.status_code == 303
+    assert client.get("/account").get_data(as_text=True).count("小张") >= 1
+
+
+def test_a_login_phone_already_set_by_another_person_is_refused_at_the_field(client, sharing, database):
+    """The second of two sharing owners to activate cannot take the phone: said at the field, nothing written."""
+    parent, _child, parent_code, child_code = sharing
+    assert client.post("/activate", data=_activation(child_code, "13812345678")).status_code == 303
+    client.post("/logout")
+    response = client.post("/activate", data=_activation(parent_code, "13812345678", "another-password-9"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="phone-error"' in page
+    assert "This phone number is already used by another account." in page or "已被" in page
+    assert 'value="13812345678"' in page  # the phone typed is kept
+    assert "another-password-9" not in page  # never a password back into the page
+    assert page.count(parent_code) == 1 and f'name="code" type="hidden" value="{parent_code}"' in page  # to go on
+    database.session.expire_all()
+    row = database.session.scalar(sa.select(ActivationCode).filter_by(person_id=parent.id))
+    assert row.used_at is None and database.session.get(Person, parent.id).password_hash is None
+    # Without the phone the parent activates and logs in with the account number; the phone stays the child's.
+    assert client.post("/activate", data=_activation(parent_code, "", "another-password-9")).status_code == 303
+    client.post("/logout")
+    response = client.post("/login", data={"login": "13812345678", "password": "another-password-9"})
+    assert response.status_code == 400

@@ -117,13 +117,14 @@ def test_an_unchanged_register_says_nothing_changed(run, make, imported, counts)
     assert counts() == before
 
 
-def test_a_phone_taken_in_the_database_is_reported(run, make):
+def test_phone_notes_are_printed_and_the_register_imported(run, make):
     compound = make.compound()
-    make.person("别人", phone="13800138000")
-    result = run(compound.slug, csv(row(phone="13800138000")))
-    assert result.exit_code == 1
-    assert "line 2: The phone 13800138000 is already used by another person's account." in result.stderr
-    assert rooms(compound) == []
+    make.person("别人", phone="13800138000")  # logs in with it: no matter for the register
+    data = csv(row("101", "K1", phone="13800138000"), row("102", "K2", "李四", phone="13800138000"))
+    result = run(compound.slug, data)
+    assert result.exit_code == 0, result.stderr
+    assert "note, line 3: The phone 13800138000 is also given for owner key K1 on line 2." in result.stdout
+    assert rooms(compound) == ["101", "102"]
 
 
 def test_a_whole_file_problem_is_reported_as_file(run, make):

@@ -87,18 +87,6 @@ def test_a_good_file_gives_units_and_owners():
             [row(phone="１３８００１３８０００")], [2], "not an 11-digit mobile", id="phone in full-width digits"
         ),
         pytest.param(
-            [row("101", "K1", phone="13800138000"), row("102", "K2", "李四", phone="13800138000")],
-            [3],
-            "belongs to owner key K1 on line 3",
-            id="one phone for two keys",
-        ),
-        pytest.param(
-            [row("101", "K1", phone="13800138000"), row("102", "K1", phone="13900139000")],
-            [3],
-            "another phone on line 3",
-            id="two phones for one key",
-        ),
-        pytest.param(
             [row("101", "D", "开发商", developer="1"), row("102", "D", "开发商", developer="0")],
             [3],
             "is_developer of owner key D differs",
@@ -250,3 +238,43 @@ def test_messages_render_without_an_app():
     """Lazy messages become text outside Flask (English), e.g. in a script."""
     parsed = parse(csv(row(area="x")))
     assert str(parsed.errors[0].message) == "The area “x” is not a number (write e.g. 89.50)."
+
+
+def notes(parsed) -> list[tuple[int, str]]:
+    """Each note's line and English text."""
+    return [(n.line, str(n.message)) for n in parsed.notes]
+
+
+def test_an_owner_with_two_phones_is_a_note_not_an_error():
+    """Phones are contact data: the first one is kept, the other line is named in a note."""
+    parsed = parse(csv(row("101", "K1", phone="13800138000"), row("102", "K1", phone="13900139000")))
+    assert parsed.errors == []
+    assert list(parsed.units) == ["1栋|1单元|101", "1栋|1单元|102"]
+    assert parsed.owners["K1"].phone == "13800138000" and parsed.owners["K1"].phone_line == 2
+    assert notes(parsed) == [
+        (3, "Owner key K1 has the phone 13800138000 on line 2 and 13900139000 here: 13800138000 is kept.")
+    ]
+
+
+def test_one_phone_for_two_owners_is_a_note_not_an_error():
+    """An elderly parent and a child sharing one phone: two owners, each with the phone, and a note."""
+    parsed = parse(csv(row("101", "K1", phone="13800138000"), row("102", "K2", "李四", phone="13800138000")))
+    assert parsed.errors == []
+    assert parsed.owners["K1"].phone == parsed.owners["K2"].phone == "13800138000"
+    assert notes(parsed) == [
+        (
+            3,
+            "The phone 13800138000 is also given for owner key K1 on line 2. Both keep it as a contact phone; "
+            "only one of them can log in with it.",
+        )
+    ]
+
+
+def test_the_same_phone_again_for_the_same_owner_is_no_note():
+    parsed = parse(csv(row("101", "K1", phone="13800138000"), row("102", "K1", phone="138 0013 8000")))
+    assert parsed.errors == [] and parsed.notes == []
+
+
+def test_a_file_with_errors_still_reports_them_beside_its_notes():
+    parsed = parse(csv(row("101", "K1", phone="13800138000"), row("102", "K2", "李四", area="x", phone="13800138000")))
+    assert lines(parsed) == [3] and parsed.units == {}
