@@ -20,6 +20,16 @@ def render(page: str, partial: str | None = None, status: int = 200, **context):
     return response
 
 
+def form_status() -> int:
+    """A form's page: 200 when first shown, 400 when shown again because what was posted was refused."""
+    return 400 if request.method == "POST" else 200
+
+
+def form_page(page: str, partial: str | None = None, **context):
+    """`render` for a page with a form: 400 when the posted form comes back with its errors, else 200."""
+    return render(page, partial, status=form_status(), **context)
+
+
 def refuse(status: int, text: str):
     """The error page (or its fragment for htmx) that says exactly why a request was refused."""
     titles = {400: _("Bad request"), 403: _("Not allowed"), 409: _("Cannot be changed")}

@@ -12,7 +12,7 @@ from portal.accounts.forms import ActivationForm, CodeForm, LoginForm, PasswordC
 from portal.compounds.models import Compound
 from portal.db import reads_first, will_write
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import form_page, render
 from portal.roles.models import CommunityStaff, Membership
 from portal.security import password_matches, safe_next
 
@@ -43,8 +43,7 @@ def login():
         # No actor: the line says no more than the page does about whether the account exists.
         audit.note("login.failed", None, login=audit.login_hint(form.login.data), ip=request.remote_addr)
         form.password.errors = [_("The account or the password is not right.")]
-    status = 400 if request.method == "POST" else 200
-    return render("accounts/login.html", form=form, status=status)
+    return form_page("accounts/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -12,7 +12,7 @@ from portal.admin.access import can_administer
 from portal.admin.forms import AddStaffForm, CommunityForm, NewStaffForm
 from portal.compounds.models import Community
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import form_status, render
 from portal.roles import services as roles
 
 
@@ -47,9 +47,7 @@ def index():
         community = services.create_community(form.name.data, current_user)
         flash(_("Community %(name)s created. Add its staff here.", name=community.name), "info")
         return redirect(url_for("admin.community", community_id=community.id), 303)
-    return render(
-        "admin/index.html", rows=services.overview(), form=form, status=400 if request.method == "POST" else 200
-    )
+    return render("admin/index.html", rows=services.overview(), form=form, status=form_status())
 
 
 def _community_page(community: Community, add_form=None, new_form=None, status: int = 200):

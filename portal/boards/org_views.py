@@ -17,7 +17,7 @@ from portal.boards.models import Organisation, OrgKind, OrgMember
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import form_page, form_status, render
 from portal.refusals import Refused, sentence
 
 
@@ -127,8 +127,7 @@ def new_organisation(slug: str):
         else:
             flash(_("The organisation is added. Now add the people who act for it."), "success")
             return redirect(url_for("boards.edit_organisation", slug=slug, org_id=made.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return render("boards/organisation_form.html", compound=compound, form=form, organisation=None, status=status)
+    return form_page("boards/organisation_form.html", compound=compound, form=form, organisation=None)
 
 
 @bp.route("/org/<int:org_id>/edit", methods=["GET", "POST"])
@@ -151,8 +150,7 @@ def edit_organisation(slug: str, org_id: int):
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("boards.edit_organisation", slug=slug, org_id=found.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return _edit_page(compound, found, form, MemberForm(formdata=None), status)
+    return _edit_page(compound, found, form, MemberForm(formdata=None), form_status())
 
 
 def _edit_page(compound, organisation, form, member_form, status: int):

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import Field
 
 from portal import uploads
+from portal.boards import photos
 from portal.refusals import Refused
 
 
@@ -30,3 +32,13 @@ def submit(form: FlaskForm, field: Field, step: Callable[[], object], done: Call
         else:
             return done()
     return again(status)
+
+
+def progress_step(form: FlaskForm, add: Callable[[str, list[uploads.Upload]], object]) -> Callable[[], None]:
+    """The step of a progress form (a pledge's, a project's): every photo is checked first, then `add(body, photos)`
+    stores the update; a refused photo stores nothing."""
+
+    def step() -> None:
+        add(form.body.data, photos.check_all(request.files.getlist(form.photos.name)))
+
+    return step

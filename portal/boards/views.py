@@ -18,7 +18,7 @@ from portal.boards.models import Category, Commitment, Progress
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
-from portal.htmx import render, wants_partial
+from portal.htmx import form_page, render, wants_partial
 from portal.refusals import Refused
 
 
@@ -84,8 +84,7 @@ def new(slug: str):
         else:
             flash(_("Your pledge is on the board. Post progress on it as the work goes on."), "success")
             return redirect(url_for("boards.commitment", slug=slug, commitment_id=commitment.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return render("boards/new.html", compound=compound, form=form, may_widen=may_widen, status=status)
+    return form_page("boards/new.html", compound=compound, form=form, may_widen=may_widen)
 
 
 @bp.route("/<int:commitment_id>")
@@ -140,11 +139,7 @@ def progress(slug: str, commitment_id: int):
     """晒进度: a dated update with up to 6 photos (all are checked before anything is stored)."""
     compound, found = _reporting(slug, commitment_id)
     form = ProgressForm()
-
-    def step():
-        checked = photos.check_all(request.files.getlist(form.photos.name))
-        services.add_progress(found, current_user, form.body.data, checked)
-
+    step = steps.progress_step(form, lambda body, checked: services.add_progress(found, current_user, body, checked))
     return _submit(compound, found, form, form.body, step, _("Progress posted."), "progress")
 
 

@@ -15,7 +15,7 @@ from portal import permissions
 from portal.boards import photos, steps
 from portal.boards.models import Category, Photo
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import form_status, render
 from portal.inputs import db_int, page_number
 from portal.lists import access, bp, queries, services
 from portal.lists.forms import CancelForm, ClaimForm, CompleteForm, MatchForm, ProjectForm, ResourceForm, UpdateForm
@@ -160,8 +160,7 @@ def new_resource(slug: str):
         else:
             flash(_("The resource is on the list."), "success")
             return redirect(url_for("lists.resource", slug=slug, resource_id=created.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return _page("lists/resource_form.html", compound=compound, form=form, resource=None, status=status)
+    return _page("lists/resource_form.html", compound=compound, form=form, resource=None, status=form_status())
 
 
 @bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
@@ -181,8 +180,7 @@ def edit_resource(slug: str, resource_id: int):
         else:
             flash(_("The resource is changed."), "success")
             return redirect(url_for("lists.resource", slug=slug, resource_id=found.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return _page("lists/resource_form.html", compound=compound, form=form, resource=found, status=status)
+    return _page("lists/resource_form.html", compound=compound, form=form, resource=found, status=form_status())
 
 
 @bp.route("/resources/<int:resource_id>/withdraw", methods=["POST"])
@@ -368,8 +366,7 @@ def new_project(slug: str):
         else:
             flash(_("The project is set up."), "success")
             return redirect(url_for("lists.project", slug=slug, project_id=project.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return _page("lists/project_form.html", compound=compound, form=form, status=status)
+    return _page("lists/project_form.html", compound=compound, form=form, status=form_status())
 
 
 def _project(compound, project_id: int) -> Project:
@@ -427,11 +424,7 @@ def add_update(slug: str, project_id: int):
     """Post a progress update with optional photos (every photo is checked before anything is stored)."""
     compound, found = _reporting(slug, project_id)
     form = UpdateForm()
-
-    def step():
-        checked = photos.check_all(request.files.getlist(form.photos.name))
-        services.add_update(found, current_user, form.body.data, checked)
-
+    step = steps.progress_step(form, lambda body, checked: services.add_update(found, current_user, body, checked))
     return _submit(compound, found, ("form", form), form.body, step, _("The progress update is posted."), "#updates")
 
 

@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 from portal import permissions
 from portal.compounds.services import get_compound
 from portal.extensions import db
-from portal.htmx import refuse, render
+from portal.htmx import form_page, refuse, render
 from portal.i18n import to_utc
 from portal.meetings import access, bp, calendar, discussion, minutes, motions, services
 from portal.meetings.forms import AddendumForm, CancelForm, MeetingForm, PostForm, PublishForm, SignOffForm
@@ -74,8 +74,7 @@ def new(slug: str):
         )
         flash(_("The meeting is saved as a draft. Check it, then post the agenda to invite people."), "success")
         return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return render("meetings/new.html", compound=compound, form=form, status=status)
+    return form_page("meetings/new.html", compound=compound, form=form)
 
 
 @bp.route("/<int:meeting_id>/")

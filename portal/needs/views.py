@@ -18,7 +18,7 @@ from portal.boards.models import Category, Organisation
 from portal.compounds.models import Compound
 from portal.compounds.services import get_compound
 from portal.extensions import db
-from portal.htmx import render, wants_partial
+from portal.htmx import form_page, render, wants_partial
 from portal.inputs import db_int
 from portal.needs import access, bp, services
 from portal.needs.forms import (
@@ -101,8 +101,7 @@ def new(slug: str):
             else:
                 flash(_("Sent. The community will look at it soon; you will be told at each step."), "success")
                 return redirect(url_for("needs.show", slug=slug, need_id=need.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return render("needs/new.html", compound=compound, form=form, status=status)
+    return form_page("needs/new.html", compound=compound, form=form)
 
 
 # One request

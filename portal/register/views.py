@@ -7,13 +7,13 @@ post to the same address; the confirmation is the one that carries `content`.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.compounds import services as compounds
-from portal.htmx import render
+from portal.htmx import form_status, render
 from portal.register import bp, importer, services
 from portal.register.forms import ConfirmForm, UploadForm, pack, unpack
 
@@ -42,7 +42,7 @@ def upload(slug: str):
         return _confirm(compound, confirmation)
     form = UploadForm()
     if not form.validate_on_submit():
-        return _upload_page(compound, form, status=400 if request.method == "POST" else 200)
+        return _upload_page(compound, form, status=form_status())
     data = form.file.data.read()
     return _review(compound, data, importer.parse(data))
 

@@ -13,7 +13,7 @@ from portal.accounts.services import revoke_codes
 from portal.compounds import services as compounds
 from portal.compounds.models import Community
 from portal.extensions import db
-from portal.htmx import render, wants_partial
+from portal.htmx import form_status, render, wants_partial
 from portal.register.services import rooms_of
 from portal.roles import services as roles
 from portal.roles.models import CommitteePost, Role
@@ -70,7 +70,7 @@ def index():
         "staff/index.html",
         communities=communities,
         form=form,
-        status=400 if request.method == "POST" else 200,
+        status=form_status(),
     )
 
 
@@ -163,7 +163,7 @@ def invite(slug: str):
         else:
             issued = services.invite(compound, form.name.data, form.phone.data, Role(form.role.data), current_user)
             return _letters_response(compound, [issued])
-    return render("staff/invite.html", compound=compound, form=form, status=400 if request.method == "POST" else 200)
+    return render("staff/invite.html", compound=compound, form=form, status=form_status())
 
 
 @bp.route("/c/<slug>/codes/<int:person_id>/revoke", methods=["POST"])

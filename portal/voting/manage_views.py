@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal import permissions
 from portal.compounds.services import get_compound
 from portal.db import utcnow
-from portal.htmx import render
+from portal.htmx import form_status, render
 from portal.i18n import to_local
 from portal.refusals import Refused, sentence
 from portal.voting import access, bp, lifecycle, loading, services
@@ -33,7 +33,7 @@ def new(slug: str):
             vote = services.create_vote(compound, form.settings(), current_user)
             flash(_("Draft saved. Add what voters answer, then announce it."), "info")
             return redirect(url_for("voting.edit", slug=slug, vote_id=vote.id), 303)
-    return render("voting/new.html", compound=compound, form=form, status=400 if request.method == "POST" else 200)
+    return render("voting/new.html", compound=compound, form=form, status=form_status())
 
 
 def _managed(slug: str, vote_id: int):
