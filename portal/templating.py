@@ -50,6 +50,11 @@ def dateformat(value: date | datetime | None = None, format: str | None = None) 
     return format_date(value if value is not None else utcnow(), _patterns()[1])
 
 
+def colon() -> str:
+    """The colon after a label: full-width "：" in Chinese, ": " in English."""
+    return "：" if get_locale().language == "zh" else ": "
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.jinja_env.filters["area"] = area
@@ -59,3 +64,4 @@ def init_app(app: Flask) -> None:
     # What users write is shown from its stored HTML (portal/user_text.py); excerpts take its plain words.
     app.jinja_env.filters["plain_text"] = plain_text
     app.jinja_env.globals["now_utc"] = utcnow
+    app.jinja_env.globals["colon"] = colon

@@ -129,6 +129,7 @@ class Notice(db.Model):
     vote_id: Mapped[int | None] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
 
     vote = relationship("Vote")
+    author = relationship("Person")
 
 
 # What users write here is Markdown: each field's _html is rendered whenever it is set (portal/user_text.py).

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal import labels
@@ -32,6 +32,7 @@ from portal.meetings.models import (
     Visibility,
 )
 from portal.refusals import Refused
+from portal.templating import datetimeformat
 
 MINUTES_LIMIT = 50000  # characters of the minutes' Markdown
 COMMENT_LIMIT = 2000  # characters of an attendee's comment on the minutes
@@ -110,7 +111,7 @@ def can_add_addendum(person, meeting: Meeting, minutes: Minutes | None) -> bool:
 
 
 def _when(moment) -> str:
-    return format_datetime(moment, "short")
+    return datetimeformat(moment)
 
 
 def draft_text(meeting: Meeting) -> str:

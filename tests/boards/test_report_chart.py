@@ -50,7 +50,7 @@ def test_the_chart_is_an_image_with_a_name_and_every_figure_in_words():
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "fig-title fig-desc"
     assert root.find(SVG + "title").text == "2026年承诺"
-    assert root.find(SVG + "desc").text == "已兑现: 4; 逾期: 2"
+    assert root.find(SVG + "desc").text == "已兑现：4；逾期：2"
     texts = ["".join(t.itertext()) for t in root.iter(SVG + "text")]
     assert texts == ["已兑现 4", "逾期 2"]
 

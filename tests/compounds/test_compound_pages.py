@@ -114,3 +114,14 @@ def test_public_pages_carry_a_title_and_a_line_for_shared_links(client, make):
         og_title = re.search(r'<meta property="og:title" content="([^"]*)">', page).group(1)
         assert "绿园小区" in description and words in description, (path, description)
         assert "绿园小区" in og_title and f'<meta property="og:description" content="{description}">' in page
+
+
+def test_a_notice_names_its_issuer_and_date_and_leaves_room_for_the_seal(client, make, login):
+    community = make.community("阳光社区")
+    compound = make.compound("lvyuan", "绿园小区", community)
+    chair = make.person("王主任")
+    make.member(chair, compound, "committee", "chair")
+    notice = services.post_notice(compound, "停水通知", "周五停水。", True, chair)
+    page = client.get(f"/c/lvyuan/notices/{notice.id}").get_data(as_text=True)
+    issuer = page[page.index('class="notice-issuer"') :]
+    assert "发布单位：王主任" in issuer and "日期：" in issuer and "（盖章）" in issuer

@@ -295,6 +295,9 @@ def test_print_view_has_attendance_body_decisions_and_sign_offs(client, hall, si
     page = response.get_data(as_text=True)
     for text in (signing.title, hall.members[1].name, "决定更换 1 号楼电梯", "同意更换电梯", "minutes-sheet"):
         assert text in page
+    signatures = page[page.index('class="signature-lines"') :]  # the paper copy is signed by hand and sealed
+    assert "主持人（签字）：" in signatures and "记录人（签字）：" in signatures and "业主委员会（盖章）" in signatures
+    assert f"{hall.members[0].name}：" in page  # full-width colons in Chinese
     as_(hall.owner)  # unpublished minutes are for the attendees and those who run the meeting
     assert client.get(_url(signing, "minutes/print")).status_code == 404
 
