@@ -292,6 +292,19 @@ def label_filter(context, value, kind: str | None = None) -> Markup:
     return Markup(label(value, kind))  # noqa: S704
 
 
+# An election is a draft while owners stand and nominate: to them it is taking nominations, not a draft.
+_TAKING_NOMINATIONS = _l("taking nominations")
+
+
+@pass_context
+def vote_phase(context, vote) -> Markup:
+    """`{{ vote|vote_phase }}`: the vote's state as owners read it (an election being prepared takes nominations)."""
+    if vote.status == VoteStatus.draft and vote.kind == VoteKind.election:
+        return Markup(str(_TAKING_NOMINATIONS))  # noqa: S704 (translator text, as label_filter)
+    return label_filter(context, vote.status)
+
+
 def init_app(app) -> None:
-    """Register the `label` filter."""
+    """Register the `label` and `vote_phase` filters."""
     app.jinja_env.filters["label"] = label_filter
+    app.jinja_env.filters["vote_phase"] = vote_phase

@@ -40,7 +40,11 @@ def _home(compound, form, status: int = 200):
         board=home_summary(compound),
         needs=counts(compound),
         notices=services.notices(compound, members=member),
-        votes=votes_of(compound, include_drafts=False)[:3] if member else [],
+        votes=votes_of(
+            compound, include_drafts=False, draft_elections=permissions.may(current_user, "view_roll", compound)
+        )[:3]
+        if member
+        else [],
         form=form,
         status=status,
     )

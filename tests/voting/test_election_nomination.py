@@ -434,3 +434,11 @@ def test_owner_votes_for_at_most_the_number_of_seats(client, estate, election, l
     assert client.post(url, data={"step": "confirm", "picks": "1101"}).status_code == 303
     ballot_row = db.session.scalar(sa.select(Ballot))
     assert json.loads(ballot_row.selected) == sorted(c.id for c, bit in zip(order, "1101", strict=True) if bit == "1")
+
+
+def test_owners_read_an_election_being_prepared_as_taking_nominations(client, estate, election, login):
+    """Not 草稿: to an owner the election is taking nominations, on the list, its page and the compound home."""
+    login(estate.people.one)
+    for path in ("/c/lvyuan/votes/", f"/c/lvyuan/votes/{election.id}/", "/c/lvyuan/"):
+        page = client.get(path).get_data(as_text=True)
+        assert "接受提名中" in page and "草稿" not in page, path
