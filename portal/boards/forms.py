@@ -32,8 +32,13 @@ def kind_choices() -> list[SelectChoice]:
 
 
 def category_choices() -> list[SelectChoice]:
-    """Categories shared by pledges, requests and resources."""
-    return labels.choices(Category)
+    """Categories shared by pledges, requests and resources; none chosen for the writer (no default category)."""
+    return [SelectChoice("", _l("Choose a category")), *labels.choices(Category)]
+
+
+def category_required() -> InputRequired:
+    """The category is chosen, never left to a default."""
+    return InputRequired(message=_l("Choose a category."))
 
 
 class OrganisationForm(FlaskForm):
@@ -70,7 +75,7 @@ class CommitmentForm(FlaskForm):
     target = TextAreaField(
         _l("What exactly will be done (a target anyone can check)"), validators=[InputRequired(), Length(max=5000)]
     )
-    category = SelectField(_l("Category"), choices=[])
+    category = SelectField(_l("Category"), choices=[], validators=[category_required()])
     due_on = DateField(_l("Due date"), validators=[InputRequired()])
     community_wide = BooleanField(_l("For every compound of the community"))
 

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.boards.forms import category_choices
+from portal.boards.forms import category_choices, category_required
 
 
 def _organisation_choices(organisations) -> list[SelectChoice]:
@@ -19,7 +19,7 @@ class ResourceForm(FlaskForm):
     """资源: what an organisation offers, to this compound or to the whole community, and how much of it."""
 
     organisation = SelectField(_l("Offered by"), choices=[])
-    category = SelectField(_l("Category"), choices=[])
+    category = SelectField(_l("Category"), choices=[], validators=[category_required()])
     title = StringField(_l("What is offered"), validators=[InputRequired(), Length(max=200)])
     description = TextAreaField(_l("Details: when, where, for whom, how to ask for it"), validators=[Length(max=5000)])
     capacity = StringField(_l("How much (e.g. twice a month, 20 people each time)"), validators=[Length(max=100)])

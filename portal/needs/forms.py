@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from portal.boards.forms import StarsField, StepForm, category_choices, stars_chosen
+from portal.boards.forms import StarsField, StepForm, category_choices, category_required, stars_chosen
 from portal.needs.services import COMMENT_LIMIT, TITLE_LIMIT
 from portal.refusals import TEXT_LIMIT
 
@@ -29,7 +29,7 @@ class NeedForm(FlaskForm):
         default="wish",
         validators=[InputRequired()],
     )
-    category = SelectField(_l("Category"), choices=[])
+    category = SelectField(_l("Category"), choices=[], validators=[category_required()])
     title = StringField(_l("In a few words"), validators=[InputRequired(), Length(max=TITLE_LIMIT)])
     description = TextAreaField(
         _l("What exactly do you need? When and where?"), validators=[InputRequired(), Length(max=TEXT_LIMIT)]

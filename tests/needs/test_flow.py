@@ -3,6 +3,8 @@ reopen; the timeline; notifications at each step."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.extensions import db
@@ -254,3 +256,17 @@ def test_refused_claim_done_and_confirm_keep_what_was_typed(client, town, relogi
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and 'id="confirm-stars-error"' in page and "\n谢谢小张</textarea>" in page
     assert db.session.get(Need, need.id).status == NeedStatus.done
+
+
+def test_no_category_is_chosen_for_the_resident(client, town, relogin):
+    """The form starts with no category (none is a default); leaving it unchosen is refused at the field."""
+    relogin(town.neighbour)
+    form = client.get(BASE + "/new").get_data(as_text=True)
+    select = re.search(r'<select id="category"[^>]*>(.*?)</select>', form, re.S).group(1)
+    assert select.startswith('<option value="">请选择类别</option>') and "selected" not in select
+    data = {"kind": "wish", "category": "", "title": "帮忙买药", "description": "想请人帮忙去药店买降压药。"}
+    response = client.post(BASE + "/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="category-error"' in page and "请选择类别。" in page
+    assert "帮忙买药" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Need)) == 0
