@@ -129,6 +129,7 @@ SENTENCES: dict[str, Callable[..., str]] = {
         "The announced closing time has not come: give the reason for closing the vote early. It is printed on "
         "the notice."
     ),
+    "not_confirmed": lambda: _("Tick the box to confirm: nothing has changed yet."),
     "early_needs_staff": lambda: _(
         "The vote opens in less than 15 days: only community staff may announce it at short notice, with a reason."
     ),

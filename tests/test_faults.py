@@ -630,7 +630,7 @@ def _check(world, browsers, port: int, vote_id: int, casting: Casting, views: li
 
     conn = Connection(port, timeout=SCENARIO_S)
     try:
-        closing = {"target": VoteStatus.closed.value, "reason": "测试：故障演练后提前结束"}
+        closing = {"target": VoteStatus.closed.value, "reason": "测试：故障演练后提前结束", "confirm": "y"}
         close = browsers.staff.post(conn, f"/c/{SLUG}/votes/{vote_id}/step", closing)
     finally:
         conn.close()

@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal import labels
@@ -51,7 +51,8 @@ class InviteForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    """One role chip of a person's row (give or take the role), or the committee post chosen beside it."""
+    """One role chip of a person's row (give or take the role, giving confirmed), or the committee post chosen beside
+    it."""
 
     role = SelectField(_l("Role"), choices=labels.choices(MANAGED_ROLES), invalid_choice_message=NOT_A_CHOICE)
     action = SelectField(
@@ -62,6 +63,8 @@ class RoleForm(FlaskForm):
     post = SelectField(
         _l("Post"), choices=labels.choices(CommitteePost), validators=[Optional()], invalid_choice_message=NOT_A_CHOICE
     )
+    # Giving a role the person lacks needs this ticked (views.set_role): a chip is one tap, a role is power.
+    confirm = BooleanField(_l("I have checked who this is, and I give them this role."))
 
 
 class LettersForm(FlaskForm):

@@ -14,14 +14,20 @@ from portal.compounds import services as compounds
 from portal.compounds.models import Community
 from portal.extensions import db
 from portal.htmx import form_status, render, wants_partial
+from portal.refusals import sentence
 from portal.register.services import rooms_of
 from portal.roles import services as roles
 from portal.roles.models import CommitteePost, Role
 from portal.security import safe_next
 from portal.staff import bp, letters, services
 from portal.staff.forms import BackForm, CompoundForm, InviteForm, LettersForm, RoleForm
+from portal.voting import lifecycle
+from portal.voting import services as voting
+from portal.voting.models import VoteStatus
 
 CODE_STATES = tuple(CodeState)
+# Votes staff still have a step to take in (drafts to announce, results to certify).
+RUNNING = (VoteStatus.draft, VoteStatus.announced, VoteStatus.open, VoteStatus.closed, VoteStatus.preliminary)
 
 
 def _compound(slug: str, action: str = "manage_compound"):
@@ -76,9 +82,14 @@ def index():
 
 @bp.route("/c/<slug>/")
 def compound(slug: str):
-    """A compound's staff overview: register totals and the tasks."""
+    """A compound's staff overview: register totals, the tasks, and every vote still running with its desk."""
     compound = _compound(slug)
-    return render("staff/compound.html", compound=compound, totals=compounds.totals(compound))
+    running = []
+    for vote in voting.votes_of(compound, include_drafts=True, draft_elections=True):
+        lifecycle.keep_time(vote)  # listed as its window now has it, like the votes page
+        if vote.status in RUNNING:
+            running.append(vote)
+    return render("staff/compound.html", compound=compound, totals=compounds.totals(compound), votes=running)
 
 
 @bp.route("/c/<slug>/people")
@@ -123,17 +134,22 @@ def _people_page(compound, partial: str, status: int = 200, rows=None, **context
 
 @bp.route("/c/<slug>/people/<int:person_id>/roles", methods=["POST"])
 def set_role(slug: str, person_id: int):
-    """Give or take one role (a toggle), or change a committee post; htmx gets the updated row back."""
+    """Give (once confirmed) or take one role, or change a committee post; htmx gets the updated row back."""
     compound = _compound(slug, "manage_roles")
     person = _person(compound, person_id)
     form = RoleForm()
     if not form.validate_on_submit():
         return _person_row(compound, person, status=400, role_form=form, role_person_id=person.id)
+    role = Role(form.role.data)
     if form.action.data == "remove":
-        roles.remove(person, compound, Role(form.role.data), current_user)
+        roles.remove(person, compound, role, current_user)
+    elif roles.membership(person, compound, role) is None and not form.confirm.data:
+        # A new role is never one stray tap on a chip: the row asks again, with a box the server requires.
+        form.confirm.errors = [sentence("not_confirmed")]
+        return _person_row(compound, person, status=400, role_form=form, role_person_id=person.id)
     else:
         post = CommitteePost(form.post.data) if form.post.data else None
-        roles.grant(person, compound, Role(form.role.data), current_user, post)
+        roles.grant(person, compound, role, current_user, post)
     if wants_partial():
         return _person_row(compound, person)
     if services.person_in(compound, person.id) is not None:  # else the last role was removed: they left the list

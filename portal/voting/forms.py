@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.i18n import to_utc
-from portal.refusals import Refused
+from portal.refusals import Refused, sentence
 from portal.voting.models.vote import Art278Category, Secrecy, VoteKind, VoteStatus
 from portal.voting.objections import TEXT_MAX
 from portal.voting.services import Settings
@@ -110,12 +110,21 @@ class OptionForm(FlaskForm):
     label = StringField(_l("Option"), validators=[InputRequired(), Length(max=300)])
 
 
+def confirmed(form, field) -> None:
+    """A box the server requires ticked: a step that cannot be undone is never one stray tap (JavaScript or not)."""
+    if not field.data:
+        raise ValidationError(sentence("not_confirmed"))
+
+
 class ReasonForm(FlaskForm):
     """A lifecycle step (`target`, the button pressed) with the reason one may need (early announcement, early
-    close, cancellation)."""
+    close, cancellation), and the box that confirms it was checked first."""
 
     target = SelectField(choices=[s.value for s in VoteStatus], validate_choice=False)
     reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])
+    confirm = BooleanField(
+        _l("I have checked what this step records and who is told, and I confirm it."), validators=[confirmed]
+    )
 
     def step(self) -> VoteStatus | None:
         """The step asked for; None for a button no step has."""

@@ -92,6 +92,7 @@ def _edit_page(compound, vote, status=200, **forms):
         needs_reason=vote.status == VoteStatus.draft and lifecycle.needs_early_reason(vote),
         steps=[s for s in lifecycle.TRANSITIONS[vote.status] if _offered(vote, s)],
         closes_early=vote.status == VoteStatus.open and lifecycle.closes_early(vote),
+        now=utcnow(),
         status=status,
         **forms,
     )

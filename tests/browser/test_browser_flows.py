@@ -176,28 +176,42 @@ def test_staff_filter_people_and_toggle_a_role_with_htmx(live_server, open_tab, 
     tab.check("people-filtered")
 
     row = page.locator(f"#person-{li.id}")
-    resident = row.locator("form").filter(has=page.locator("input[name=role][value=resident]")).get_by_role("button")
+    resident = (
+        row.locator(".chips form").filter(has=page.locator("input[name=role][value=resident]")).get_by_role("button")
+    )
     expect(resident).to_have_attribute("aria-pressed", "false")
     # Only the hx-headers token is left: the toggle must work through it alone.
     page.evaluate(f"document.querySelectorAll('#person-{li.id} input[name=csrf_token]').forEach((i) => i.remove())")
     token = page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']")
     page.evaluate(f"document.getElementById('person-{li.id}').dataset.before = 'swap'")
-    with page.expect_response(lambda r: r.url.endswith(f"/people/{li.id}/roles")) as toggled:
+    # Giving a role is never one tap (issue 13): the chip brings the confirmation into the row, nothing given yet.
+    with page.expect_response(lambda r: r.url.endswith(f"/people/{li.id}/roles")) as asked:
         resident.click()
+    assert asked.value.status == 400
+    expect(resident).to_have_attribute("aria-pressed", "false")
+    expect(row).not_to_have_attribute("data-before", "swap")
+    tab.check("people-role-confirm", status=400)
+    page.evaluate(f"document.querySelectorAll('#person-{li.id} input[name=csrf_token]').forEach((i) => i.remove())")
+    row.get_by_label(t("I have checked who this is, and I give them this role.")).check()
+    with page.expect_response(lambda r: r.url.endswith(f"/people/{li.id}/roles")) as toggled:
+        row.get_by_role("button", name=t("Give the role")).click()
     headers = toggled.value.request.all_headers()
     assert toggled.value.status == 200
     assert headers.get("hx-request") == "true"
     assert headers.get("x-csrftoken") == token
     expect(resident).to_have_attribute("aria-pressed", "true")
-    expect(row).not_to_have_attribute("data-before", "swap")  # a new row from the server replaced the old one
     expect(rows).to_have_count(1)
     assert page.evaluate("window.__sameDocument") is True
     tab.check("people-role-toggled")
 
     # A post the list does not offer (only a tampered form sends one) comes back as the row, 400, the error at the
     # select; the page stays whole and accessible.
-    committee = row.locator("form").filter(has=page.locator("input[name=role][value=committee]")).get_by_role("button")
+    committee = (
+        row.locator(".chips form").filter(has=page.locator("input[name=role][value=committee]")).get_by_role("button")
+    )
     committee.click()
+    row.get_by_label(t("I have checked who this is, and I give them this role.")).check()
+    row.get_by_role("button", name=t("Give the role")).click()
     select = row.locator(f"#post-{li.id}")
     expect(select).to_be_visible()
     select.evaluate("(s) => { s.options[s.selectedIndex].value = 'emperor'; }")

@@ -396,3 +396,35 @@ def test_turnout_polls_every_10_seconds_and_is_refreshed_in_place(live_server, o
     assert again.status == 304
     assert again.body() == b""
     assert again.headers["etag"] == fresh.headers["etag"]
+
+
+def test_staff_find_the_vote_and_close_it_early_only_once_confirmed(live_server, open_tab, vote_seed, texts):
+    """Issue 13, JavaScript off: the staff compound page leads to the vote; closing early without the box ticked
+    answers 400 with the error at the box and the reason kept; ticked, the vote closes."""
+    t = partial(texts, "zh_Hans")
+    place = vote_seed.voting_compound(OWNERS)
+    staff, vote = place.staff_members[0], place.vote
+    tab = open_tab("close-early", javascript=False)
+    page = tab.page
+    _login(tab, live_server, staff, t)
+    page.goto(f"{live_server}/staff/c/{place.slug}/")
+    expect(page.get_by_role("link", name=t("Voting desk"))).to_have_attribute("href", f"{vote.path}desk")
+    tab.check("staff-compound")
+    page.get_by_role("link", name=t("Manage")).click()
+    expect(page).to_have_url(f"{live_server}{vote.path}edit")
+    tab.check("manage")
+
+    reason = "小区封闭管理，无法继续投票"
+    _field(page, t("Reason")).fill(reason)
+    page.get_by_role("button", name=t("Close voting")).click()
+    box = page.get_by_role("checkbox")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#confirm-error")).to_have_text(t("Tick the box to confirm: nothing has changed yet."))
+    expect(_field(page, t("Reason"))).to_have_value(reason)
+    tab.check("close-unconfirmed", status=400)
+
+    box.check()
+    page.get_by_role("button", name=t("Close voting")).click()
+    expect(page).to_have_url(f"{live_server}{vote.path}")
+    expect(page.locator(".flashes")).to_contain_text(t("Voting is closed. The ballot box is sealed."))
+    tab.check("closed")

@@ -51,7 +51,7 @@ def test_no_secret_in_any_log_line_and_each_carries_its_request_id(
         assert send("POST", "/activate", data=data).status_code == 303
         send("POST", "/logout")
         assert send("POST", "/login", data={"login": staff.account_no, "password": PASSWORD}).status_code == 303
-        data = {"target": "closed", "reason": "测试：提前结束"}
+        data = {"target": "closed", "reason": "测试：提前结束", "confirm": "y"}
         assert send("POST", f"/c/lvyuan/votes/{vote.id}/step", data=data).status_code == 303
 
     records = caplog.records

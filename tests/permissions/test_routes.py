@@ -62,7 +62,7 @@ ROUTES = {
 # Form data that makes each action succeed for someone allowed (so "ok" is a real success, not a 400).
 DATA = {
     "post notice": {"title": "停水通知", "body": "周六停水", "is_public": "y"},
-    "toggle role": {"role": "volunteer", "action": "grant"},
+    "toggle role": {"role": "volunteer", "action": "grant", "confirm": "y"},
     "invite": {"name": "新住户", "role": "resident"},
     "print letters": {"person_id": "{owner_b}"},
 }

@@ -56,7 +56,12 @@ ROUTES = {
     "add option": ("POST", V + "/{poll}/options", DRAFT, {"option-label": "方案"}),
     "remove option": ("POST", V + "/{poll}/options/{poll_option}/delete", DRAFT, {}),
     # before the announced close: community staff only, with a reason
-    "lifecycle step": ("POST", V + "/{open}/step", CERTIFY, {"target": "closed", "reason": "测试提前结束"}),
+    "lifecycle step": (
+        "POST",
+        V + "/{open}/step",
+        CERTIFY,
+        {"target": "closed", "reason": "测试提前结束", "confirm": "y"},
+    ),
     "candidates": ("GET", V + "/{election}/candidates", NOMINATION, None),
     "stand": ("POST", V + "/{fresh_election}/candidates/stand", MAY_STAND, {"stand-statement": "愿为大家服务"}),
     "nominate": ("POST", V + "/{fresh_election}/candidates/nominate", MAY_STAND, {"nominate-room": "1栋 1单元 102"}),

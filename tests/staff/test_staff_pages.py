@@ -70,7 +70,9 @@ def test_people_filter_by_account_state(client, desk):
 def test_role_toggle_with_htmx_returns_the_row(client, desk, database):
     compound, waiting, _ = desk
     url = f"/staff/c/{compound.slug}/people/{waiting.id}/roles"
-    response = client.post(url, data={"role": "committee", "action": "grant"}, headers={"HX-Request": "true"})
+    response = client.post(
+        url, data={"role": "committee", "action": "grant", "confirm": "y"}, headers={"HX-Request": "true"}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and body.lstrip().startswith(f'<li id="person-{waiting.id}"')
     membership = database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.committee))
@@ -83,7 +85,7 @@ def test_role_toggle_with_htmx_returns_the_row(client, desk, database):
 def test_role_toggle_without_javascript_redirects(client, desk, database):
     compound, waiting, _ = desk
     url = f"/staff/c/{compound.slug}/people/{waiting.id}/roles"
-    assert client.post(url, data={"role": "volunteer", "action": "grant"}).status_code == 303
+    assert client.post(url, data={"role": "volunteer", "action": "grant", "confirm": "y"}).status_code == 303
     assert client.post(url, data={"role": "volunteer", "action": "remove"}).status_code == 303
     assert database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.volunteer)) is None
 
@@ -210,7 +212,7 @@ def test_the_letters_qr_code_carries_the_code_only_after_the_hash(client, desk, 
 def test_unknown_committee_post_is_shown_at_the_post_field(client, desk, database, htmx):
     compound, waiting, _ = desk
     url = f"/staff/c/{compound.slug}/people/{waiting.id}/roles"
-    client.post(url, data={"role": "committee", "action": "grant"})
+    client.post(url, data={"role": "committee", "action": "grant", "confirm": "y"})
     headers = {"HX-Request": "true"} if htmx else {}
     response = client.post(url, data={"role": "committee", "post": "emperor"}, headers=headers)
     body = response.get_data(as_text=True)
@@ -262,3 +264,70 @@ def test_letters_for_people_who_all_activated_say_so(client, desk, database):
     compound, _, active = desk
     response = client.post(f"/staff/c/{compound.slug}/letters", data={"person_id": str(active.id)})
     assert response.status_code == 303 and response.headers["Location"] == f"/staff/c/{compound.slug}/people"
+
+
+# Issue 13: giving a role is never one stray tap. The chip brings a confirmation into the row (400, nothing given);
+# the box, checked by the server, gives it. Taking a role away stays one tap.
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_role_is_given_only_once_confirmed(client, desk, database, htmx):
+    from portal.audit import AuditEvent
+
+    compound, waiting, _ = desk
+    url = f"/staff/c/{compound.slug}/people/{waiting.id}/roles"
+    headers = {"HX-Request": "true"} if htmx else {}
+    audited = database.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    asked = client.post(url, data={"role": "volunteer", "action": "grant"}, headers=headers)
+    body = asked.get_data(as_text=True)
+    assert asked.status_code == 400 and ("<html" in body) is not htmx
+    confirm = re.search(rf'<input type="checkbox" name="confirm"[^>]*id="confirm-{waiting.id}"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in confirm and f'id="confirm-{waiting.id}-error"' in body
+    assert database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.volunteer)) is None
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == audited
+
+    given = client.post(url, data={"role": "volunteer", "action": "grant", "confirm": "y"}, headers=headers)
+    assert given.status_code == (200 if htmx else 303)
+    assert database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.volunteer))
+    assert client.post(url, data={"role": "volunteer", "action": "remove"}, headers=headers).status_code in (200, 303)
+    assert database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.volunteer)) is None
+
+
+def test_compound_overview_links_to_everything_staff_run(client, desk, database):
+    from datetime import timedelta
+
+    from portal.db import utcnow
+    from portal.voting.models import Secrecy, Vote, VoteKind, VoteStatus
+
+    compound, *_ = desk
+    now = utcnow()
+    running = {}
+    for status in (VoteStatus.open, VoteStatus.draft, VoteStatus.archived):
+        vote = Vote(
+            compound_id=compound.id,
+            kind=VoteKind.resolution,
+            title=f"表决 {status.value}",
+            secrecy=Secrecy.named,
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=6),
+            status=status,
+        )
+        database.session.add(vote)
+        database.session.flush()
+        running[status] = vote.id
+    database.session.commit()
+    body = client.get(f"/staff/c/{compound.slug}/").get_data(as_text=True)
+    c = f"/c/{compound.slug}"
+    for href in (
+        f"{c}/votes/",
+        f"{c}/meetings/",
+        f"{c}/board/",
+        f"{c}/lists/",
+        f"{c}/needs/",
+        f"/staff/c/{compound.slug}/register/",
+        f"/staff/c/{compound.slug}/people",
+        f"{c}/votes/{running[VoteStatus.open]}/desk",
+        f"{c}/votes/{running[VoteStatus.open]}/edit",
+        f"{c}/votes/{running[VoteStatus.draft]}/edit",
+    ):
+        assert f'href="{href}"' in body, href
+    assert f"{c}/votes/{running[VoteStatus.draft]}/desk" not in body  # a desk only while voting is open
+    assert f"{c}/votes/{running[VoteStatus.archived]}/" not in body  # nothing left to run

@@ -126,7 +126,7 @@ def _logged_in(app, account_no: str):
 
 def _close_form() -> dict[str, str]:
     # Closing before `closes_at` is an early close: staff only, with a reason.
-    return {"target": VoteStatus.closed.value, "reason": "测试：投票中途提前结束"}
+    return {"target": VoteStatus.closed.value, "reason": "测试：投票中途提前结束", "confirm": "y"}
 
 
 # --- one session: a vote loaded before it closed ----------------------------------------------------------------------

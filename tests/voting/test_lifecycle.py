@@ -11,7 +11,7 @@ from portal.audit import AuditEvent
 from portal.compounds.models import Notice
 from portal.db import utcnow
 from portal.extensions import db
-from portal.refusals import Refused
+from portal.refusals import Refused, sentence
 from portal.voting import lifecycle
 from portal.voting.models import Vote, VoteEvent, VoteStatus
 
@@ -136,7 +136,7 @@ def test_electorate_stays_frozen_when_the_register_changes(estate, make_vote, ma
 def test_staff_of_the_compound_take_steps_through_the_page(client, estate, make_vote, login):
     vote = make_vote(status="draft", opens_in=timedelta(days=30))
     login(estate.people.staff)
-    response = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "announced"})
+    response = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "announced", "confirm": "y"})
     assert response.status_code == 303
     assert db.session.get(Vote, vote.id).status == VoteStatus.announced
 
@@ -146,7 +146,7 @@ def test_a_step_with_a_reason_too_long_is_shown_again_at_the_reason(client, esta
     login(estate.people.staff)
     url = f"/c/lvyuan/votes/{vote.id}/step"
     assert client.post(url, data={"target": "reopened"}).status_code == 400  # no such step
-    too_long = client.post(url, data={"target": "cancelled", "reason": "理" * 5001})
+    too_long = client.post(url, data={"target": "cancelled", "reason": "理" * 5001, "confirm": "y"})
     html = too_long.get_data(as_text=True)
     assert too_long.status_code == 400 and 'id="reason-error"' in html and 'aria-invalid="true"' in html
     assert "理" * 5001 + "</textarea>" in html  # what was typed is kept
@@ -156,7 +156,7 @@ def test_a_step_with_a_reason_too_long_is_shown_again_at_the_reason(client, esta
 def test_an_owner_cannot_take_a_step(client, estate, make_vote, login):
     vote = make_vote(status="announced")
     login(estate.people.one)
-    assert client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "open"}).status_code == 403
+    assert client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "open", "confirm": "y"}).status_code == 403
     assert db.session.get(Vote, vote.id).status == VoteStatus.announced
 
 
@@ -164,12 +164,20 @@ def test_committee_runs_resolutions_but_staff_certify_results(client, estate, ma
     vote = make_vote(status="open")
     login(estate.people.chair)
     # Before the announced close only staff may close it (tests/voting/test_window.py); at that time it closes itself.
-    assert client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "closed", "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/c/lvyuan/votes/{vote.id}/step", data={"target": "closed", "reason": "x", "confirm": "y"}
+        ).status_code
+        == 403
+    )
     vote.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert client.get(f"/c/lvyuan/votes/{vote.id}/edit").status_code == 200
     assert db.session.get(Vote, vote.id).status == VoteStatus.closed
-    assert client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "preliminary"}).status_code == 403
+    assert (
+        client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "preliminary", "confirm": "y"}).status_code
+        == 403
+    )
 
 
 def test_drafts_are_hidden_from_owners(client, estate, make_vote, login):
@@ -197,9 +205,55 @@ def test_final_result_waits_for_the_objection_period_and_answers(estate, make_vo
 def test_short_notice_needs_staff_not_only_a_reason(client, estate, make_vote, login):
     vote = make_vote(status="draft", opens_in=timedelta(days=3))
     login(estate.people.chair)
-    refused = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "announced", "reason": "急需"})
+    refused = client.post(
+        f"/c/lvyuan/votes/{vote.id}/step", data={"target": "announced", "reason": "急需", "confirm": "y"}
+    )
     assert refused.status_code == 400 and db.session.get(Vote, vote.id).status == VoteStatus.draft
     client.post("/logout")
     login(estate.people.staff)
-    accepted = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "announced", "reason": "急需"})
+    accepted = client.post(
+        f"/c/lvyuan/votes/{vote.id}/step", data={"target": "announced", "reason": "急需", "confirm": "y"}
+    )
     assert accepted.status_code == 303 and db.session.get(Vote, vote.id).early_reason == "急需"
+
+
+# Issue 13: no step is one stray tap. Each needs the box ticked that says the summary was read; the page shows the
+# times the step will record and who is told, and the box is checked by the server, so it holds with JavaScript off.
+UNCONFIRMED = [
+    ("draft", {"target": "announced"}),
+    ("open", {"target": "closed", "reason": "小区封闭管理"}),
+    ("closed", {"target": "preliminary"}),
+    ("announced", {"target": "cancelled", "reason": "议题撤回"}),
+]
+
+
+@pytest.mark.parametrize(("status", "data"), UNCONFIRMED)
+def test_a_step_without_the_confirmation_changes_nothing(client, estate, make_vote, login, status, data):
+    vote = make_vote(status=status, opens_in=timedelta(days=30))
+    login(estate.people.staff)
+    audited = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    events = db.session.scalar(sa.select(sa.func.count()).select_from(VoteEvent).where(VoteEvent.vote_id == vote.id))
+    refused = client.post(f"/c/lvyuan/votes/{vote.id}/step", data=data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="confirm-error"' in html
+    assert sentence("not_confirmed").replace("：", "") in html.replace("：", "")
+    assert data.get("reason", "") in html  # the reason typed is kept
+    db.session.expire_all()
+    assert db.session.get(Vote, vote.id).status == VoteStatus(status)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == audited
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(VoteEvent).where(VoteEvent.vote_id == vote.id))
+        == events
+    )
+    confirmed = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"confirm": "y", **data})
+    assert confirmed.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Vote, vote.id).status == VoteStatus(data["target"])
+
+
+def test_the_step_form_summarises_the_times_and_asks_for_the_box(client, estate, make_vote, login):
+    vote = make_vote(status="open")
+    login(estate.people.staff)
+    html = client.get(f"/c/lvyuan/votes/{vote.id}/edit").get_data(as_text=True)
+    assert 'type="checkbox"' in html and 'name="confirm"' in html
+    assert 'class="step-summary"' in html

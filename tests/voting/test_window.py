@@ -50,7 +50,7 @@ def test_the_manage_page_refuses_an_early_opening_with_a_sentence(client, estate
     client.post("/lang", data={"lang": "en"})
     page = client.get(f"/c/lvyuan/votes/{vote.id}/edit").get_data(as_text=True)
     assert 'value="open"' not in page and "Voting opens by itself at" in page
-    response = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "open"})
+    response = client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"target": "open", "confirm": "y"})
     assert response.status_code == 400
     assert "The vote cannot open before the announced time" in response.get_data(as_text=True)
     assert _fresh(vote).status == VoteStatus.announced
@@ -168,7 +168,7 @@ def test_pages_that_only_read_post_no_notice_outside_the_last_day(client, estate
 
 
 def _step(client, vote, **data):
-    return client.post(f"/c/lvyuan/votes/{vote.id}/step", data=data)
+    return client.post(f"/c/lvyuan/votes/{vote.id}/step", data={"confirm": "y", **data})
 
 
 def test_the_committee_cannot_close_early(client, estate, make_vote, login):
