@@ -151,7 +151,7 @@ class Written:
 
 
 class ObjectionForm(FlaskForm):
-    """询异: an owner's objection to the preliminary result."""
+    """异议: an owner's objection to the preliminary result."""
 
     text = TextAreaField(_l("Your objection"), validators=[Written(TEXT_MAX)])
 

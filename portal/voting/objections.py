@@ -1,4 +1,4 @@
-"""询异: objections to a preliminary result, filed by owners who hold a voting right and answered by staff.
+"""异议: objections to a preliminary result, filed by owners who hold a voting right and answered by staff.
 
 Objections are accepted while the vote is `preliminary` and until its deadline (the moment the preliminary result
 was posted plus the vote's `objection_days`). Every objection and every answer is audited. Owners read all

@@ -1,4 +1,4 @@
-"""询异: owners with a voting right object to a preliminary result until the deadline; staff answer each one."""
+"""异议: owners with a voting right object to a preliminary result until the deadline; staff answer each one."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ class VoteStatus(enum.StrEnum):
     announced = "announced"
     open = "open"
     closed = "closed"
-    preliminary = "preliminary"  # 询异公示: objections may be filed
+    preliminary = "preliminary"  # 异议期公示: objections may be filed
     final = "final"  # 公告
     archived = "archived"
     cancelled = "cancelled"
@@ -253,7 +253,7 @@ class VoteEvent(db.Model):
 
 
 class Objection(db.Model):
-    """询异: an owner's objection to a preliminary result, and staff's answer."""
+    """异议: an owner's objection to a preliminary result, and staff's answer."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
