@@ -258,14 +258,14 @@ def test_hostile_input_never_answers_500(app, request, world, probe, who):
 def test_error_page_renders_for_a_logged_in_person_after_a_failed_flush(app, world, probe, monkeypatch):
     """The issue's finding: a crash that leaves the session failed made the error page itself fail for a logged-in
     person (the page reads the person and the inbox count), so the server's bare page went out without the CSP."""
-    import portal.boards.board
+    import portal.compounds.views
     from portal.compounds.models import Notice
 
     def failing_flush(*args, **kwargs):
         db.session.add(Notice(compound_id=None, title=None, body="", is_public=True))  # NOT NULL: the flush fails
         db.session.flush()
 
-    monkeypatch.setattr(portal.boards.board, "home_summary", failing_flush)
+    monkeypatch.setattr(portal.compounds.views, "home_summary", failing_flush)  # as the compound home calls it
     client = app.test_client()
     _login(client, world[0]["owner_b"])
     response = probe.send(client, "owner_b", "GET", "/c/compound-b/", "a failed flush")
