@@ -84,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
 
         return {
             "html_lang": i18n.html_lang(get_locale()),
+            "large_text": i18n.large_text(),
             "permissions": permissions,
             "unread_notifications": unread_notifications,
         }

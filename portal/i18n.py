@@ -1,4 +1,5 @@
-"""Language and local time: zh-Hans first, English second (kept on the person or in a cookie); Beijing time."""
+"""Language, text size and local time: zh-Hans first, English second; standard or large text (each kept on the person
+or in a cookie); Beijing time."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 COOKIE = "lang"
+TEXT_COOKIE = "text"  # "large": 大字 for a visitor (a person's own choice is kept on the account)
+TEXT_SIZES = ("large", "standard")
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # people type and read times in Beijing time; the database keeps UTC
 
 
@@ -23,6 +26,15 @@ def select_locale() -> str:
     if chosen in locales:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def large_text() -> bool:
+    """大字: the person's saved choice when logged in, else the browser's cookie."""
+    if not has_request_context():
+        return False
+    if current_user and current_user.is_authenticated:
+        return current_user.large_text
+    return request.cookies.get(TEXT_COOKIE) == "large"
 
 
 def html_lang(locale: str) -> str:

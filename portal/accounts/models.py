@@ -35,6 +35,7 @@ class Person(UserMixin, db.Model):
     login_phone: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     locale: Mapped[str | None] = mapped_column(sa.String(10))
+    large_text: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # 大字: the page at 125 %
     key_compound_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compound.id"), index=True)
     owner_key: Mapped[str | None] = mapped_column(sa.String(64))
     is_developer: Mapped[bool] = mapped_column(default=False)  # 建设单位: holds the unsold units

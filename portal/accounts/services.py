@@ -141,3 +141,9 @@ def set_locale(person: Person, locale: str) -> None:
     """Remember the person's language."""
     person.locale = locale
     db.session.flush()
+
+
+def set_large_text(person: Person, large: bool) -> None:
+    """Remember whether the person reads the portal in large text (大字)."""
+    person.large_text = large
+    db.session.flush()

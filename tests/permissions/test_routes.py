@@ -110,6 +110,7 @@ def test_every_route_is_covered(app):
     public = {
         "public.home",
         "public.set_language",
+        "public.set_text_size",
         "accounts.login",
         "accounts.logout",
         "accounts.activate",

@@ -1,0 +1,147 @@
+"""大字 and the browser's own text size: the main pages hold at 360 px with large text, and at 150 % and 200 % text.
+
+An older owner either presses 大字 in the header (kept on the account, or in a cookie for a visitor) or has the phone's
+text size turned up (WeChat's large font). A larger root font size stands in for the latter: the portal sizes
+everything from the root, so a root at 150 % or 200 % is the page in 150 % or 200 % text. It is appended to the
+portal's own stylesheet on its way to the browser (an inline <style> would break the CSP the tests watch; Chromium's
+default font size, set over CDP, is reset by every full-page screenshot). Each page goes through `Tab.check`
+(conftest.py), which fails when the page is wider than 360 px.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.steps import login as _login
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+OWNERS = [("欧阳秀英", "1201"), ("司马建国", "1202")]  # one reads in Chinese, one in English (kept on the account)
+# What stretches a phone's page: a table wider than 360 px and a link with no place to break.
+DESCRIPTION = (
+    "请全体业主参加，讨论**地下车库**改造方案。\n\n"
+    "| 议题 | 提出人 | 时间 | 地点 |\n|---|---|---|---|\n"
+    "| 地下车库照明和排水改造 | 业主委员会 | 星期六上午九点到十一点 | 3栋2单元楼下活动室 |\n\n"
+    "方案：https://example.cn/meetings/garage/lighting-and-drainage-renovation-plan-2026-final-version.pdf"
+)
+DEFAULT_PX = 16  # Chromium's default type
+LARGE = 1.25  # html.text-large in portal.css
+
+
+@pytest.fixture(scope="module")
+def place(live_app, vote_seed):
+    """A compound with two owners who can log in, an open vote, a public residents' council meeting and a pledge."""
+    from portal.accounts.models import Person
+    from portal.accounts.services import new_account_no
+    from portal.boards import services as boards
+    from portal.boards.models import Category, OrgKind
+    from portal.boards.rules import today_in_shanghai
+    from portal.compounds import services as compounds
+    from portal.db import utcnow
+    from portal.extensions import db
+    from portal.meetings import services as meetings
+    from portal.meetings.models import InviteeGroup, MeetingKind, Visibility
+    from portal.roles import services as roles
+    from portal.roles.models import Role
+    from portal.security import hash_password
+
+    place = vote_seed.voting_compound(OWNERS)
+    with live_app.test_request_context():
+        compound = compounds.get_compound(place.slug)
+        staff = db.session.get(Person, place.staff.id)
+        start = utcnow() + timedelta(days=10)
+        meeting = meetings.create(
+            compound, staff, kind=MeetingKind.council, title="居民议事会：地下车库照明和排水改造方案征求意见",
+            starts_at=start, ends_at=start + timedelta(hours=2), visibility=Visibility.public,
+            description=DESCRIPTION, groups=[InviteeGroup.owner], items=["照明改造", "排水沟清理和防水"],
+        )  # fmt: skip
+        meetings.post(meeting, staff)
+        manager = Person(name="物业李经理", account_no=new_account_no(), password_hash=hash_password(PASSWORD))
+        db.session.add(manager)
+        db.session.flush()
+        roles.grant(manager, compound, Role.property_manager)
+        company = boards.create_organisation(
+            compound.community, staff, kind=OrgKind.property_company, name=f"{place.name}物业服务有限公司",
+            duty="保洁、绿化、秩序维护和设施维修。", compound=compound,
+        )  # fmt: skip
+        boards.add_member(company, staff, manager, "项目经理", True)
+        boards.pledge(
+            compound, manager, organisation=company, title="一个月内修好地下车库全部照明灯",
+            target="B1和B2层共120盏灯全部修好，夜间照度达到标准。", category=Category.safety,
+            due_on=today_in_shanghai() + timedelta(days=30),
+        )  # fmt: skip
+        place.meeting_path = f"/c/{place.slug}/meetings/{meeting.id}/"
+        db.session.commit()
+    place.owner = {"zh_Hans": place.people[0], "en": place.people[1]}
+    return place
+
+
+def _pages(place) -> list[tuple[str, str]]:
+    """The pages an owner reads most: (step name, path)."""
+    return [
+        ("home", "/"),
+        ("compound", f"/c/{place.slug}/"),
+        ("votes", f"/c/{place.slug}/votes/"),
+        ("vote", place.vote.path),
+        ("meetings", f"/c/{place.slug}/meetings/"),
+        ("meeting", place.meeting_path),
+        ("board", f"/c/{place.slug}/board/"),
+        ("account", "/account"),
+    ]
+
+
+def _text_size(tab, percent: int) -> None:
+    """The phone's text size at `percent`: the root font size, on top of 大字 when that is on."""
+    if percent == 100:
+        return
+    rule = f"html {{ font-size: {percent}% !important; }}"
+    rule += f" html.text-large {{ font-size: {percent * LARGE}% !important; }}"
+
+    def larger(route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text() + "\n" + rule)
+
+    tab.page.route("**/css/portal.css*", larger)
+
+
+@pytest.mark.parametrize(
+    ("lang", "large", "percent"),
+    [("zh_Hans", True, 100), ("en", True, 100), ("zh_Hans", False, 150), ("zh_Hans", False, 200), ("en", True, 200)],
+)
+def test_main_pages_hold_at_360_px_with_large_text(lang, large, percent, live_server, open_tab, place, texts):
+    t = lambda msgid, **kw: texts(lang, msgid, **kw)  # noqa: E731
+    tab = open_tab(f"large-{lang}-{'large' if large else 'standard'}-{percent}")
+    page = tab.page
+    _text_size(tab, percent)
+    _login(tab, live_server, place.owner[lang], t, lang)
+    if large:
+        page.locator(".site-header").get_by_role("button", name=t("Large text")).click()
+        expect(page.locator("html")).to_have_class("text-large")
+    for step, path in _pages(place):
+        page.goto(f"{live_server}{path}")
+        tab.check(step)
+        root = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        assert root == DEFAULT_PX * percent / 100 * (LARGE if large else 1), f"{step}: root font {root} px"
+    if large:  # back to standard text: the account forgets large text
+        page.locator(".site-header").get_by_role("button", name=t("Standard text")).click()
+        expect(page.locator("html")).not_to_have_class("text-large")
+    page.wait_for_load_state("load")
+    page.unroute_all(behavior="ignoreErrors")  # no stylesheet fetch left running when the tab closes
+
+
+def test_a_visitor_turns_on_large_text_without_javascript(live_server, open_tab, texts):
+    """The button is a plain form: it works with JavaScript off, returns to the same page and is remembered."""
+    tab = open_tab("large-visitor", javascript=False)
+    page = tab.page
+    page.goto(f"{live_server}/login")
+    page.locator(".site-header").get_by_role("button", name=texts("zh_Hans", "Large text")).click()
+    expect(page).to_have_url(f"{live_server}/login")
+    expect(page.locator("html")).to_have_class("text-large")
+    tab.check("login")
+    page.goto(f"{live_server}/")
+    expect(page.locator("html")).to_have_class("text-large")
+    tab.check("home")
