@@ -8,15 +8,21 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, ngettext
 
 from portal.db import utcnow
 from portal.markup import plain_text
 
 
 def area(value) -> str:
-    """An exclusive floor area as owners read it: two decimals and ㎡ (formatted from the Decimal, no float)."""
-    return f"{Decimal(value).quantize(Decimal('0.01'))} ㎡"
+    """An exclusive floor area as owners read it: "22,043.10 ㎡", two decimals with thousands separators
+    (formatted from the Decimal, no float)."""
+    return f"{Decimal(value).quantize(Decimal('0.01')):,} ㎡"
+
+
+def heads(value: int) -> str:
+    """A number of people as owners read it: "169 人" ("169 people"), with thousands separators."""
+    return ngettext("%(count)s person", "%(count)s people", int(value), count=f"{int(value):,}")
 
 
 # One way to write a moment and a day in each language (the glossary's "2026年12月2日 14:30"), whatever page or
@@ -58,6 +64,7 @@ def colon() -> str:
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.jinja_env.filters["area"] = area
+    app.jinja_env.filters["heads"] = heads
     app.jinja_env.filters["datetimeformat"] = datetimeformat
     app.jinja_env.filters["dateformat"] = dateformat
     app.jinja_env.filters["fromjson"] = json.loads

@@ -164,6 +164,11 @@ def _yes_no(value: bool) -> str:
     return _("Yes") if value else _("No")
 
 
+def _exact_share(share) -> str:
+    """A share as the CSV keeps it, for recounting: "61.5% (8/13)" (the pages show the counts instead)."""
+    return f"{wording.percent(share.value)} ({wording.fraction(share)})"
+
+
 def results_csv(result: VoteResults) -> str:
     """The result as CSV (with a BOM, in the reader's language): one row per item, candidate or option."""
     out = io.StringIO()
@@ -201,12 +206,12 @@ def results_csv(result: VoteResults) -> str:
         )
         for candidate, res in result.candidates:
             writer.writerow(
-                [res.rank or "", candidate.person.name, res.votes.heads, wording.share_text(res.heads_share)]
-                + [decimal_string(res.votes.area), wording.share_text(res.area_share), _yes_no(res.qualified)]
+                [res.rank or "", candidate.person.name, res.votes.heads, _exact_share(res.heads_share)]
+                + [decimal_string(res.votes.area), _exact_share(res.area_share), _yes_no(res.qualified)]
                 + [label(res.outcome), *common]
             )
     else:
         writer.writerow([_("Option"), _("Votes (heads)"), _("Share of heads"), _("Owners and residents taking part")])
         for option, res in result.options:
-            writer.writerow([option.label, res.heads, wording.share_text(res.share), p.heads])
+            writer.writerow([option.label, res.heads, _exact_share(res.share), p.heads])
     return out.getvalue()

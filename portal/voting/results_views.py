@@ -47,7 +47,7 @@ def _page_context(compound, vote, staff_view: bool = False) -> dict:
 
 @bp.route("/<int:vote_id>/results")
 def results(slug: str, vote_id: int):
-    """表决结果: every item's numbers, shares with their fractions, the threshold and why it passed or not."""
+    """表决结果: the outcome first, then every item's counts and shares, the threshold and why it passed or not."""
     compound, vote = _visible(slug, vote_id)
     staff_view = access.can_certify(current_user, vote)
     return render("voting/results.html", **_page_context(compound, vote, staff_view=staff_view))

@@ -1,9 +1,10 @@
-"""The plain words of a result notice: exact shares as "61.5% (8/13)", thresholds, and one sentence per decision.
+"""The plain words of a result notice: shares as "169 人 / 229 人，73.8%", thresholds, one sentence per decision.
 
 Every sentence is a gettext msgid with %(…)s placeholders (one per reason code), so zh-Hans and English read the
 same numbers. Shares are formatted from the exact Fraction — rounded half up to one decimal with integer
-arithmetic, never through a float — and the fraction itself is shown beside the percentage, because a share
-that reads "75.0%" may still be one cent short of 3/4.
+arithmetic, never through a float — and the counts themselves ("22,043.10 ㎡ / 29,076.25 ㎡") are shown beside the
+percentage, because a share that reads "75.0%" may still be one cent short of 3/4. A reduced fraction
+("2036896/3610645") is exact but unreadable: it stays in the CSV and JSON exports only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask_babel import gettext as _
 
 from portal.labels import label
 from portal.templating import area as area_text
+from portal.templating import heads as heads_count
 from portal.voting.models.vote import Art278Category
 from portal.voting.tally import CandidateResult, ItemResult, Matter, Outcome, Reason, Share, Weight
 
@@ -28,7 +30,9 @@ __all__ = [
     "item_sentence",
     "part_of",
     "percent",
+    "percent_of",
     "quorum_sentence",
+    "share_said",
     "share_text",
     "threshold_fraction",
     "threshold_text",
@@ -54,23 +58,48 @@ def fraction(share: Share) -> str:
     return str(share.value)
 
 
+def _amount(value: int | Decimal) -> str:
+    """One side of a share: heads as "169 人", areas as "22,043.10 ㎡"."""
+    return area_text(value) if isinstance(value, Decimal) else heads_count(value)
+
+
 def share_text(share: Share) -> str:
-    """A share as owners read it: "61.5% (8/13)"."""
-    return f"{percent(share.value)} ({fraction(share)})"
+    """A share as owners read it in a table: "169 人 / 229 人，73.8%" (never a reduced fraction)."""
+    return _(
+        "%(part)s / %(whole)s, %(percent)s",
+        part=_amount(share.part),
+        whole=_amount(share.whole),
+        percent=percent(share.value),
+    )
+
+
+def share_said(share: Share) -> str:
+    """A share inside a sentence, percentage first: "73.8% (169 人 / 229 人)"."""
+    return _(
+        "%(percent)s (%(part)s / %(whole)s)",
+        part=_amount(share.part),
+        whole=_amount(share.whole),
+        percent=percent(share.value),
+    )
 
 
 def part_of(part: int | Decimal, whole: int | Decimal) -> str:
-    """part of whole as "61.5% (8/13)"."""
+    """part of whole as "169 人 / 229 人，73.8%"."""
     return share_text(Share.of(part, whole))
 
 
+def percent_of(part: int | Decimal, whole: int | Decimal) -> str:
+    """part of whole as a percentage alone ("73.8%"), where the counts stand beside it."""
+    return percent(Share.of(part, whole).value)
+
+
 def heads_text(part: int, whole: int) -> str:
-    """Heads as "x / y"."""
-    return f"{part} / {whole}"
+    """Heads as "169 人 / 229 人"."""
+    return f"{heads_count(part)} / {heads_count(whole)}"
 
 
 def areas_text(part: Decimal, whole: Decimal) -> str:
-    """Areas as "x ㎡ / y ㎡"."""
+    """Areas as "22,043.10 ㎡ / 29,076.25 ㎡"."""
     return f"{area_text(part)} / {area_text(whole)}"
 
 
@@ -94,8 +123,8 @@ def category_choice(category: Art278Category) -> str:
 def item_sentence(result: ItemResult) -> str:
     """One plain sentence saying why an item passed or failed, with the numbers that decided it."""
     p, e = result.participation, result.electorate
-    heads = share_text(result.yes_heads_share)
-    area = share_text(result.yes_area_share)
+    heads = share_said(result.yes_heads_share)
+    area = share_said(result.yes_area_share)
     needed = threshold_text(result.matter)
     reason = Reason(result.reason)
     if reason is Reason.passed:
@@ -116,9 +145,9 @@ def item_sentence(result: ItemResult) -> str:
         return _(
             "Not passed: only %(part)s of %(whole)s owners took part (%(share)s); "
             "at least 2/3 of the owners must take part.",
-            part=p.heads,
-            whole=e.heads,
-            share=part_of(p.heads, e.heads),
+            part=f"{p.heads:,}",
+            whole=f"{e.heads:,}",
+            share=percent_of(p.heads, e.heads),
         )
     if reason is Reason.no_quorum_area:
         return _(
@@ -126,18 +155,18 @@ def item_sentence(result: ItemResult) -> str:
             "owners holding at least 2/3 of the area must take part.",
             part=area_text(p.area),
             whole=area_text(e.area),
-            share=part_of(p.area, e.area),
+            share=percent_of(p.area, e.area),
         )
     if reason is Reason.no_quorum_both:
         return _(
             "Not passed: only %(heads_part)s of %(heads_whole)s owners (%(heads_share)s), holding %(area_part)s "
             "of %(area_whole)s (%(area_share)s), took part; at least 2/3 of the owners and of the area must take part.",
-            heads_part=p.heads,
-            heads_whole=e.heads,
-            heads_share=part_of(p.heads, e.heads),
+            heads_part=f"{p.heads:,}",
+            heads_whole=f"{e.heads:,}",
+            heads_share=percent_of(p.heads, e.heads),
             area_part=area_text(p.area),
             area_whole=area_text(e.area),
-            area_share=part_of(p.area, e.area),
+            area_share=percent_of(p.area, e.area),
         )
     if reason is Reason.heads_short:
         return _(
@@ -167,8 +196,8 @@ def item_sentence(result: ItemResult) -> str:
 def quorum_sentence(participation: Weight, electorate: Weight, met: bool) -> str:
     """Whether the 2/3 quorum (heads AND area) was met, with both shares."""
     values = {
-        "heads": part_of(participation.heads, electorate.heads),
-        "area": part_of(participation.area, electorate.area),
+        "heads": percent_of(participation.heads, electorate.heads),
+        "area": percent_of(participation.area, electorate.area),
     }
     if met:
         return _(
@@ -199,6 +228,6 @@ def candidate_sentence(result: CandidateResult, quorum_met: bool) -> str | None:
     return _(
         "Not qualified: %(heads)s of the participating owners and %(area)s of their area voted for this candidate; "
         "more than half of each is needed.",
-        heads=share_text(result.heads_share),
-        area=share_text(result.area_share),
+        heads=share_said(result.heads_share),
+        area=share_said(result.area_share),
     )

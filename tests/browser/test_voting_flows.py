@@ -428,3 +428,36 @@ def test_staff_find_the_vote_and_close_it_early_only_once_confirmed(live_server,
     expect(page).to_have_url(f"{live_server}{vote.path}")
     expect(page.locator(".flashes")).to_contain_text(t("Voting is closed. The ballot box is sealed."))
     tab.check("closed")
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
+def test_results_read_on_a_phone_outcome_first(lang, live_server, live_app, open_tab, vote_seed, texts):
+    """表决结果 at 360 px: the outcome before the numbers, counts with units, no sideways scrolling (Tab.check)."""
+    from portal.accounts.models import Person
+    from portal.extensions import db
+    from portal.voting import box, electorate, lifecycle
+    from portal.voting.models import Vote, VoteStatus
+
+    t = partial(texts, lang)
+    place = vote_seed.voting_compound(OWNERS)
+    with live_app.app_context():
+        vote = db.session.get(Vote, place.vote.id)
+        staff = db.session.get(Person, place.staff_members[0].id)
+        for owner in place.people[:2]:
+            right = electorate.right_of(vote, db.session.get(Person, owner.id))
+            box.cast(vote, right, box.Choices({i.key: "yes" for i in vote.items}))
+        for step in (VoteStatus.closed, VoteStatus.preliminary):
+            lifecycle.transition(vote, step, staff, reason="测试")
+        db.session.commit()
+    tab = open_tab(f"results-{lang}")
+    page = tab.page
+    _login(tab, live_server, place.people[2], t, lang)
+    for tail in ("results", "notice"):
+        page.goto(f"{live_server}{place.vote.path}{tail}")
+        tab.check(tail)  # 360 px: nothing wider than the screen, axe, CSP
+        verdict = page.locator(".result-verdicts")
+        expect(verdict).to_contain_text(t("Passed"))  # 2 of 3 owners took part (2/3 is enough), both agreed
+        html = page.content()
+        assert html.index('id="verdict-h"') < html.index('class="result-table"')
+        assert not re.search(r"\(\d+/\d+\)", html)
+        expect(page.locator(".result-summary")).to_contain_text("177.00 ㎡ / 265.50 ㎡")

@@ -23,6 +23,10 @@ RIGHT_AREAS = ("200.00", "240.00", "88.88", "70.00", "71.12")
 ROOMS = ("1单元 101", "1单元 102", "1单元 103", "9栋", "1单元 201", "1单元 301", "1单元 302")
 
 
+# A reduced fraction as the pages used to print it, "(3/5)" or "(2036896/3610645)": never shown to people.
+FRACTION_TEXT = re.compile(r"\(\d+/\d+\)")
+
+
 def url(vote, tail="results"):
     return f"/c/lvyuan/votes/{vote.id}/{tail}"
 
@@ -65,21 +69,22 @@ def test_passed_ordinary_item_shows_every_number_and_why(client, estate, make_vo
     post(estate, vote)
     login(estate.people.two)  # an owner who did not vote reads the result too
     html = page(client, vote)
-    assert "4 / 5" in html and "598.88 ㎡ / 670.00 ㎡" in html  # took part / total
-    assert "80.0% (4/5)" in html and "89.4% (7486/8375)" in html  # quorum shares, exact
+    assert "4 people / 5 people, 80.0%" in html and "598.88 ㎡ / 670.00 ㎡, 89.4%" in html  # took part / total
     assert "510.00 ㎡" in html and "88.88 ㎡" in html  # yes and no areas
-    assert "75.0% (3/4)" in html and "85.2% (6375/7486)" in html  # yes shares of the participants
+    assert "3 people / 4 people, 75.0%" in html and "510.00 ㎡ / 598.88 ㎡, 85.2%" in html  # yes of the participants
+    assert not FRACTION_TEXT.search(html)
     assert "more than 1/2" in html and "at least 3/4" in html
     assert (
-        "Passed: the 2/3 quorum was met, and more than half of the participating owners (75.0% (3/4)) "
-        "and of their area (85.2% (6375/7486)) agreed." in html
+        "Passed: the 2/3 quorum was met, and more than half of the participating owners (75.0% (3 people / 4 people)) "
+        "and of their area (85.2% (510.00 ㎡ / 598.88 ㎡)) agreed." in html
     )
     # the major item: 1 of 4 heads, 200.00 of 598.88 m²
     assert (
-        "Not passed: only 25.0% (1/4) of the participating owners and 33.4% (1250/3743) of their area agreed; "
+        "Not passed: only 25.0% (1 person / 4 people) of the participating owners and 33.4% (200.00 ㎡ / 598.88 ㎡) "
+        "of their area agreed; "
         "at least 3/4 of each is needed." in html
     )
-    assert "Quorum met: 80.0% (4/5) of the owners and 89.4% (7486/8375) of the area took part" in html
+    assert "Quorum met: 80.0% of the owners and 89.4% of the area took part" in html
 
 
 def test_major_item_one_cent_short_of_three_quarters_fails(client, estate, make, make_vote, login, english):
@@ -95,8 +100,8 @@ def test_major_item_one_cent_short_of_three_quarters_fails(client, estate, make,
     # It reads 75.0% rounded, which is why the exact fraction is shown: 14972/19963 < 3/4.
     assert Fraction(14972, 19963) == Fraction(59888, 79852) < Fraction(3, 4)
     assert (
-        "Not passed: 75.0% (14972/19963) of the participating area agreed, but at least 3/4 is needed "
-        "(the owners, 80.0% (4/5), were enough)." in html
+        "Not passed: 75.0% (598.88 ㎡ / 798.52 ㎡) of the participating area agreed, but at least 3/4 is needed "
+        "(the owners, 80.0% (4 people / 5 people), were enough)." in html
     )
     assert html.count("Passed: the 2/3 quorum was met, and more than half") == 1  # the ordinary item passes
     assert "598.88 ㎡" in html and "199.64 ㎡" in html and "798.52 ㎡" in html
@@ -109,9 +114,9 @@ def test_without_quorum_nothing_passes_and_the_sentence_says_so(client, estate, 
     post(estate, vote)
     login(estate.people.buyer)
     html = page(client, vote)
-    sentence = "Not passed: only 3 of 5 owners took part (60.0% (3/5)); at least 2/3 of the owners must take part."
+    sentence = "Not passed: only 3 of 5 owners took part (60.0%); at least 2/3 of the owners must take part."
     assert html.count(sentence) == 2  # once per item, whatever the yes share
-    assert "Quorum not met: 60.0% (3/5) of the owners and 76.1% (51/67) of the area took part" in html
+    assert "Quorum not met: 60.0% of the owners and 76.1% of the area took part" in html
     assert "not met" in html and "Passed:" not in html
 
 
@@ -257,7 +262,7 @@ def test_results_page_shows_the_box_and_links(client, estate, make_vote, login, 
     post(estate, vote)
     login(estate.people.one)
     html = page(client, vote)
-    assert vote.digest in html and "Ballots counted: <strong>4</strong>" in html
+    assert vote.digest in html and "Ballots counted: 4" in html
     for tail in ("receipts", "notice", "results.csv", "results.json", "objections"):
         assert f'href="{url(vote, tail)}"' in html
 
@@ -344,9 +349,12 @@ def test_election_results_show_outcomes_in_vote_order(client, estate, election, 
     assert order == sorted(order)  # by heads, then area
     assert html.count("<strong>Elected</strong>") == 3 and "<strong>Alternate member</strong>" in html
     assert "<strong>Not elected</strong>" in html
-    assert "Not qualified: 0.0% (0) of the participating owners and 0.0% (0) of their area" in html
+    assert (
+        "Not qualified: 0.0% (0 people / 5 people) of the participating owners and 0.0% (0.00 ㎡ / 670.00 ㎡)" in html
+    )
     assert "Qualified, but the seats went to candidates with more votes" in html
-    assert "360.00 ㎡" in html and "53.7% (36/67)" in html  # 三套业主: 360 of 670 m²
+    assert "360.00 ㎡ / 670.00 ㎡, 53.7%" in html  # 三套业主: 360 of 670 m²
+    assert not FRACTION_TEXT.search(html)
 
 
 def test_poll_results_are_heads_per_option_and_non_binding(client, estate, make_vote, login, english):
@@ -356,7 +364,7 @@ def test_poll_results_are_heads_per_option_and_non_binding(client, estate, make_
     post(estate, vote)
     login(estate.people.resident)
     html = page(client, vote)
-    assert "non-binding" in html and "66.7% (2/3)" in html and "33.3% (1/3)" in html
+    assert "non-binding" in html and "2 people / 3 people, 66.7%" in html and "1 person / 3 people, 33.3%" in html
     assert "Quorum" not in html
 
 
@@ -399,10 +407,25 @@ REGISTER = tally.Weight(4, Decimal("400.00"))
         ([("100", "yes")] * 3, "major", "passed", "Passed: the 2/3 quorum was met, and at least 3/4"),
         ([("200", "yes"), ("100", "yes")], "ordinary", "no_quorum_heads", "Not passed: only 2 of 4 owners took part"),
         ([("10", "yes")] * 3, "ordinary", "no_quorum_area", "Not passed: the owners who took part hold only 30.00 ㎡"),
-        ([("10", "yes")], "ordinary", "no_quorum_both", "Not passed: only 1 of 4 owners (25.0% (1/4)), holding"),
-        ([("200", "yes"), ("40", "no"), ("30", "no")], "ordinary", "heads_short", "Not passed: 33.3% (1/3) of"),
-        ([("40", "yes"), ("30", "yes"), ("200", "no")], "ordinary", "area_short", "Not passed: 25.9% (7/27) of"),
-        ([("40", "yes"), ("130", "no"), ("100", "no")], "ordinary", "both_short", "Not passed: only 33.3% (1/3)"),
+        ([("10", "yes")], "ordinary", "no_quorum_both", "Not passed: only 1 of 4 owners (25.0%), holding"),
+        (
+            [("200", "yes"), ("40", "no"), ("30", "no")],
+            "ordinary",
+            "heads_short",
+            "Not passed: 33.3% (1 person / 3 people) of",
+        ),
+        (
+            [("40", "yes"), ("30", "yes"), ("200", "no")],
+            "ordinary",
+            "area_short",
+            "Not passed: 25.9% (70.00 ㎡ / 270.00 ㎡) of",
+        ),
+        (
+            [("40", "yes"), ("130", "no"), ("100", "no")],
+            "ordinary",
+            "both_short",
+            "Not passed: only 33.3% (1 person / 3 people)",
+        ),
     ],
 )
 def test_one_sentence_per_reason(app, ballots, matter, reason, start):
@@ -503,3 +526,79 @@ def test_receipts_page_explains_that_a_fingerprint_is_computed_from_the_code(cli
     html = page(client, vote, "receipts")
     assert "Your receipt code itself is not in the list" in html
     assert html.index('id="check-h"') < html.index('id="list-h"')  # the check comes before the long list
+
+
+# --- results for people (issue 13): counts, never reduced fractions, the outcome first ------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "heads_text", "area_text", "share"),
+    [
+        ("zh_Hans", "169 人", "22,043.10 ㎡", "169 人 / 229 人，73.8%；22,043.10 ㎡ / 29,076.25 ㎡，75.8%"),
+        ("en", "169 people", "22,043.10 ㎡", "169 people / 229 people, 73.8%；22,043.10 ㎡ / 29,076.25 ㎡, 75.8%"),
+    ],
+)
+def test_counts_read_with_units_and_thousands_separators(app, locale, heads_text, area_text, share):
+    from portal.templating import area, heads
+
+    with app.test_request_context(), force_locale(locale):
+        assert heads(169) == heads_text and area(Decimal("22043.1")) == area_text
+        assert area(Decimal("1234567.1")) == "1,234,567.10 ㎡"  # from the Decimal, no float
+        both = (tally.Share.of(169, 229), tally.Share.of(Decimal("22043.10"), Decimal("29076.25")))
+        assert "；".join(wording.share_text(s) for s in both) == share
+    with app.test_request_context(), force_locale("en"):
+        assert heads(1) == "1 person" and heads(12345) == "12,345 people"
+
+
+@pytest.mark.parametrize("tail", ["results", "notice"])
+def test_resolution_pages_say_passed_first_with_counts_and_no_fraction(client, estate, make_vote, login, tail):
+    vote = make_vote()
+    cast(estate, vote, FOUR_VOTERS)
+    post(estate, vote)
+    ordinary, major = vote.items
+    login(estate.people.two)
+    html = page(client, vote, tail)  # zh-Hans, the default
+    assert not FRACTION_TEXT.search(html)
+    assert "3 人 / 4 人，75.0%" in html and "510.00 ㎡ / 598.88 ㎡，85.2%" in html  # 同意 / 参与
+    assert "4 人 / 5 人，80.0%" in html and "598.88 ㎡ / 670.00 ㎡，89.4%" in html
+    summary = html.index('id="verdict-h"')
+    assert summary < html.index('id="participation-h"') < html.index(f'id="item-{ordinary.id}-h"')
+    verdicts = html[summary : html.index("</section>", summary)]
+    assert (
+        verdicts.index("通过") < verdicts.index(ordinary.title) < verdicts.index("未通过") < verdicts.index(major.title)
+    )
+    client.set_cookie("lang", "en")
+    html = page(client, vote, tail)
+    assert not FRACTION_TEXT.search(html)
+    verdicts = html[html.index('id="verdict-h"') : html.index('id="participation-h"')]
+    assert (
+        "Passed" in verdicts
+        and "Not passed" in verdicts
+        and html.index("Not passed") < html.index('class="result-table"')
+    )
+
+
+@pytest.mark.parametrize("tail", ["results", "notice"])
+def test_election_pages_name_the_elected_first(client, estate, election, login, tail):
+    login(estate.people.one)
+    html = page(client, election, tail)
+    assert not FRACTION_TEXT.search(html)
+    summary = html[html.index('id="verdict-h"') : html.index('id="candidates-h"')]
+    assert "当选" in summary and "候补" in summary  # 甲, 乙, 妻子 elected; 三套业主 an alternate
+    for name in ("单套业主甲", "单套业主乙", "妻子", "三套业主"):
+        assert f'<span class="person-name">{name}</span>' in summary
+    assert summary.index("单套业主乙") < summary.index("候补") < summary.index("三套业主")
+    assert "主任" not in summary  # not elected: only in the table
+    assert "360.00 ㎡ / 670.00 ㎡，53.7%" in html
+    client.set_cookie("lang", "en")
+    html = page(client, election, tail)
+    summary = html[html.index('id="verdict-h"') : html.index('id="candidates-h"')]
+    assert "Elected" in summary and "Alternate member" in summary and not FRACTION_TEXT.search(html)
+
+
+def test_result_tables_stack_as_cards_on_a_phone_and_names_keep_together(app):
+    with open(app.static_folder + "/css/portal.css", encoding="utf-8") as handle:
+        text = handle.read()
+    block = text[text.index("/* Results for people") : text.index("/* end results for people */")]
+    assert "max-width: 40rem" in block and "attr(data-label)" in block
+    assert ".person-name { white-space: nowrap; word-break: keep-all; }" in block

@@ -42,7 +42,7 @@ def _fragment(client, vote, etag=None):
 def _published(html: str) -> tuple[int, str]:
     """(heads, area as printed) read from the turnout fragment, as an owner's script would."""
     heads = int(re.search(r"(\d+) / \d+ = [\d.]+%", html).group(1))
-    area = re.search(r"([\d.]+) ㎡ / [\d.]+ ㎡", html).group(1)
+    area = re.search(r"([\d.,]+) ㎡ / [\d.,]+ ㎡", html).group(1).replace(",", "")  # "1,234.50 ㎡"
     return heads, area
 
 
