@@ -1,4 +1,4 @@
-"""Result pages: the result, the printable notice, the published receipts, the exports, and objections (询异).
+"""Result pages: the result, the printable notice, the published receipts, the exports, and objections (异议).
 
 Results are shown by the same rule everywhere (`access.can_see_results`): to members once posted, to those who run
 the vote from its close; never before. Anything else answers 404, as if there were nothing to see yet.
@@ -130,7 +130,7 @@ def _objection_step(form, field, act) -> int | None:
 
 @bp.route("/<int:vote_id>/objections", methods=["GET", "POST"])
 def objections_page(slug: str, vote_id: int):
-    """询异: owners object to the preliminary result until the deadline; members read objections and answers."""
+    """异议: owners object to the preliminary result until the deadline; members read objections and answers."""
     compound, vote = _visible(slug, vote_id)
     if request.method == "GET":
         return _objections_page(compound, vote)
