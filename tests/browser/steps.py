@@ -1,4 +1,5 @@
-"""Steps every browser test takes the same way: find a field by its label, press a button, read a flash, log in."""
+"""Steps every browser test takes the same way: find a field by its label, press a button, read a flash, log in; and
+the property company most seeds need."""
 
 from __future__ import annotations
 
@@ -37,3 +38,27 @@ def login(tab, live_server: str, who, t, lang: str = "zh_Hans") -> None:
     field(page, t("Password")).fill(PASSWORD)
     submit(page, t("Log in"))
     expect(page).to_have_url(f"{live_server}/")
+
+
+def property_company(compound, staff, manager_name: str):
+    """Seed (inside an app context): a property manager who can log in and the compound's property company, with
+    the manager acting for it in the portal; returns (manager, company)."""
+    from portal.accounts.models import Person
+    from portal.accounts.services import new_account_no
+    from portal.boards import services as boards
+    from portal.boards.models import OrgKind
+    from portal.extensions import db
+    from portal.roles import services as roles
+    from portal.roles.models import Role
+    from portal.security import hash_password
+
+    manager = Person(name=manager_name, account_no=new_account_no(), password_hash=hash_password(PASSWORD))
+    db.session.add(manager)
+    db.session.flush()
+    roles.grant(manager, compound, Role.property_manager)
+    company = boards.create_organisation(
+        compound.community, staff, kind=OrgKind.property_company, name=f"{compound.name}物业服务有限公司",
+        duty="保洁、绿化、秩序维护和设施维修。", compound=compound,
+    )  # fmt: skip
+    boards.add_member(company, staff, manager, "项目经理", True)
+    return manager, company

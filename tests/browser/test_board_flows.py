@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from tests.browser.steps import field as _field
 from tests.browser.steps import flash as _flash
 from tests.browser.steps import login as _login
+from tests.browser.steps import property_company
 from tests.browser.steps import submit as _submit
 from tests.conftest import PASSWORD
 
@@ -46,15 +47,14 @@ def board_seed(live_app, seed):
     """A compound with a resident and a volunteer who can log in, community staff, and the property company with its
     manager (a member of it in the portal) and one pledge in progress."""
     from portal.accounts.models import Person
-    from portal.accounts.services import activate, new_account_no
+    from portal.accounts.services import activate
     from portal.boards import services as boards
-    from portal.boards.models import Category, OrgKind
+    from portal.boards.models import Category
     from portal.boards.rules import today_in_shanghai
     from portal.compounds import services as compounds
     from portal.extensions import db
     from portal.roles import services as roles
     from portal.roles.models import Role
-    from portal.security import hash_password
 
     place = seed.compound_with_owners([RESIDENT, VOLUNTEER], staff=True)
     with live_app.app_context():
@@ -64,15 +64,7 @@ def board_seed(live_app, seed):
         resident, volunteer = (db.session.get(Person, p.id) for p in place.people)
         roles.grant(volunteer, compound, Role.volunteer)
         staff = db.session.get(Person, place.staff.id)
-        manager = Person(name="物业王经理", account_no=new_account_no(), password_hash=hash_password(PASSWORD))
-        db.session.add(manager)
-        db.session.flush()
-        roles.grant(manager, compound, Role.property_manager)
-        company = boards.create_organisation(
-            compound.community, staff, kind=OrgKind.property_company, name=f"{place.name}物业服务有限公司",
-            duty="保洁、绿化、秩序维护和设施维修。", compound=compound,
-        )  # fmt: skip
-        boards.add_member(company, staff, manager, "项目经理", True)
+        manager, company = property_company(compound, staff, "物业王经理")
         pledge = boards.pledge(
             compound, manager, organisation=company, title=PLEDGE, target="8个单元门禁全部更换为新读卡器并能刷卡开门。",
             category=Category.safety, due_on=today_in_shanghai() + timedelta(days=90),

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.steps import login as _login
-from tests.conftest import PASSWORD
+from tests.browser.steps import property_company
 
 pytestmark = pytest.mark.browser
 
@@ -36,18 +36,14 @@ LARGE = 1.25  # html.text-large in portal.css
 def place(live_app, vote_seed):
     """A compound with two owners who can log in, an open vote, a public residents' council meeting and a pledge."""
     from portal.accounts.models import Person
-    from portal.accounts.services import new_account_no
     from portal.boards import services as boards
-    from portal.boards.models import Category, OrgKind
+    from portal.boards.models import Category
     from portal.boards.rules import today_in_shanghai
     from portal.compounds import services as compounds
     from portal.db import utcnow
     from portal.extensions import db
     from portal.meetings import services as meetings
     from portal.meetings.models import InviteeGroup, MeetingKind, Visibility
-    from portal.roles import services as roles
-    from portal.roles.models import Role
-    from portal.security import hash_password
 
     place = vote_seed.voting_compound(OWNERS)
     with live_app.test_request_context():
@@ -60,15 +56,7 @@ def place(live_app, vote_seed):
             description=DESCRIPTION, groups=[InviteeGroup.owner], items=["照明改造", "排水沟清理和防水"],
         )  # fmt: skip
         meetings.post(meeting, staff)
-        manager = Person(name="物业李经理", account_no=new_account_no(), password_hash=hash_password(PASSWORD))
-        db.session.add(manager)
-        db.session.flush()
-        roles.grant(manager, compound, Role.property_manager)
-        company = boards.create_organisation(
-            compound.community, staff, kind=OrgKind.property_company, name=f"{place.name}物业服务有限公司",
-            duty="保洁、绿化、秩序维护和设施维修。", compound=compound,
-        )  # fmt: skip
-        boards.add_member(company, staff, manager, "项目经理", True)
+        manager, company = property_company(compound, staff, "物业李经理")
         boards.pledge(
             compound, manager, organisation=company, title="一个月内修好地下车库全部照明灯",
             target="B1和B2层共120盏灯全部修好，夜间照度达到标准。", category=Category.safety,

@@ -149,7 +149,8 @@ def _call_meeting(tab, live_server, slug: str, secretary, t) -> tuple[str, str]:
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.locator("hgroup .badge")).to_have_text(t("draft"))
     expect(page.locator("hgroup")).to_contain_text(t("public record"))
-    expect(page.locator("main")).to_contain_text(f"{t('Secretary')}: {secretary.name}")
+    colon = "：" if t.args[0] == "zh_Hans" else ": "  # after a label: full-width in Chinese (t is partial(texts, lang))
+    expect(page.locator("main")).to_contain_text(f"{t('Secretary')}{colon}{secretary.name}")
     for number in (1, 2):
         expect(_item(page, number)).to_have_count(1)
     tab.check("draft")
@@ -211,7 +212,8 @@ def _answer(tab, t, answer: str) -> None:
     motion = _item(page, 1).locator(".motion")
     _submit(motion, t(ANSWER[answer]))
     _flash(page, t("Your answer is recorded. You can change it until the vote closes."))
-    expect(_item(page, 1).locator(".motion")).to_contain_text(f"{t('Your answer')}: {t(ANSWER[answer])}")
+    colon = "：" if t.args[0] == "zh_Hans" else ": "  # after a label: full-width in Chinese (t is partial(texts, lang))
+    expect(_item(page, 1).locator(".motion")).to_contain_text(f"{t('Your answer')}{colon}{t(ANSWER[answer])}")
     tab.check("answered")
 
 
@@ -314,7 +316,8 @@ def test_committee_meeting_from_call_to_published_minutes(run, live_server, open
     _submit(item, t("Open the vote"))
     _flash(chair_page, t("The quick vote is open."))
     motion = _item(chair_page, 1).locator(".motion")
-    expect(motion).to_contain_text(f"{t('Quick vote')}: {MOTION}")
+    colon = "：" if lang == "zh_Hans" else ": "  # after a label on the page: full-width in Chinese
+    expect(motion).to_contain_text(f"{t('Quick vote')}{colon}{MOTION}")
     expect(motion).to_contain_text(
         t("Passes with more than half of ALL %(total)d committee members (no proxies).", total=len(COMMITTEE))
     )
