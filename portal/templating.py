@@ -56,9 +56,20 @@ def dateformat(value: date | datetime | None = None, format: str | None = None) 
     return format_date(value if value is not None else utcnow(), _patterns()[1])
 
 
+def _chinese() -> bool:
+    """Chinese punctuation: the request's language, or the default language (Chinese) outside a request."""
+    locale = get_locale()
+    return locale is None or locale.language == "zh"
+
+
 def colon() -> str:
     """The colon after a label: full-width "：" in Chinese, ": " in English."""
-    return "：" if get_locale().language == "zh" else ": "
+    return "：" if _chinese() else ": "
+
+
+def separator() -> str:
+    """Between the items of a list written in one line: "；" in Chinese, "; " in English."""
+    return "；" if _chinese() else "; "
 
 
 def init_app(app: Flask) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import get_locale
 from markupsafe import Markup, escape
+
+from portal.templating import colon, separator
 
 WIDTH = 320  # fits a 360 px phone inside the page's padding; CSS lets it shrink further
 PAD = 8
@@ -49,9 +50,7 @@ def bars(chart_id: str, title: str, bars: Sequence[Bar]) -> Markup:
         raise ValueError("bar charts show counts, never negative")
     scale = max([bar.value for bar in bars] + [1])
     total_height = height(len(bars))
-    locale = get_locale()  # None outside a request: the separators of the default language, Chinese
-    separator, colon = ("; ", ": ") if locale is not None and locale.language == "en" else ("；", "：")
-    description = separator.join(f"{bar.label}{colon}{bar.value}" for bar in bars)
+    description = separator().join(f"{bar.label}{colon()}{bar.value}" for bar in bars)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" role="img" '
         f'width="{WIDTH}" height="{total_height}" viewBox="0 0 {WIDTH} {total_height}" '
