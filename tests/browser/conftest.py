@@ -268,10 +268,13 @@ class Tab:
 
 @pytest.fixture
 def open_tab(browser, axe_source) -> Iterator:
-    """Open a phone-sized tab: open_tab(prefix, javascript=True); CSP and console are watched from the start."""
-    contexts = []
+    """Open a phone-sized tab: open_tab(prefix, javascript=True, text=100); CSP and console are watched from the
+    start; `text`: the phone's text size in percent (steps.text_size)."""
+    from tests.browser.steps import text_size
 
-    def _open(prefix: str, javascript: bool = True) -> Tab:
+    contexts, larger = [], []
+
+    def _open(prefix: str, javascript: bool = True, text: int = 100) -> Tab:
         context = browser.new_context(
             viewport={"width": WIDTH, "height": HEIGHT},
             device_scale_factor=1,
@@ -282,9 +285,15 @@ def open_tab(browser, axe_source) -> Iterator:
         contexts.append(context)
         context.set_default_timeout(10_000)
         context.add_init_script(CSP_LISTENER)
-        return Tab(context.new_page(), prefix, axe_source, javascript)
+        tab = Tab(context.new_page(), prefix, axe_source, javascript)
+        if text != 100:
+            text_size(tab, text)
+            larger.append(tab.page)
+        return tab
 
     yield _open
+    for page in larger:  # no stylesheet fetch left running when the tab closes
+        page.unroute_all(behavior="ignoreErrors")
     for context in contexts:
         context.close()
 
@@ -379,15 +388,22 @@ def vote_seed(live_app, seed):
     from portal.voting.models import Secrecy, Vote, VoteKind, VoteStatus
 
     def voting_compound(
-        owners: list[tuple[str, str]], staff: int = 1, proxy: tuple[int, int] | None = None
+        owners: list[tuple[str, str]],
+        staff: int = 1,
+        proxy: tuple[int, int] | None = None,
+        letters: tuple[int, ...] = (),
+        open_now: bool = True,
     ) -> SimpleNamespace:
         """A compound whose owners (name, room) have passwords, `staff` staff members of its community, and an
         open named resolution vote with an ordinary and a major item; proxy=(owner, proxy): the second owner holds
-        a written authorisation to vote for the first (indexes into `owners`)."""
+        a written authorisation to vote for the first (indexes into `owners`); `letters`: owners who still hold
+        only their activation letter (no password yet); open_now=False: the vote is a draft, ready for staff to
+        announce (its opening time passed: it opens as soon as it is announced)."""
         place = seed.compound_with_owners(owners, staff=True)
         with live_app.app_context():
-            for owner in place.people:
-                activate(owner.code, PASSWORD, None)
+            for i, owner in enumerate(place.people):
+                if i not in letters:
+                    activate(owner.code, PASSWORD, None)
             community = compounds.get_or_create_community(place.community)
             compound = compounds.get_compound(place.slug)
             staff_people = [db.session.get(Person, place.staff.id)]
@@ -416,8 +432,9 @@ def vote_seed(live_app, seed):
             vote = services.create_vote(compound, settings, actor)
             ordinary = services.add_item(vote, "选聘新的物业服务企业", "", "property_manager", actor)
             major = services.add_item(vote, "筹集维修资金改造电梯", "", "raise_fund", actor)
-            lifecycle.transition(vote, VoteStatus.announced, actor, reason="测试")  # short notice needs a reason
-            lifecycle.transition(vote, VoteStatus.open, actor)
+            if open_now:
+                lifecycle.transition(vote, VoteStatus.announced, actor, reason="测试")  # short notice: a reason
+                lifecycle.transition(vote, VoteStatus.open, actor)
             authorisation = None
             if proxy is not None:
                 owner, holder = (place.people[i] for i in proxy)
@@ -441,7 +458,8 @@ def vote_seed(live_app, seed):
             )
             place.staff_members = [SimpleNamespace(id=p.id, name=p.name, account_no=p.account_no) for p in staff_people]
             db.session.commit()
-            assert db.session.get(Vote, place.vote.id).status == VoteStatus.open
+            expected = VoteStatus.open if open_now else VoteStatus.draft
+            assert db.session.get(Vote, place.vote.id).status == expected
         return place
 
     return SimpleNamespace(voting_compound=voting_compound)

@@ -40,6 +40,28 @@ def login(tab, live_server: str, who, t, lang: str = "zh_Hans") -> None:
     expect(page).to_have_url(f"{live_server}/")
 
 
+TEXT_LARGE = 1.25  # html.text-large in portal.css
+
+
+def text_size(tab, percent: int) -> None:
+    """The phone's text size at `percent` (WeChat's large font): the root font size, on top of 大字 when that is on.
+
+    The portal sizes everything from the root, so a root at 200 % is the page in 200 % text. The rule is appended to
+    the portal's own stylesheet on its way to the browser: an inline <style> would break the CSP the tests watch, and
+    Chromium's default font size, set over CDP, is reset by every full-page screenshot. Call `tab.page.unroute_all`
+    before the tab closes."""
+    if percent == 100:
+        return
+    rule = f"html {{ font-size: {percent}% !important; }}"
+    rule += f" html.text-large {{ font-size: {percent * TEXT_LARGE}% !important; }}"
+
+    def larger(route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text() + "\n" + rule)
+
+    tab.page.route("**/css/portal.css*", larger)
+
+
 def property_company(compound, staff, manager_name: str):
     """Seed (inside an app context): a property manager who can log in and the compound's property company, with
     the manager acting for it in the portal; returns (manager, company)."""

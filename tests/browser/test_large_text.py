@@ -2,10 +2,8 @@
 
 An older owner either presses 大字 in the header (kept on the account, or in a cookie for a visitor) or has the phone's
 text size turned up (WeChat's large font). A larger root font size stands in for the latter: the portal sizes
-everything from the root, so a root at 150 % or 200 % is the page in 150 % or 200 % text. It is appended to the
-portal's own stylesheet on its way to the browser (an inline <style> would break the CSP the tests watch; Chromium's
-default font size, set over CDP, is reset by every full-page screenshot). Each page goes through `Tab.check`
-(conftest.py), which fails when the page is wider than 360 px.
+everything from the root, so a root at 150 % or 200 % is the page in 150 % or 200 % text (`open_tab(..., text=...)`,
+steps.text_size). Each page goes through `Tab.check` (conftest.py), which fails when the page is wider than 360 px.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import TEXT_LARGE as LARGE
 from tests.browser.steps import login as _login
 from tests.browser.steps import property_company
 
@@ -29,7 +28,6 @@ DESCRIPTION = (
     "方案：https://example.cn/meetings/garage/lighting-and-drainage-renovation-plan-2026-final-version.pdf"
 )
 DEFAULT_PX = 16  # Chromium's default type
-LARGE = 1.25  # html.text-large in portal.css
 
 
 @pytest.fixture(scope="module")
@@ -82,29 +80,14 @@ def _pages(place) -> list[tuple[str, str]]:
     ]
 
 
-def _text_size(tab, percent: int) -> None:
-    """The phone's text size at `percent`: the root font size, on top of 大字 when that is on."""
-    if percent == 100:
-        return
-    rule = f"html {{ font-size: {percent}% !important; }}"
-    rule += f" html.text-large {{ font-size: {percent * LARGE}% !important; }}"
-
-    def larger(route) -> None:
-        response = route.fetch()
-        route.fulfill(response=response, body=response.text() + "\n" + rule)
-
-    tab.page.route("**/css/portal.css*", larger)
-
-
 @pytest.mark.parametrize(
     ("lang", "large", "percent"),
     [("zh_Hans", True, 100), ("en", True, 100), ("zh_Hans", False, 150), ("zh_Hans", False, 200), ("en", True, 200)],
 )
 def test_main_pages_hold_at_360_px_with_large_text(lang, large, percent, live_server, open_tab, place, texts):
     t = lambda msgid, **kw: texts(lang, msgid, **kw)  # noqa: E731
-    tab = open_tab(f"large-{lang}-{'large' if large else 'standard'}-{percent}")
+    tab = open_tab(f"large-{lang}-{'large' if large else 'standard'}-{percent}", text=percent)
     page = tab.page
-    _text_size(tab, percent)
     _login(tab, live_server, place.owner[lang], t, lang)
     if large:
         page.locator(".site-header").get_by_role("button", name=t("Large text")).click()
@@ -118,7 +101,6 @@ def test_main_pages_hold_at_360_px_with_large_text(lang, large, percent, live_se
         page.locator(".site-header").get_by_role("button", name=t("Standard text")).click()
         expect(page.locator("html")).not_to_have_class("text-large")
     page.wait_for_load_state("load")
-    page.unroute_all(behavior="ignoreErrors")  # no stylesheet fetch left running when the tab closes
 
 
 def test_a_visitor_turns_on_large_text_without_javascript(live_server, open_tab, texts):

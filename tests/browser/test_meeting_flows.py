@@ -48,12 +48,14 @@ ANSWER = {"yes": "Agree", "no": "Disagree", "abstain": "Abstain"}
 @dataclass(frozen=True)
 class Run:
     """One walk through the meeting: language, whether 张伟's phone runs JavaScript, the three answers (chair,
-    secretary, 张伟) and whether 张伟 objects to the minutes (then the chair publishes them with a reason)."""
+    secretary, 张伟), whether 张伟 objects to the minutes (then the chair publishes them with a reason) and the
+    phones' text size in percent (200: WeChat's largest font)."""
 
     lang: str
     member_js: bool
     answers: tuple[str, str, str]
     member_objects: bool
+    text: int = 100
 
     @property
     def counts(self) -> tuple[int, int, int]:
@@ -71,6 +73,8 @@ RUNS = [
     pytest.param(Run("zh_Hans", False, ("yes", "yes", "yes"), False), id="zh-member-nojs"),
     # 2 agree of the 3 who answered is not more than half of all 5: not passed. 张伟 objects; the chair publishes.
     pytest.param(Run("en", True, ("yes", "yes", "abstain"), True), id="en-chair-publishes"),
+    # Everyone reads at 200 % text: two agree, one disagrees (not passed); the minutes go out without objection.
+    pytest.param(Run("zh_Hans", True, ("yes", "no", "yes"), False, text=200), id="zh-200"),
 ]
 
 
@@ -259,10 +263,10 @@ def test_committee_meeting_from_call_to_published_minutes(run, live_server, open
     place = meeting_seed.committee_compound(COMMITTEE)
     slug = place.slug
     chair, secretary, member = place.people[:3]
-    prefix = f"meeting-{'zh' if lang == 'zh_Hans' else 'en'}"
+    prefix = f"meeting-{'zh' if lang == 'zh_Hans' else 'en'}-{run.text}"
 
     # 1. The chair calls the meeting through the form and posts it; it is under way at once.
-    chair_tab = open_tab(f"{prefix}-chair")
+    chair_tab = open_tab(f"{prefix}-chair", text=run.text)
     _login(chair_tab, live_server, chair, t, lang)
     title, url = _call_meeting(chair_tab, live_server, slug, secretary, t)
     chair_tab.check("posted")
@@ -272,7 +276,7 @@ def test_committee_meeting_from_call_to_published_minutes(run, live_server, open
     _sign_in(chair_tab, t, 1)
     chair_tab.check("chair-signed-in")
 
-    secretary_tab = open_tab(f"{prefix}-secretary")
+    secretary_tab = open_tab(f"{prefix}-secretary", text=run.text)
     secretary_page = secretary_tab.page
     _login(secretary_tab, live_server, secretary, t, lang)
     secretary_page.goto(f"{live_server}/c/{slug}/meetings/")
@@ -283,7 +287,9 @@ def test_committee_meeting_from_call_to_published_minutes(run, live_server, open
     expect(secretary_page).to_have_url(url)
     _sign_in(secretary_tab, t, 2)
 
-    member_tab = open_tab(f"{prefix}-member-{'js' if run.member_js else 'nojs'}", javascript=run.member_js)
+    member_tab = open_tab(
+        f"{prefix}-member-{'js' if run.member_js else 'nojs'}", javascript=run.member_js, text=run.text
+    )
     member_page = member_tab.page
     _login(member_tab, live_server, member, t, lang)
     if not run.member_js:
@@ -420,7 +426,7 @@ def test_committee_meeting_from_call_to_published_minutes(run, live_server, open
     publisher_tab.check("published")
 
     # 7. The archive (纪要公示): a visitor who is not logged in finds the minutes, also by a Chinese word in them.
-    visitor = open_tab(f"{prefix}-visitor")
+    visitor = open_tab(f"{prefix}-visitor", text=run.text)
     page = visitor.page
     archive = f"{live_server}/c/{slug}/meetings/minutes/"
     page.goto(archive)
