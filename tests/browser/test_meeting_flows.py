@@ -213,7 +213,7 @@ def _answer(tab, t, answer: str) -> None:
     _submit(motion, t(ANSWER[answer]))
     _flash(page, t("Your answer is recorded. You can change it until the vote closes."))
     colon = "：" if t.args[0] == "zh_Hans" else ": "  # after a label: full-width in Chinese (t is partial(texts, lang))
-    expect(_item(page, 1).locator(".motion")).to_contain_text(f"{t('Your answer')}{colon}{t(ANSWER[answer])}")
+    expect(_item(page, 1).locator(".motion")).to_contain_text(f"{t('You chose')}{colon}{t(ANSWER[answer])}")
     tab.check("answered")
 
 
