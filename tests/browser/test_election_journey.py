@@ -18,7 +18,7 @@ from tests.browser.test_large_text import _text_size
 
 pytestmark = pytest.mark.browser
 
-VOTERS = [("欧阳秀英", "1301"), ("司马建国", "1302"), ("诸葛文华", "1303"), ("上官海燕", "1304")]
+VOTERS = [("欧阳秀英", "1301"), ("司马建国", "1302"), ("诸葛文华", "1303"), ("上官海燕", "1304"), ("东方明", "1305")]
 CANDIDATES = [("陈思远", "1401"), ("林晓梅", "1402"), ("黄志强", "1403"), ("吴丽华", "1404")]
 LONG = (
     "我在小区住了十二年，做过三年楼栋长，熟悉电梯、消防和停车的情况。当选后每月公开一次业委会的账目和会议纪要，"
@@ -66,11 +66,16 @@ def election(live_app, seed):
 
 
 @pytest.mark.parametrize(
-    ("lang", "percent", "voter"), [("zh_Hans", 100, 0), ("en", 100, 1), ("zh_Hans", 200, 2), ("en", 200, 3)]
+    ("lang", "percent", "javascript", "voter"),
+    [("zh_Hans", 100, True, 0), ("en", 100, True, 1), ("zh_Hans", 200, True, 2), ("en", 200, True, 3)]
+    + [("zh_Hans", 100, False, 4)],  # without JavaScript: no counter, the legend says the most, the server checks
+    ids=["zh-100", "en-100", "zh-200", "en-200", "zh-nojs"],
 )
-def test_owner_votes_in_an_election_with_the_counter(lang, percent, voter, live_server, open_tab, election, texts):
+def test_owner_votes_in_an_election_with_the_counter(
+    lang, percent, javascript, voter, live_server, open_tab, election, texts
+):
     t = partial(texts, lang)
-    tab = open_tab(f"election-{lang}-{percent}")
+    tab = open_tab(f"election-{lang}-{percent}{'' if javascript else '-nojs'}", javascript=javascript)
     page = tab.page
     _text_size(tab, percent)
     _login(tab, live_server, election.people[voter], t, lang)
@@ -84,6 +89,9 @@ def test_owner_votes_in_an_election_with_the_counter(lang, percent, voter, live_
     expect(counter).to_have_attribute("aria-live", "polite")
 
     def counted(n: int) -> None:
+        if not javascript:
+            expect(counter).to_be_hidden()
+            return
         expect(counter).to_be_visible()
         if n > SEATS:
             expect(counter).to_have_text(t("%(num)s chosen, at most %(most)d", num=str(n), most=SEATS))
