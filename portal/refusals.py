@@ -117,6 +117,12 @@ SENTENCES: dict[str, Callable[..., str]] = {
     "vote_not_open": lambda: _("This vote is not open for voting."),
     "already_voted": lambda: _("This voting right has been used already. Nothing was changed."),
     "too_many": lambda: _("You chose more than allowed."),
+    "too_many_candidates": lambda num=0, most=0: ngettext(
+        "You chose %(num)d candidate; you can choose at most %(most)d.",
+        "You chose %(num)d candidates; you can choose at most %(most)d.",
+        num,
+        most=most,
+    ),
     "no_choice": lambda: _("Choose at least one option."),
     "unreadable": lambda: _("The ballot could not be read. Please fill it in again."),
     # Steps of a vote

@@ -72,6 +72,11 @@ def separator() -> str:
     return "；" if _chinese() else "; "
 
 
+def comma() -> str:
+    """Between the names of a short enumeration (3栋、5栋): the enumeration comma "、" in Chinese, ", " in English."""
+    return "、" if _chinese() else ", "
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.jinja_env.filters["area"] = area
@@ -83,3 +88,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["plain_text"] = plain_text
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["colon"] = colon
+    app.jinja_env.globals["comma"] = comma

@@ -110,3 +110,36 @@ def test_moments_and_days_are_written_one_way_per_language(app):
         with force_locale("en"):
             assert datetimeformat(start) == "31 Dec 2026, 23:58"  # the cache keeps languages apart
             assert dateformat(date(2030, 6, 1), "medium") == "1 Jun 2030"
+
+
+def _catalogue(lang: str):
+    with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        return read_po(handle)
+
+
+def _strings(value) -> tuple[str, ...]:
+    return tuple(v for v in (value if isinstance(value, tuple) else (value,)) if v)
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
+def test_hints_say_what_people_can_do_not_markdown(lang):
+    """ "可用 **粗体**、列表和链接" / "You can use **bold**, lists and links": nobody is told the name of a markup
+    language (issue 13)."""
+    said = [
+        text
+        for message in _catalogue(lang)
+        if message.id
+        for text in (*_strings(message.id), *_strings(message.string))
+        if "markdown" in text.casefold()
+    ]
+    assert said == []
+
+
+def test_chinese_says_nin_never_ni():
+    """您 throughout: one polite form on every page (issue 13)."""
+    informal = [
+        message.id
+        for message in _catalogue("zh_Hans")
+        if message.id and any("你" in text for text in _strings(message.string))
+    ]
+    assert informal == []

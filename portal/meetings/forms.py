@@ -118,7 +118,7 @@ class MinutesForm(FlaskForm):
     """撰写纪要: the secretary's Markdown."""
 
     body = TextAreaField(
-        _l("Minutes (Markdown)"), id="minutes-body", validators=[Text(minutes.MINUTES_LIMIT, "minutes_empty")]
+        _l("Text of the minutes"), id="minutes-body", validators=[Text(minutes.MINUTES_LIMIT, "minutes_empty")]
     )
 
 
@@ -151,4 +151,4 @@ class PublishForm(FlaskForm):
 class AddendumForm(FlaskForm):
     """补充说明: a dated correction under published minutes."""
 
-    body = TextAreaField(_l("Correction (Markdown)"), id="addendum-body", validators=[Text()])
+    body = TextAreaField(_l("Correction"), id="addendum-body", validators=[Text()])

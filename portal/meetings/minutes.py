@@ -32,7 +32,7 @@ from portal.meetings.models import (
     Visibility,
 )
 from portal.refusals import Refused
-from portal.templating import datetimeformat
+from portal.templating import colon, datetimeformat
 
 MINUTES_LIMIT = 50000  # characters of the minutes' Markdown
 COMMENT_LIMIT = 2000  # characters of an attendee's comment on the minutes
@@ -134,32 +134,36 @@ def draft_text(meeting: Meeting) -> str:
         "discussion": _("Discussion"),
         "notes": _("Notes"),
     }
+    c = colon()  # "：" in Chinese minutes, ": " in English
     lines = [
         f"# {meeting.title}",
         "",
-        f"- {label['kind']}: {kind}",
-        f"- {label['time']}: {_when(meeting.starts_at)} – {_when(meeting.ends_at)}",
-        f"- {label['convenor']}: {meeting.convenor.name}",
+        f"- {label['kind']}{c}{kind}",
+        f"- {label['time']}{c}{_when(meeting.starts_at)} – {_when(meeting.ends_at)}",
+        f"- {label['convenor']}{c}{meeting.convenor.name}",
     ]
     if meeting.secretary:
-        lines.append(f"- {label['secretary']}: {meeting.secretary.name}")
+        lines.append(f"- {label['secretary']}{c}{meeting.secretary.name}")
     lines += ["", f"## {label['attendance']}", ""]
     for attendance in present:
-        signed = _("signed in %(when)s", when=_when(attendance.signed_in_at))
-        lines.append(f"- {attendance.person.name} ({signed})")
+        lines.append(
+            "- " + _("%(name)s (signed in %(when)s)", name=attendance.person.name, when=_when(attendance.signed_in_at))
+        )
     if not present:
         lines.append(_("Nobody signed in."))
     lines.append("")
     if meeting.kind == MeetingKind.committee:
         quorum = _("Quorum met.") if met else _("No quorum.")
-        lines.append(_("Committee members present: %(here)d of %(all)d.", here=here, all=out_of) + " " + quorum)
+        present_line = _("Committee members present: %(here)d of %(all)d.", here=here, all=out_of)
+        # Two sentences: a space between them in English, none in Chinese (the translation decides).
+        lines.append(_("%(present)s %(quorum)s", present=present_line, quorum=quorum))
     else:
         lines.append(_("Signed in: %(here)d of %(all)d invited.", here=here, all=out_of))
     lines += ["", f"## {label['agenda']}", ""]
     for number, item in enumerate(meeting.items, start=1):
         lines.append(f"{number}. {item.title}")
         for motion in (m for m in all_motions if m.item_id == item.id):
-            lines.append(f"   - {label['vote']}: {motions.line(motion)}")
+            lines.append(f"   - {label['vote']}{c}{motions.line(motion)}")
         lines.append(f"   - [{label['discussion']}]({page}#item-{item.id})")
     lines += ["", f"## {label['notes']}", "", ""]
     return "\n".join(lines)

@@ -169,6 +169,8 @@ class TickedField(Field):
         if self.data is None:
             raise ValidationError(sentence("unreadable"))
         if self.most is not None and len(self.data) > self.most:
+            if self.box_name == "pick":  # candidates: say how many were ticked and how many may be
+                raise ValidationError(sentence("too_many_candidates", num=len(self.data), most=self.most))
             raise ValidationError(sentence("too_many"))
         if len(self.data) < self.least:
             raise ValidationError(sentence("no_choice"))

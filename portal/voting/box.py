@@ -70,7 +70,7 @@ def validate(vote: Vote, choices: Choices) -> Choices:
         if choices.answers or choices.options or not choices.selected <= allowed:
             raise Refused("unreadable")
         if len(choices.selected) > (vote.seats or 0):
-            raise Refused("too_many")
+            raise Refused("too_many_candidates", num=len(choices.selected), most=vote.seats or 0)
         return Choices({}, frozenset(choices.selected))
     allowed = {o.key for o in vote.options}
     if choices.answers or choices.selected or not choices.options <= allowed:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.accounts.models import Person
-from portal.compounds.models import Compound, Unit
+from portal.compounds.models import Building, Compound, Unit
 from portal.compounds.services import natural_key
 from portal.db import utcnow
 from portal.extensions import db
@@ -114,6 +114,28 @@ def rooms_of(compound: Compound, person_ids: set[int]) -> dict[int, str]:
         if room.person_id in person_ids:
             found.setdefault(room.person_id, []).append(room.label)
     return {pid: "; ".join(labels) for pid, labels in found.items()}
+
+
+def buildings_of(vote: Vote) -> dict[str, list[str]]:
+    """The buildings (楼栋) each candidate on the ballot owns a unit in, by candidate key, in natural order.
+
+    Only the building, never the room or the area: the ballot goes to every owner, who needs to know which neighbour
+    a name is, not their door or how many flats they own (the roll shows rooms without names, never both together).
+    """
+    on_ballot = {c.person_id: c.key for c in vote.candidates if c.on_ballot}
+    if not on_ballot:
+        return {}
+    rows = db.session.execute(
+        db.select(Ownership.person_id, Building.name)
+        .join(Unit, Unit.id == Ownership.unit_id)
+        .join(Building, Building.id == Unit.building_id)
+        .where(Unit.compound_id == vote.compound_id, Ownership.person_id.in_(on_ballot))
+        .distinct()
+    ).all()
+    found: dict[str, list[str]] = {}
+    for person_id, building in rows:
+        found.setdefault(on_ballot[person_id], []).append(building)
+    return {key: sorted(names, key=natural_key) for key, names in found.items()}
 
 
 # --- reading -------------------------------------------------------------------------------------------------

@@ -137,7 +137,7 @@ def desk_revoke_proxy(slug: str, vote_id: int, authorisation_id: int):
 
 
 # What is wrong with the choices on a paper ballot itself (shown with the ballot, not at the roll number).
-BALLOT_CODES = frozenset({"unreadable", "too_many", "no_choice"})
+BALLOT_CODES = frozenset({"unreadable", "too_many", "too_many_candidates", "no_choice"})
 
 
 @bp.route("/<int:vote_id>/desk/paper", methods=["POST"])

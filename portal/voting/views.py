@@ -18,6 +18,7 @@ from portal.voting import (
     ballot_form,
     box,
     bp,
+    candidates,
     casting,
     electorate,
     lifecycle,
@@ -27,7 +28,7 @@ from portal.voting import (
     turnout,
 )
 from portal.voting.forms import ReceiptForm
-from portal.voting.models import BallotChannel
+from portal.voting.models import BallotChannel, VoteKind
 
 
 @bp.app_template_filter("notice_title")
@@ -165,7 +166,7 @@ def ballot(slug: str, vote_id: int):
     if request.method == "GET":
         current = box.my_ballot(vote, right) if already else None
         form = ballot_form.form_for(vote, _choices_of(current))
-        return _unstored(render("voting/ballot.html", ballot=form, **context))
+        return _fill_in(form, context)
     form = ballot_form.form_for(vote)
     if form.validate_on_submit():
         try:
@@ -173,10 +174,11 @@ def ballot(slug: str, vote_id: int):
         except Refused as error:
             form.form_errors.append(error.sentence)
     if form.errors:
-        return _unstored(render("voting/ballot.html", ballot=form, status=400, **context))
+        return _fill_in(form, context, status=400)
     if not form.confirming:
-        page = "voting/ballot.html" if form.change.data else "voting/review.html"
-        return _unstored(render(page, ballot=form, choices=choices, **context))
+        if form.change.data:
+            return _fill_in(form, context)
+        return _unstored(render("voting/review.html", ballot=form, choices=choices, **context))
     try:
         receipt = box.cast(
             vote, right, choices, BallotChannel.proxy if proxy else BallotChannel.online, current_user, proxy
@@ -185,6 +187,13 @@ def ballot(slug: str, vote_id: int):
         flash(error.sentence, "error")
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
     return _receipt_redirect(slug, vote.id, receipt, right.id if proxy else None)
+
+
+def _fill_in(form, context: dict, status: int = 200):
+    """The ballot to fill in (again): an election's candidates with the buildings they live in."""
+    vote = context["vote"]
+    buildings = candidates.buildings_of(vote) if vote.kind == VoteKind.election else {}
+    return _unstored(render("voting/ballot.html", ballot=form, candidate_buildings=buildings, status=status, **context))
 
 
 def _unstored(response):

@@ -26,3 +26,23 @@ document.addEventListener(
   },
   true,
 );
+
+// The election ballot's counter ("已选 2/5"): shown once this script runs, kept up to date as boxes are ticked, and
+// saying at once when too many are ("已选 6 人，最多 5 人"). Its sentences come from the page (data-count / data-over,
+// already translated, "{n}" standing for the number). Without JavaScript the legend says the most, and the server
+// refuses too many with the numbers.
+function updateCounter(list, counter) {
+  const chosen = list.querySelectorAll("input[type=checkbox]:checked").length;
+  const most = Number(counter.getAttribute("data-most"));
+  const over = chosen > most;
+  counter.textContent = counter.getAttribute(over ? "data-over" : "data-count").replace("{n}", String(chosen));
+  counter.classList.toggle("over", over);
+}
+
+for (const counter of document.querySelectorAll("[data-ballot-counter]")) {
+  const list = counter.closest("[data-ballot-list]");
+  if (!list) continue;
+  updateCounter(list, counter);
+  counter.hidden = false;
+  list.addEventListener("change", () => updateCounter(list, counter));
+}

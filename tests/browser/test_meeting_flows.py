@@ -217,7 +217,7 @@ def _answer(tab, t, answer: str) -> None:
     _submit(motion, t(ANSWER[answer]))
     _flash(page, t("Your answer is recorded. You can change it until the vote closes."))
     colon = "：" if t.args[0] == "zh_Hans" else ": "  # after a label: full-width in Chinese (t is partial(texts, lang))
-    expect(_item(page, 1).locator(".motion")).to_contain_text(f"{t('Your answer')}{colon}{t(ANSWER[answer])}")
+    expect(_item(page, 1).locator(".motion")).to_contain_text(f"{t('You chose')}{colon}{t(ANSWER[answer])}")
     tab.check("answered")
 
 
@@ -351,18 +351,20 @@ def test_committee_meeting_from_call_to_published_minutes(run, live_server, open
     _minutes(secretary_page).get_by_role("link", name=t("Write the minutes"), exact=True).click()
     expect(secretary_page).to_have_url(f"{url}minutes/edit")
     expect(secretary_page.get_by_role("heading", level=1)).to_have_text(t("Write the minutes"))
-    editor = _field(secretary_page, t("Minutes (Markdown)"))
+    editor = _field(secretary_page, t("Text of the minutes"))
     draft = editor.input_value()
+    chinese = t.args[0] == "zh_Hans"
+    colon, paren, gap = ("：", "（", "") if chinese else (": ", " (", " ")  # the draft's punctuation is the language's
     expected = [
         f"# {title}",
-        f"- {t('Convenor')}: {chair.name}",
-        f"- {t('Secretary')}: {secretary.name}",
+        f"- {t('Convenor')}{colon}{chair.name}",
+        f"- {t('Secretary')}{colon}{secretary.name}",
         f"## {t('Attendance')}",
-        *(f"- {who.name} (" for who in (chair, secretary, member)),
-        t("Committee members present: %(here)d of %(all)d.", here=3, all=len(COMMITTEE)) + " " + t("Quorum met."),
+        *(f"- {who.name}{paren}" for who in (chair, secretary, member)),
+        t("Committee members present: %(here)d of %(all)d.", here=3, all=len(COMMITTEE)) + gap + t("Quorum met."),
         f"## {t('Agenda')}",
         f"1. {AGENDA[0]}",
-        f"   - {t('Quick vote')}: {_motion_line(t, run)}",
+        f"   - {t('Quick vote')}{colon}{_motion_line(t, run)}",
         f"2. {AGENDA[1]}",
     ]
     missing = [line for line in expected if line not in draft]
@@ -380,7 +382,7 @@ def test_committee_meeting_from_call_to_published_minutes(run, live_server, open
 
     # ... and sends them for sign-off from the editor.
     box.get_by_role("link", name=t("Edit the minutes"), exact=True).click()
-    expect(_field(secretary_page, t("Minutes (Markdown)"))).to_have_value(re.compile(re.escape(DECIDED)))
+    expect(_field(secretary_page, t("Text of the minutes"))).to_have_value(re.compile(re.escape(DECIDED)))
     _submit(secretary_page.locator("main form"), t("Save and send for sign-off"))
     _flash(secretary_page, t("The minutes are sent to the attendees for sign-off."))
     box = _minutes(secretary_page)

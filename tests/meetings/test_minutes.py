@@ -74,6 +74,21 @@ def test_draft_has_attendance_agenda_and_motion_results(app, hall, decided):
     assert f"/c/lvyuan/meetings/{decided.id}/#item-{decided.items[0].id}" in text
 
 
+def test_the_chinese_draft_uses_full_width_punctuation(app, hall, decided):
+    """Chinese minutes read as Chinese: "类型：委员会会议", "主任（… 签到）", no half-width ": " or "(" in the text
+    the portal writes (links keep their "https://")."""
+    with app.test_request_context(), force_locale("zh_Hans"):
+        text = minutes_service.draft_text(decided)
+    assert ": " not in text and " (" not in text, text
+    assert "- 类型：" in text and "- 召集人：主任" in text and "- 表决：同意更换电梯" in text
+    assert f"- {hall.secretary.name}（" in text
+    assert "出席委员：4 / 7 人。未达到法定人数。" in text or "出席委员：4 / 7 人。已达到法定人数。" in text
+    with app.test_request_context(), force_locale("en"):
+        english = minutes_service.draft_text(decided)
+    assert "- Kind: " in english and "- Quick vote: 同意更换电梯" in english
+    assert f"- {hall.secretary.name} (signed in " in english and "Committee members present: 4 of 7. " in english
+
+
 def test_secretary_edit_page_starts_from_the_draft(client, hall, decided, as_):
     as_(hall.secretary)
     page = client.get(_url(decided, "minutes/edit")).get_data(as_text=True)
@@ -95,7 +110,7 @@ def test_empty_or_too_long_minutes_are_shown_again_at_the_field(client, hall, de
         page = refused.get_data(as_text=True)
         assert refused.status_code == 400 and page.count('class="field-error"') == 1
         assert '<small id="minutes-body-error" class="field-error">' in page and message in page
-        assert 'aria-invalid="true"' in page and 'aria-describedby="minutes-body-error"' in page
+        assert 'aria-invalid="true"' in page and 'aria-describedby="minutes-body-hint minutes-body-error"' in page
         assert f"{body}</textarea>" in page
     assert _minutes(decided) is None
 
