@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 
 from tests.browser.steps import login as _login
 from tests.browser.steps import submit as _submit
-from tests.browser.test_large_text import _text_size
 
 pytestmark = pytest.mark.browser
 
@@ -75,9 +74,8 @@ def test_owner_votes_in_an_election_with_the_counter(
     lang, percent, javascript, voter, live_server, open_tab, election, texts
 ):
     t = partial(texts, lang)
-    tab = open_tab(f"election-{lang}-{percent}{'' if javascript else '-nojs'}", javascript=javascript)
+    tab = open_tab(f"election-{lang}-{percent}{'' if javascript else '-nojs'}", javascript=javascript, text=percent)
     page = tab.page
-    _text_size(tab, percent)
     _login(tab, live_server, election.people[voter], t, lang)
 
     page.goto(f"{live_server}{election.path}")
@@ -141,4 +139,3 @@ def test_owner_votes_in_an_election_with_the_counter(
     assert RECEIPT.match(page.locator("main .receipt-code").inner_text().strip())
     tab.check("receipt")
     page.wait_for_load_state("load")
-    page.unroute_all(behavior="ignoreErrors")  # no stylesheet fetch left running when the tab closes
