@@ -33,6 +33,7 @@ from portal.voting.models import (
     VoteStatus,
     VotingRight,
 )
+from portal.voting.receipts import receipt_hash
 
 ANSWERS = ("yes", "no", "abstain")
 RECEIPT_LENGTH = 10  # 50 bits: unguessable, short enough to copy down
@@ -88,11 +89,9 @@ def new_receipt() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def receipt_hash(receipt: str) -> str:
-    """The stored form of a receipt (what the published list shows a prefix of)."""
-    cleaned = "".join(ch for ch in receipt.upper() if ch.isalnum())
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    return hashlib.sha256(f"linli-receipt:{cleaned}".encode()).hexdigest()
+def public_code(receipt: str) -> str:
+    """The receipt code the voter is shown for a receipt: the code the published list prints (`receipts.py`)."""
+    return receipts.public_code(receipt_hash(receipt))
 
 
 def prepare(vote: Vote) -> None:
@@ -283,7 +282,8 @@ def _ballot_row(vote: Vote, right: VotingRight, choices: Choices, receipt: str, 
     else:
         public = row["receipt_hash"]
         row.update(
-            receipt_hash=sealing.receipt_tag(vote.id, public),
+            # filed under a keyed tag of the code the voter holds: the check form finds it from that code alone
+            receipt_hash=sealing.receipt_tag(vote.id, receipts.public_code(public)),
             answers="",
             selected="",
             options="",
@@ -440,16 +440,30 @@ def seal(vote: Vote) -> None:
 
 
 def receipt_fingerprints(vote: Vote) -> list[str]:
-    """The published receipt list: the first 16 hex digits of each counted ballot's receipt hash, sorted."""
+    """The fingerprints verifiers read: the first 16 hex digits of each counted ballot's receipt hash, sorted."""
     return [b.receipt_hash[:16] for b in counted_ballots(vote)]
 
 
-def receipt_in_box(vote: Vote, receipt: str) -> bool:
-    """True if a counted ballot carries this receipt (an open secret vote files it under its keyed tag)."""
-    wanted = receipt_hash(receipt)
+def receipt_codes(vote: Vote) -> list[str]:
+    """The published receipt list: each counted ballot's receipt code (`receipts.public_code` of its fingerprint),
+    in the fingerprints' order, which is also the codes' own sorted order."""
+    return [receipts.public_code(fingerprint) for fingerprint in receipt_fingerprints(vote)]
+
+
+def receipt_in_box(vote: Vote, code: str) -> bool:
+    """True if a counted ballot carries this receipt code (an open secret vote files it under a keyed tag)."""
+    wanted = receipts.read_code(code)
+    if wanted is None:
+        return False
     if vote.secrecy == Secrecy.secret and vote.digest is None:
-        wanted = sealing.receipt_tag(vote.id, wanted)
-    query = sa.select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.receipt_hash == wanted)
+        query = sa.select(Ballot.receipt_hash).where(
+            Ballot.vote_id == vote.id, Ballot.receipt_hash == sealing.receipt_tag(vote.id, wanted)
+        )
+        return db.session.execute(query.limit(1)).first() is not None
+    low, high = receipts.hash_range(wanted)
+    query = sa.select(Ballot.receipt_hash).where(
+        Ballot.vote_id == vote.id, Ballot.receipt_hash >= low, Ballot.receipt_hash < high
+    )
     if vote.secrecy == Secrecy.named:
         query = query.where(Ballot.current_right_id.is_not(None))
-    return db.session.execute(query.limit(1)).first() is not None
+    return any(receipts.public_code(found) == wanted for found in db.session.scalars(query))

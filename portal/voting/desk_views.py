@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,7 +11,7 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from portal import permissions
-from portal.htmx import render
+from portal.htmx import render, wants_partial
 from portal.refusals import Refused
 from portal.voting import access, ballot_form, box, bp, loading, paper, proxies
 
@@ -46,24 +46,27 @@ def _desk(slug: str, vote_id: int):
     return compound, vote
 
 
-def _desk_page(compound, vote, status: int = 200, **forms):
-    """The desk with its four sections; a form given in `forms` is shown again with its errors (a paper ballot's
-    choices in `ballot`)."""
+def _desk_page(compound, vote, status: int = 200, partial: str | None = None, **forms):
+    """The desk with its four sections (or, for htmx, the `partial` section); a form given in `forms` is shown again
+    with its errors (a paper ballot's choices in `ballot`)."""
     forms.setdefault("proxy_form", ProxyForm(prefix="proxy", formdata=None))
     forms.setdefault("paper_form", PaperForm(prefix="paper", formdata=None))
     forms.setdefault("ballot", ballot_form.form_for(vote, box.Choices({})))
     forms.setdefault(
         "cap_form", CapForm(formdata=None, data={"max_proxies_per_person": compound.max_proxies_per_person})
     )
+    entries = paper.desk(vote)
     return render(
         "voting/desk/desk.html",
+        partial,
         compound=compound,
         vote=vote,
         proxy_rows=proxies.rows(vote),
         cap=compound.max_proxies_per_person,
         may_record=proxies.may_record(vote),
         paper_open=access.is_open_now(vote),
-        entries=paper.desk(vote),
+        entries=entries,
+        flagged=paper.flagged(vote, entries.mismatch),
         conflicts=paper.conflicts(vote),
         status=status,
         **forms,
@@ -77,19 +80,43 @@ def _found(row):
     return row
 
 
-def _flash_outcome(act, done: str) -> None:
-    """Take a step on the desk and say how it went: `done`, or why it was refused."""
+def _say(section: str, text: str, kind: str = "info") -> None:
+    """A message for the desk section where the step was taken: shown there, next to its form (`_note.html`), not at
+    the top of the page, which the jump to the section leaves off-screen."""
+    flash(text, f"{section}:{kind}")
+
+
+def _flash_outcome(section: str, act, done: str) -> None:
+    """Take a step on the desk and say how it went, in its section: `done`, or why it was refused."""
     try:
         act()
     except Refused as error:
-        flash(error.sentence, "error")
+        _say(section, error.sentence, "error")
     else:
-        flash(done, "info")
+        _say(section, done)
 
 
-def _back(slug: str, vote_id: int, anchor: str):
-    """POST → 303 → the desk, at the section that changed."""
-    return redirect(url_for("voting.desk", slug=slug, vote_id=vote_id) + f"#{anchor}", 303)
+def _back(slug: str, vote_id: int, section: str):
+    """POST → 303 → the desk, at the message in the section that changed (its note, just above the section's form)."""
+    return redirect(url_for("voting.desk", slug=slug, vote_id=vote_id, _anchor=f"{section}-note"), 303)
+
+
+def _paper_back(compound, vote, section: str = "paper"):
+    """A paper step is done: the paper section with its message for htmx (swapped in place, the message focused),
+    else POST → 303 → the desk at the message; to another section by a full load (HX-Redirect) for htmx."""
+    if not wants_partial():
+        return _back(compound.slug, vote.id, section)
+    if section != "paper":
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url_for(
+            "voting.desk", slug=compound.slug, vote_id=vote.id, _anchor=f"{section}-note"
+        )
+        response.headers["Vary"] = "HX-Request"
+        return response
+    return _desk_page(compound, vote, partial=PAPER_PARTIAL)
+
+
+PAPER_PARTIAL = "voting/desk/_paper.html"
 
 
 @bp.route("/<int:vote_id>/desk")
@@ -122,7 +149,7 @@ def desk_add_proxy(slug: str, vote_id: int):
             field = getattr(form, PROXY_ERROR_FIELD.get(error.code, "owner"))
             field.errors = [error.sentence]
         else:
-            flash(_("Proxy recorded: %(name)s votes for %(rooms)s.", name=person.name, rooms=owner.label), "info")
+            _say("proxies", _("Proxy recorded: %(name)s votes for %(rooms)s.", name=person.name, rooms=owner.label))
             return _back(slug, vote.id, "proxies")
     return _desk_page(compound, vote, status=400, proxy_form=form)
 
@@ -132,7 +159,9 @@ def desk_revoke_proxy(slug: str, vote_id: int, authorisation_id: int):
     """Revoke a proxy authorisation before the owner's right is used."""
     _compound, vote = _desk(slug, vote_id)
     authorisation = _found(proxies.get(vote, authorisation_id))
-    _flash_outcome(lambda: proxies.revoke(vote, authorisation, current_user), _("The authorisation is revoked."))
+    _flash_outcome(
+        "proxies", lambda: proxies.revoke(vote, authorisation, current_user), _("The authorisation is revoked.")
+    )
     return _back(slug, vote.id, "proxies")
 
 
@@ -154,29 +183,34 @@ def desk_enter_paper(slug: str, vote_id: int):
             entry = paper.enter(vote, ref.right, ballot.choices(), current_user)
         except Refused as error:
             if error.code == "paper_conflict":  # the conflict is recorded: keep it (a 303 commits, an error rolls back)
-                flash(error.sentence, "error")
-                return _back(slug, vote.id, "conflicts")
+                _say("conflicts", error.sentence, "error")
+                return _paper_back(compound, vote, "conflicts")
             if error.code in BALLOT_CODES:
                 ballot.form_errors.append(error.sentence)
             else:
                 form.right.errors = [error.sentence]
                 status = 400 if error.code in proxies.LOOKUP_CODES else 409
         else:
-            flash(paper_done_text(entry.state, ref.label), "error" if entry.state == paper.MISMATCH else "info")
-            return _back(slug, vote.id, "paper")
-    return _desk_page(compound, vote, status=status, paper_form=form, ballot=ballot)
+            _say(
+                "paper",
+                paper_done_text(entry.state, ref.label),
+                "mismatch" if entry.state == paper.MISMATCH else "info",
+            )
+            return _paper_back(compound, vote)
+    return _desk_page(compound, vote, status=status, partial=PAPER_PARTIAL, paper_form=form, ballot=ballot)
 
 
 @bp.route("/<int:vote_id>/desk/paper/<int:entry_id>/void", methods=["POST"])
 def desk_void_paper(slug: str, vote_id: int, entry_id: int):
     """A supervisor voids a pending entry or a flagged mismatch, so that the ballot can be entered again."""
-    _compound, vote = _desk(slug, vote_id)
+    compound, vote = _desk(slug, vote_id)
     entry = _found(paper.get(vote, entry_id))
     _flash_outcome(
+        "paper",
         lambda: paper.void(vote, entry, current_user),
         _("Voided. The paper ballot can be entered again by two staff members."),
     )
-    return _back(slug, vote.id, "paper")
+    return _paper_back(compound, vote)
 
 
 @bp.route("/<int:vote_id>/desk/cap", methods=["POST"])
@@ -187,7 +221,7 @@ def desk_set_cap(slug: str, vote_id: int):
     if not form.validate_on_submit():
         return _desk_page(compound, vote, status=400, cap_form=form)
     proxies.set_cap(compound, form.max_proxies_per_person.data, current_user)
-    flash(_("Saved."), "info")
+    _say("cap", _("Saved."))
     return _back(slug, vote.id, "cap")
 
 

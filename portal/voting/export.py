@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from portal import csvsafe
 from portal.extensions import db
 from portal.labels import label
-from portal.voting import box, objections, wording
+from portal.voting import box, objections, receipts, wording
 from portal.voting.models import Secrecy, Vote, VotingRight
 from portal.voting.results import VoteResults
 from portal.voting.tally import Share, Weight
@@ -143,6 +143,12 @@ def results_json(result: VoteResults) -> dict:
         data["options"] = [
             {"label": option.label, "heads": res.heads, "share": fraction_string(res.share)}
             for option, res in result.options
+        ]
+    if result.digest:
+        # the published list of receipts: each code as voters read it, with the fingerprint it is derived from
+        data["receipts"] = [
+            {"code": receipts.public_code(fingerprint), "fingerprint": fingerprint}
+            for fingerprint in box.receipt_fingerprints(vote)
         ]
     units = unit_rows(vote)
     if units:

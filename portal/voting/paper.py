@@ -10,6 +10,7 @@ unit chose. Services flush, never commit.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from portal import audit
@@ -24,6 +25,7 @@ from portal.voting.models import (
     Participation,
     Secrecy,
     Vote,
+    VoteKind,
     VotingRight,
 )
 
@@ -172,6 +174,57 @@ class Desk:
     counted: list[PaperEntry] = field(default_factory=list)
     void: list[PaperEntry] = field(default_factory=list)
     used: dict[int, BallotChannel] = field(default_factory=dict)  # right id → how it was used, for pending rows
+
+
+@dataclass(frozen=True)
+class Line:
+    """One item, candidate or option of a flagged paper ballot, with what each entry said about it: an answer
+    (yes / no / abstain) or whether the box was ticked."""
+
+    title: str
+    said: tuple[str | bool, ...]
+
+    @property
+    def differs(self) -> bool:
+        """True when the entries do not say the same here."""
+        return len(set(self.said)) > 1
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A paper ballot whose two entries differ: the right, its entries, and (named votes only) every line of the
+    ballot with what each entry said, so a supervisor sees which line differs. A secret vote shows no choice."""
+
+    right: VotingRight
+    entries: tuple[PaperEntry, ...]
+    lines: tuple[Line, ...]
+
+
+def flagged(vote: Vote, mismatched: list[PaperEntry]) -> list[Flagged]:
+    """The flagged paper ballots, one per right in the order given (roll order), lines compared for named votes."""
+    by_right: dict[int, list[PaperEntry]] = {}
+    for entry in mismatched:
+        by_right.setdefault(entry.right_id, []).append(entry)
+    result = []
+    for entries in by_right.values():
+        lines: list[Line] = []
+        if vote.secrecy == Secrecy.named:
+            said = [tuple(json.loads(text) for text in _said(vote, entry)) for entry in entries]
+            if vote.kind == VoteKind.resolution:
+                lines = [
+                    Line(item.title, tuple(answers.get(item.key) or "abstain" for answers, _s, _o in said))
+                    for item in vote.items
+                ]
+            elif vote.kind == VoteKind.election:
+                lines = [
+                    Line(c.person.name, tuple(c.id in selected for _a, selected, _o in said))
+                    for c in vote.candidates
+                    if c.on_ballot
+                ]
+            else:
+                lines = [Line(o.label, tuple(o.id in options for _a, _s, options in said)) for o in vote.options]
+        result.append(Flagged(entries[0].right, tuple(entries), tuple(lines)))
+    return result
 
 
 def desk(vote: Vote) -> Desk:

@@ -1,4 +1,4 @@
-"""Receipts the server can show again, without keeping them anywhere.
+"""Receipts the server can show again, without keeping them anywhere, and the one code voters and the list share.
 
 A receipt is never stored, in the database or in the cookie: the box keeps only its hash. When a vote opens it gets a
 random receipt key, stored on the vote wrapped (AES-GCM) with the ballot key, which lives outside the database. A
@@ -6,6 +6,13 @@ receipt is a keyed hash of the voting right and the round (a named vote that all
 of a right the next round) under that key, written as XXXXX-XXXXX. So the voter sees it again on the vote and receipt
 pages from any phone, also when the answer to their submission never reached them (a lost connection, a worker that
 died after the commit), while the database alone cannot tell which receipt, and so which sealed ballot, is whose.
+
+What the voter is shown, and what the published list of receipts prints for each counted ballot, is one receipt code
+(`public_code`): the first 50 bits of the receipt's SHA-256 hash (`receipt_hash`; its first 16 hex digits are the
+fingerprint that verifiers read), written as ten base-32 digits of CODE_ALPHABET, most significant first, grouped
+5-5 (e.g. KZ143-J11AK). So the voter finds their code in the list as written, and a verifier derives every code from
+the fingerprints: code = digits of int(fingerprint, 16) >> 14. The code says no more than the fingerprint did: it is
+computed from the receipt, which needs the receipt key, so the database alone still cannot tell whose it is.
 
 The key is dropped when the vote is archived or cancelled. From then on nobody can recompute a receipt, not even with
 the database and the ballot key together; before that, whoever holds both could (README, threat model).
@@ -30,6 +37,45 @@ from portal.voting.models import Ballot, Secrecy
 log = logging.getLogger("linli.voting")
 CACHE_KEY = "linli.receipt_keys"
 LENGTH = 10  # 50 bits, as the random receipts were
+CODE_BITS = 5 * LENGTH  # a receipt code carries the first 50 bits of the receipt hash
+_TYPED = str.maketrans({"O": "0", "I": "1", "L": "1"})  # letters not in the alphabet, read as the digits they resemble
+
+
+def receipt_hash(receipt: str) -> str:
+    """The stored form of a receipt: its SHA-256 (hex), read leniently; the first 16 digits are its fingerprint."""
+    cleaned = "".join(ch for ch in receipt.upper() if ch.isalnum()).translate(_TYPED)
+    return hashlib.sha256(f"linli-receipt:{cleaned}".encode()).hexdigest()
+
+
+def _grouped(number: int) -> str:
+    """A 50-bit number as ten base-32 digits, most significant first, grouped 5-5."""
+    digits = "".join(CODE_ALPHABET[(number >> (5 * (LENGTH - 1 - i))) & 31] for i in range(LENGTH))
+    return f"{digits[:5]}-{digits[5:]}"
+
+
+def public_code(hashed: str) -> str:
+    """The receipt code of a ballot, from its receipt hash (or fingerprint): the first 50 bits in grouped form.
+    Sorting codes sorts the hashes (the alphabet is in ASCII order)."""
+    return _grouped(int(hashed[:16], 16) >> (64 - CODE_BITS))
+
+
+def read_code(typed: str | None) -> str | None:
+    """A typed receipt code in its one written form (case, spaces and dashes ignored; O read as 0, I and L as 1), or
+    None when it is not ten digits of the alphabet."""
+    cleaned = "".join(ch for ch in (typed or "").upper() if ch.isalnum()).translate(_TYPED)
+    if len(cleaned) != LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return None
+    return f"{cleaned[:5]}-{cleaned[5:]}"
+
+
+def hash_range(code: str) -> tuple[str, str]:
+    """The hex strings between which the receipt hashes of this code lie (lower inclusive, upper exclusive): its first
+    12 hex digits are fixed by the code's first 48 bits."""
+    number = 0
+    for ch in code.replace("-", ""):
+        number = number * 32 + CODE_ALPHABET.index(ch)
+    prefix = f"{number >> (CODE_BITS - 48):012x}"
+    return prefix, prefix + "g"  # "g" sorts after every hex digit
 
 
 def _aad(vote_id: int) -> bytes:
@@ -89,6 +135,12 @@ def next_round(vote, right_id: int) -> int:
 
 
 def shown(vote, right_id: int) -> str | None:
-    """The receipt of the right's counted ballot, to show the voter again (they have voted: the caller checked)."""
+    """The receipt of the right's counted ballot (they have voted: the caller checked)."""
     round_ = next_round(vote, right_id) - 1 if vote.secrecy == Secrecy.named else 0
     return code(vote, right_id, max(round_, 0))
+
+
+def shown_code(vote, right_id: int) -> str | None:
+    """The receipt code to show the voter again: the one the published list prints for their ballot."""
+    receipt = shown(vote, right_id)
+    return public_code(receipt_hash(receipt)) if receipt is not None else None

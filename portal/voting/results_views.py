@@ -62,11 +62,11 @@ def notice(slug: str, vote_id: int):
 
 @bp.route("/<int:vote_id>/receipts")
 def receipts(slug: str, vote_id: int):
-    """回执清单: the sealed box's receipt fingerprints, sorted, so every voter can find their own."""
+    """回执清单: the sealed box's receipt codes, sorted: every voter finds the code their receipt shows."""
     compound, vote = _visible(slug, vote_id)
     if vote.digest is None:
         abort(404)
-    return render("voting/receipts.html", compound=compound, vote=vote, fingerprints=box.receipt_fingerprints(vote))
+    return render("voting/receipts.html", compound=compound, vote=vote, codes=box.receipt_codes(vote))
 
 
 @bp.route("/<int:vote_id>/results.json")

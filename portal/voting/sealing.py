@@ -98,9 +98,10 @@ def decrypt_ballot(vote_id: int, stored: str, keys: ballot_key.VoteKeys | None =
     return Plain(answers, selected, options, int(cents), receipt)
 
 
-def receipt_tag(vote_id: int, receipt_hash: str) -> str:
-    """How an open secret vote files a receipt: a keyed tag that the public receipt hash cannot be matched to."""
-    return ballot_key.for_vote(vote_id).mac("receipt", receipt_hash.encode())
+def receipt_tag(vote_id: int, code: str) -> str:
+    """How an open secret vote files a receipt: a keyed tag of its receipt code, which neither the code nor the
+    receipt hash can be matched to without the ballot key."""
+    return ballot_key.for_vote(vote_id).mac("receipt", code.encode())
 
 
 def encrypt_area(vote_id: int, ballot_id: str, area_cents: int, keys: ballot_key.VoteKeys | None = None) -> str:

@@ -74,7 +74,7 @@ def show(slug: str, vote_id: int):
         manage=access.can_manage(current_user, vote),
         certify=access.can_certify(current_user, vote),
         results_visible=access.can_see_results(current_user, vote),
-        receipt=receipts.shown(vote, right.id) if voted else None,
+        receipt=receipts.shown_code(vote, right.id) if voted else None,
         events=vote_events(vote),
     )
 
@@ -230,10 +230,12 @@ def receipt(slug: str, vote_id: int):
     used = box.has_voted(vote, right)
     # A proxy sees the receipt of the ballot they cast, not of one the owner cast in person.
     shown = used is not None and (not on_behalf or used.channel == BallotChannel.proxy)
-    code = receipts.shown(vote, right.id) if shown else None
+    code = receipts.shown_code(vote, right.id) if shown else None
     if code is None:
         return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
-    return _unstored(render("voting/receipt.html", compound=compound, vote=vote, code=code, proxy=bool(on_behalf)))
+    return _unstored(
+        render("voting/receipt.html", compound=compound, vote=vote, code=code, right=right, proxy=bool(on_behalf))
+    )
 
 
 @bp.route("/<int:vote_id>/check-receipt", methods=["POST"])

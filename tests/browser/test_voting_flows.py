@@ -59,9 +59,17 @@ def _mark(page, items, answers, t) -> None:
             (expect(radio).to_be_checked if value == answer else expect(radio).not_to_be_checked)()
 
 
-def _cast(tab, live_server, place, answers, t, check, on_behalf=None) -> str:
+def _expect_voting_for(page, rooms: str, t) -> None:
+    """The ballot, the review step and the receipt say which rooms the ballot is for, with the area (88.50 ㎡ each)."""
+    block = page.locator("main .voting-for")
+    expect(block).to_contain_text(t("This ballot is for"))
+    expect(block.get_by_role("listitem")).to_have_text([t("%(rooms)s, %(area)s", rooms=rooms, area="88.50 ㎡")])
+
+
+def _cast(tab, live_server, place, answers, t, check, on_behalf=None, rooms=None) -> str:
     """From the vote page: Vote now (or Vote as proxy) → ballot → review → submit → receipt; returns the code."""
     page, vote = tab.page, place.vote
+    rooms = on_behalf or rooms
     if on_behalf is None:
         _my_vote(page, t).get_by_role("button", name=t("Vote now"), exact=True).click()
         expect(page).to_have_url(f"{live_server}{vote.path}ballot")
@@ -74,6 +82,8 @@ def _cast(tab, live_server, place, answers, t, check, on_behalf=None) -> str:
     if on_behalf:
         expect(page.locator("main .flash")).to_have_text(t("You are voting as a proxy for %(rooms)s.", rooms=on_behalf))
     expect(page.get_by_text(t("An item you leave blank counts as abstain."))).to_be_visible()
+    if rooms:
+        _expect_voting_for(page, rooms, t)
     _mark(page, vote.items, answers, t)
     check("ballot")
 
@@ -89,6 +99,8 @@ def _cast(tab, live_server, place, answers, t, check, on_behalf=None) -> str:
     expect(page.get_by_text(t("Once submitted, the ballot cannot be changed."))).to_be_visible()
     if on_behalf:
         expect(page.locator("main .flash")).to_have_text(t("You are voting as a proxy for %(rooms)s.", rooms=on_behalf))
+    if rooms:
+        _expect_voting_for(page, rooms, t)
     check("review")
 
     _submit(page, t("Submit my ballot"))
@@ -96,6 +108,8 @@ def _cast(tab, live_server, place, answers, t, check, on_behalf=None) -> str:
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Your vote is cast"))
     code = page.locator("main .receipt-code").inner_text().strip()
     assert RECEIPT.match(code), code
+    if rooms:
+        _expect_voting_for(page, rooms, t)
     check("receipt")
     page.get_by_role("button", name=t("Back to the vote"), exact=True).click()
     expect(page).to_have_url(f"{live_server}{vote.path}")
@@ -158,7 +172,7 @@ def test_owner_votes_with_review_and_receipt(lang, javascript, answers, live_ser
     expect(mine).to_contain_text(t("You vote for: %(rooms)s", rooms=_room(owner.room)))
     check("vote")
 
-    code = _cast(tab, live_server, place, answers, t, check)
+    code = _cast(tab, live_server, place, answers, t, check, rooms=_room(owner.room))
 
     mine = _my_vote(page, t)
     expect(mine.locator("strong").first).to_have_text(t("You have voted."))
@@ -285,13 +299,20 @@ def test_two_staff_enter_a_paper_ballot_on_the_desk(live_server, open_tab, vote_
         _field(paper, t("Voting right: number on the roll, or room")).fill(rooms)
         _mark(paper, vote.items, ("yes", "abstain"), t)
         paper.get_by_role("button", name=t("Save this entry"), exact=True).click()
-        expect(page).to_have_url(f"{desk}#paper")
         return page, paper
+
+    def expect_note(page, text: str) -> None:
+        """The answer stands at the entry form, on screen and focused (htmx swapped the section in place)."""
+        note = page.locator("#paper-note")
+        expect(note).to_have_text(text)
+        expect(note).to_be_focused()
+        expect(note).to_be_in_viewport()
+        expect(page.locator(".flashes")).to_have_count(0)  # not at the top of the page, off-screen
 
     one = open_tab("desk-first")
     page, paper = enter(one, first, "first")
-    expect(page.locator(".flashes")).to_have_text(
-        t("Entry saved for %(rooms)s. It counts when a second staff member enters the same choices.", rooms=rooms)
+    expect_note(
+        page, t("Entry saved for %(rooms)s. It counts when a second staff member enters the same choices.", rooms=rooms)
     )
     waiting = paper.get_by_role("table").filter(has=page.get_by_role("cell", name=first.name))
     expect(waiting.get_by_role("row")).to_have_count(2)  # header + the pending entry
@@ -304,9 +325,7 @@ def test_two_staff_enter_a_paper_ballot_on_the_desk(live_server, open_tab, vote_
 
     two = open_tab("desk-second")
     page, paper = enter(two, second, "second")
-    expect(page.locator(".flashes")).to_have_text(
-        t("The two entries match: the paper ballot of %(rooms)s is counted.", rooms=rooms)
-    )
+    expect_note(page, t("The two entries match: the paper ballot of %(rooms)s is counted.", rooms=rooms))
     counted = paper.get_by_role("heading", name=re.compile(rf"^{re.escape(t('Counted'))}"))
     expect(counted.locator(".badge")).to_have_text("1")
     expect(paper.get_by_role("button", name=t("Void"), exact=True)).to_have_count(0)  # nothing is waiting
@@ -315,6 +334,30 @@ def test_two_staff_enter_a_paper_ballot_on_the_desk(live_server, open_tab, vote_
     expect(table).to_contain_text(first.name)
     expect(table).to_contain_text(second.name)
     two.check("second-counted")
+
+    # Two entries that differ: the answer at the form links to the flagged ballot, whose differing line says so.
+    other = _room(place.people[1].room)
+    for tab, answer in ((one, "yes"), (two, "no")):
+        page = tab.page
+        page.goto(desk)
+        paper = page.get_by_role("region", name=t("Paper ballots"))
+        _field(paper, t("Voting right: number on the roll, or room")).fill(other)
+        _mark(paper, vote.items, (answer, "abstain"), t)
+        paper.get_by_role("button", name=t("Save this entry"), exact=True).click()
+    note = page.locator("#paper-note")
+    expect(note).to_contain_text(
+        t("The two entries for %(rooms)s differ. Nothing was counted; a supervisor must check them.", rooms=other)
+    )
+    expect(note).to_be_in_viewport()
+    note.get_by_role("link", name=t("See the entries that differ")).click()
+    flagged = page.locator("article.flagged-ballot")
+    expect(flagged).to_have_count(1)
+    lines = flagged.locator("tbody tr")
+    expect(lines).to_have_count(2)
+    expect(lines.nth(0).locator(".badge-differs")).to_have_text(t("Differs"))
+    expect(lines.nth(0).locator("strong")).to_have_text([t("Agree"), t("Disagree")])
+    expect(lines.nth(1).locator(".badge-differs")).to_have_count(0)
+    two.check("mismatch-flagged")  # at 360 px: the comparison reads as stacked cards, nothing scrolls sideways
 
     page.goto(f"{live_server}{vote.path}")
     _expect_turnout(page, 1, vote.heads, t)

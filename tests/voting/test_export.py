@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from portal.voting import box
 from portal.voting.models import VoteStatus
 from tests.voting.test_results_pages import (
     ELECTION_PICKS,
@@ -30,6 +31,7 @@ VOTE = {"id", "title", "kind", "secrecy", "status"}
 ITEM = {"title", "matter", "yes", "no", "abstain", "passed"}
 CANDIDATE = {"name", "heads", "area_m2", "qualified", "outcome"}
 # What this portal adds (documented in portal/voting/export.py).
+TOP_ADDED = {"receipts"}  # the published list of receipts: code and fingerprint of each counted ballot
 VOTE_ADDED = {"binding", "seats", "closed_at", "preliminary_at", "objection_deadline", "final_at"}
 ITEM_ADDED = {"position", "threshold", "yes_share", "reason"}
 CANDIDATE_ADDED = {"rank", "share"}
@@ -63,7 +65,9 @@ def test_resolution_json_has_the_issue_shape(client, estate, make_vote, login):
     assert response.status_code == 200 and response.mimetype == "application/json"
     data = response.get_json()
     check_common(data, vote, "resolution", "preliminary")
-    assert set(data) == TOP  # a named vote that does not publish unit choices adds nothing at the top
+    assert set(data) == TOP | TOP_ADDED  # a named vote that does not publish unit choices adds only the receipts
+    assert [r["code"] for r in data["receipts"]] == box.receipt_codes(vote)
+    assert [r["fingerprint"] for r in data["receipts"]] == box.receipt_fingerprints(vote)
     assert data["electorate"] == {"heads": 5, "area_m2": "670.00"}
     assert data["participation"] == {"heads": 4, "area_m2": "598.88"}
     assert data["quorum_met"] is True and data["candidates"] == []

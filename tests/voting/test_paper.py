@@ -129,7 +129,7 @@ def test_paper_for_a_right_used_online_is_refused_and_listed_as_a_conflict(desk,
     box.cast(vote, right, box.Choices({}), BallotChannel.online, estate.people.one)
     db.session.commit()
     refused = desk.enter(vote, desk.a, **_items(vote, "no", "no"))
-    assert refused.status_code == 303 and refused.headers["Location"].endswith("#conflicts")
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("#conflicts-note")
     assert _count(PaperEntry) == 0 and _count(Ballot) == 1
     conflict = db.session.scalar(sa.select(Conflict))
     assert (conflict.right_id, conflict.attempted, conflict.existing, conflict.actor_id) == (
@@ -139,8 +139,8 @@ def test_paper_for_a_right_used_online_is_refused_and_listed_as_a_conflict(desk,
         desk.a.id,
     )
     page = desk.as_(desk.a).get(refused.headers["Location"]).get_data(as_text=True)
-    assert "has been used online or by proxy" in page  # the flash
     listed = _section(page, "conflicts")
+    assert "has been used online or by proxy" in _note(listed, "conflicts")  # said in the section it sends to
     assert f"<td>{right.ordinal}</td>" in listed and ROOM_ONE in listed
     assert "on paper" in listed and "online" in listed and estate.people.staff.name in listed
 
@@ -239,3 +239,82 @@ def test_closing_a_secret_vote_forgets_entries_that_never_counted(estate, make_v
     entry = db.session.scalar(sa.select(PaperEntry))
     assert (entry.state, entry.answers) == ("pending", "{}")
     assert paper.forget_uncounted(make_vote()) == 0  # named votes keep them
+
+
+# --- the desk's feedback where the work is, and which item differs (issue 13) ---------------------------------------
+
+
+def _note(html: str, section: str) -> str:
+    """The message placed in a desk section, next to its form (not at the top of the page)."""
+    found = re.search(rf'<div id="{section}-note"[^>]*>(.*?)</div>', html, re.S)
+    return found.group(1) if found else ""
+
+
+def test_a_saved_entry_is_announced_at_the_entry_form_without_javascript(desk, estate, make_vote):
+    vote = make_vote()
+    saved = desk.enter(vote, desk.a, **_items(vote, "yes", "no"))
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("/desk#paper-note")
+    html = desk.as_(desk.a).get(saved.headers["Location"]).get_data(as_text=True)
+    paper_section = _section(html, "paper")
+    assert "Entry saved for 1栋 1单元 301" in _note(paper_section, "paper")
+    # right above the entry form, so the jump to #paper-note shows both; and only there, not at the top of the page
+    assert paper_section.index('id="paper-note"') < paper_section.index('action="/c/lvyuan/votes/')
+    assert html.count("Entry saved for") == 1 and 'class="flashes"' not in html.split("<section")[0]
+    assert re.search(r'<div id="paper-note"[^>]*\bautofocus\b', html)  # focus (and the screen reader) go to it
+
+    differ = desk.enter(vote, desk.b, **_items(vote, "yes", "yes"))
+    page = desk.as_(desk.b).get(differ.headers["Location"]).get_data(as_text=True)
+    note = _note(page, "paper")
+    assert "differ" in note and 'href="#paper-mismatch-h"' in note  # the way to the flagged entries, one tap
+
+
+def test_with_htmx_the_entry_form_gets_back_its_section_with_the_message(desk, estate, make_vote):
+    vote = make_vote()
+    client = desk.as_(desk.a)
+    form = client.get(_url(vote, "desk")).get_data(as_text=True)
+    assert 'hx-post="/c/lvyuan/votes/' in _section(form, "paper") and 'hx-target="#paper"' in form
+    saved = client.post(
+        _url(vote, "desk/paper"),
+        data={"paper-right": ROOM_ONE, **_items(vote, "yes", "no")},
+        headers={"HX-Request": "true"},
+    )
+    html = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and html.lstrip().startswith('<section id="paper"')
+    assert "Entry saved for 1栋 1单元 301" in _note(html, "paper") and "<html" not in html
+    assert re.search(r'<div id="paper-note"[^>]*\bautofocus\b', html)
+    assert _count(PaperEntry) == 1
+    assert "Entry saved for" not in client.get(_url(vote, "desk")).get_data(as_text=True)  # said once
+
+    refused = client.post(
+        _url(vote, "desk/paper"), data={"paper-right": "42", **_items(vote, "yes")}, headers={"HX-Request": "true"}
+    )
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and text.lstrip().startswith('<section id="paper"')
+    assert "No voting right has this" in text and 'value="42"' in text  # at the field, as typed
+
+
+def test_the_mismatch_marks_the_item_that_differs_in_words(desk, estate, make_vote):
+    vote = make_vote()
+    first, second = vote.items
+    desk.enter(vote, desk.a, **_items(vote, "yes", "no"))
+    desk.enter(vote, desk.b, **_items(vote, "yes", "abstain"))
+    html = _flagged(desk.as_(desk.b).get(_url(vote, "desk")).get_data(as_text=True))
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", html.split("<tbody>")[1], re.S)
+    assert len(rows) == 2  # one row per item, the two entries side by side
+    same, differs = rows
+    assert first.title in same and "Differs" not in same and "<strong>" not in same
+    assert second.title in differs and 'class="badge badge-differs">Differs<' in differs  # a word, not colour alone
+    assert "<strong>Disagree</strong>" in differs and "<strong>Abstain</strong>" in differs
+    # stacked cards on a phone: each value carries its column's name (who entered it)
+    assert 'class="result-table compare-table"' in html and f'data-label="{desk.b.name}' in differs
+    assert html.count("Void both entries") == 1
+
+
+def test_a_poll_mismatch_marks_the_options_ticked_differently(desk, estate, make_vote):
+    vote = make_vote(kind="poll", options=("方案一", "方案二", "方案三"))
+    desk.enter(vote, desk.a, opt="0")  # the first option's box
+    desk.enter(vote, desk.b, opt="1")
+    html = _flagged(desk.as_(desk.b).get(_url(vote, "desk")).get_data(as_text=True))
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", html.split("<tbody>")[1], re.S)
+    marked = [row for row in rows if "badge-differs" in row]
+    assert len(rows) == 3 and len(marked) == 2 and "方案三" not in "".join(marked)

@@ -14,6 +14,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.labels import label
 from portal.voting import box, electorate, lifecycle, tally, wording
+from portal.voting import receipts as receipts_module
 from portal.voting.models import Candidate, CandidateStatus, Nomination, VoteStatus
 from tests.voting.test_verify import cast_all as cast  # person name -> one answer per item (None = blank)
 
@@ -226,15 +227,17 @@ def test_named_vote_without_publishing_shows_no_unit_table(client, estate, make_
     assert "units" not in client.get(url(vote, "results.json")).get_json()
 
 
-def test_receipts_page_lists_exactly_the_fingerprints(client, estate, make_vote, login, english):
+def test_receipts_page_lists_exactly_the_codes_of_the_fingerprints(client, estate, make_vote, login, english):
     vote = make_vote(secrecy="secret")
     receipts = cast(estate, vote, FOUR_VOTERS)
     post(estate, vote)
     login(estate.people.wife)
     html = page(client, vote, "receipts")
-    listed = re.findall(r'<code class="fingerprint">([0-9a-f]+)</code>', html)
-    assert listed == box.receipt_fingerprints(vote) == sorted(listed) and len(listed) == 4
-    assert {box.receipt_hash(code)[:16] for code in receipts.values()} == set(listed)
+    listed = re.findall(r'<code class="receipt-listed">([0-9A-Z]{5}-[0-9A-Z]{5})</code>', html)
+    assert listed == box.receipt_codes(vote) == sorted(listed) and len(listed) == 4
+    assert [receipts_module.public_code(f) for f in box.receipt_fingerprints(vote)] == listed
+    assert {box.public_code(receipt) for receipt in receipts.values()} == set(listed)
+    receipts = {name: box.public_code(receipt) for name, receipt in receipts.items()}  # the codes voters were shown
     assert vote.digest in html
     assert f'action="{url(vote, "check-receipt")}"' in html
     checked = client.post(url(vote, "check-receipt"), data={"receipt": receipts["wife"]})
@@ -518,13 +521,14 @@ def test_digest_is_printed_with_how_to_check_it(client, estate, make_vote, login
     assert "keep the printed result notice" in html
 
 
-def test_receipts_page_explains_that_a_fingerprint_is_computed_from_the_code(client, estate, make_vote, login, english):
+def test_receipts_page_explains_that_the_list_holds_the_receipt_codes(client, estate, make_vote, login, english):
     vote = make_vote(secrecy="secret")
     cast(estate, vote, FOUR_VOTERS)
     post(estate, vote)
     login(estate.people.two)
     html = page(client, vote, "receipts")
-    assert "Your receipt code itself is not in the list" in html
+    assert "the code on your receipt is here exactly as your receipt shows it" in html
+    assert "first 50 bits" in html  # how a verifier derives each code from its fingerprint
     assert html.index('id="check-h"') < html.index('id="list-h"')  # the check comes before the long list
 
 
