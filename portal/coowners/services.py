@@ -83,28 +83,55 @@ def find_unit(compound: Compound, unit_id: int) -> Unit | None:
 
 def unit_voter(unit: Unit) -> UnitVoter:
     """The unit's owners, voter and open proposal, read afresh."""
-    rows = db.session.execute(
+    return _states([unit])[0]
+
+
+def _states(units: list[Unit]) -> list[UnitVoter]:
+    """Each unit's owners, voter and open proposal, in three queries whatever the number of units (a developer owns
+    hundreds)."""
+    ids = [unit.id for unit in units]
+    if not ids:
+        return []
+    owners: dict[int, list[tuple[Ownership, Person]]] = {uid: [] for uid in ids}
+    for own, person in db.session.execute(
         db.select(Ownership, Person)
         .join(Person, Person.id == Ownership.person_id)
-        .where(Ownership.unit_id == unit.id)
+        .where(Ownership.unit_id.in_(ids))
         .order_by(Ownership.id)
         .execution_options(populate_existing=True)
-    ).all()
-    owners = [person for _own, person in rows]
-    voter = next((person for own, person in rows if own.is_designated_voter), None)
-    proposal = db.session.scalar(
-        db.select(VoterProposal)
-        .where(VoterProposal.unit_id == unit.id, VoterProposal.state == ProposalState.open)
-        .execution_options(populate_existing=True)
-    )
-    confirmed = set()
-    if proposal is not None:
-        confirmed = set(
-            db.session.scalars(
-                db.select(VoterConfirmation.person_id).where(VoterConfirmation.proposal_id == proposal.id)
+    ).all():
+        owners[own.unit_id].append((own, person))
+    proposals = {
+        p.unit_id: p
+        for p in db.session.scalars(
+            db.select(VoterProposal)
+            .where(VoterProposal.unit_id.in_(ids), VoterProposal.state == ProposalState.open)
+            .options(db.joinedload(VoterProposal.proposer), db.joinedload(VoterProposal.nominee))
+            .execution_options(populate_existing=True)
+        )
+    }
+    confirmed: dict[int, set[int]] = {}
+    if proposals:
+        for proposal_id, person_id in db.session.execute(
+            db.select(VoterConfirmation.proposal_id, VoterConfirmation.person_id).where(
+                VoterConfirmation.proposal_id.in_([p.id for p in proposals.values()])
+            )
+        ):
+            confirmed.setdefault(proposal_id, set()).add(person_id)
+    result = []
+    for unit in units:
+        rows = owners[unit.id]
+        proposal = proposals.get(unit.id)
+        result.append(
+            UnitVoter(
+                unit,
+                [person for _own, person in rows],
+                next((person for own, person in rows if own.is_designated_voter), None),
+                proposal,
+                confirmed.get(proposal.id, set()) if proposal else set(),
             )
         )
-    return UnitVoter(unit, owners, voter, proposal, confirmed)
+    return result
 
 
 def units_of(person, compound: Compound | None = None) -> list[UnitVoter]:
@@ -120,7 +147,7 @@ def units_of(person, compound: Compound | None = None) -> list[UnitVoter]:
     if compound is not None:
         query = query.where(Unit.compound_id == compound.id)
     units = sorted(db.session.scalars(query).unique(), key=lambda u: (u.compound.name, natural_key(u.unit_key)))
-    return [unit_voter(unit) for unit in units]
+    return _states(units)
 
 
 def co_owned_units(compound: Compound, query: str = "") -> list[UnitVoter]:
@@ -131,7 +158,7 @@ def co_owned_units(compound: Compound, query: str = "") -> list[UnitVoter]:
         .where(Unit.compound_id == compound.id, Unit.id.in_(shared))
         .options(db.joinedload(Unit.building), db.joinedload(Unit.entrance))
     ).all()
-    result = [unit_voter(unit) for unit in sorted(units, key=lambda u: natural_key(u.unit_key))]
+    result = _states(sorted(units, key=lambda u: natural_key(u.unit_key)))
     text = query.strip().lower()
     if text:
         result = [u for u in result if text in u.unit.label.lower() or any(text in o.name.lower() for o in u.owners)]

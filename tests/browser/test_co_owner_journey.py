@@ -121,6 +121,7 @@ def test_a_co_owner_names_themselves_and_gets_the_next_ballot(lang, percent, liv
     login(other, live_server, b, t, lang)
     other.page.goto(f"{live_server}/account")
     expect(other.page.locator("main")).to_contain_text(t("waiting for your confirmation"))
+    other.check("account")
     other.page.get_by_role("link", name=t("Who votes for this unit: change it")).click()
     expect(other.page.locator(".proposal")).to_contain_text(b.name)
     submit(other.page, t("Confirm"))

@@ -170,3 +170,25 @@ def test_staff_of_another_community_and_owners_do_not_find_the_staff_pages(clien
         assert client.post(_staff_page(home), data={"voter": str(home.e.id), "signed": "y"}).status_code == 404
         client.post("/logout")
     assert voters(home.trio) == ["王五"]
+
+
+def test_the_account_and_vote_pages_do_not_grow_with_the_units_owned(client, home, login, make, open_vote):
+    """A developer owns hundreds of units: who votes for each is read in a fixed number of statements."""
+    from tests.queries import count_queries
+
+    vote = open_vote()
+    login(home.a)
+    pages = ("/account", f"/c/{home.compound.slug}/votes/{vote.id}/")
+    with count_queries() as few:
+        for path in pages:
+            assert client.get(path).status_code == 200
+    for room in range(1301, 1311):
+        make.unit(home.compound, str(room), building="3栋", entrance="2单元", owners=[home.a, home.solo], voter=1)
+    with count_queries() as many:
+        for path in pages:
+            assert client.get(path).status_code == 200
+
+    def reads(statements):
+        return [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]  # the tests' own transactions
+
+    assert len(reads(many)) == len(reads(few))
