@@ -257,6 +257,7 @@ SENTENCES = {
     "portal.meetings.models.MotionRule": "said as the rule a quick vote passes by (meetings/_motions.html, minutes)",
     "portal.voting.tally.Reason": "why an item passed or failed, with its numbers (voting/wording.py item_sentence)",
     "portal.voting.disclosure.Reveal": "what a published number gives away (voting/_result_disclosure.html)",
+    "portal.coowners.models.ProposalState": "a proposal of the unit's voter is told in sentences (coowners/unit.html)",
 }
 
 # Plain strings name their kind: {{ "taken"|label("NeedStatus") }}. The two Answer and Matter enums say the same.

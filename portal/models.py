@@ -4,6 +4,7 @@ from portal.accounts.models import ActivationCode, Person
 from portal.audit import AuditEvent
 from portal.boards.models import *  # noqa: F403 (registers the board models)
 from portal.compounds.models import AreaSource, Building, Community, Compound, Entrance, Notice, Unit
+from portal.coowners.models import VoterConfirmation, VoterProposal
 from portal.inbox.models import Notification
 from portal.lists.models import *  # noqa: F403 (registers the three lists' models)
 from portal.meetings.models import *  # noqa: F403 (registers the meeting models)
@@ -29,4 +30,6 @@ __all__ = [
     "Person",
     "Role",
     "Unit",
+    "VoterConfirmation",
+    "VoterProposal",
 ]

@@ -185,4 +185,15 @@ SENTENCES: dict[str, Callable[..., str]] = {
     "statement_required": lambda: _("Write a statement."),
     "nominations_closed": lambda: _("Nominations are closed: the election has been announced."),
     "state": lambda: _("This nomination cannot change this way now."),
+    # Who votes for a co-owned unit (指定投票人)
+    "not_co_owner": lambda: _("Only the owners of this unit can do this."),
+    "single_owner": lambda: _("This unit has one owner, who votes for it: there is nobody else to name."),
+    "nominee": lambda: _("Choose one of the unit's owners."),
+    "already_voter": lambda: _("This owner already votes for the unit."),
+    "proposal_changed": lambda: _(
+        "The proposal has changed since the page was opened (withdrawn, declined or replaced). Here it is as it is now."
+    ),
+    "own_proposal": lambda: _("You made this proposal: the other owners confirm or decline it. You can withdraw it."),
+    "already_confirmed": lambda: _("You have confirmed this proposal already."),
+    "not_proposer": lambda: _("Only the owner who made the proposal can withdraw it."),
 }

@@ -10,6 +10,7 @@ from portal import audit, i18n
 from portal.accounts import bp, services
 from portal.accounts.forms import ActivationForm, CodeForm, LoginForm, PasswordChangeForm
 from portal.compounds.models import Compound
+from portal.coowners import services as coowners
 from portal.db import reads_first, will_write
 from portal.extensions import db
 from portal.htmx import form_page, render
@@ -130,7 +131,7 @@ def check_code():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """我的账号: rooms, roles, language and password."""
+    """我的账号: rooms (with who votes for each), roles, language and password."""
     form = PasswordChangeForm()
     form.own = (current_user.account_no, current_user.phone, current_user.login_phone)
     status = 200
@@ -158,7 +159,7 @@ def account():
         form=form,
         memberships=memberships,
         staff_of=staff_of,
-        ownerships=current_user.ownerships,
+        units=coowners.units_of(current_user),
         locales=current_app.config["PORTAL_LOCALES"],
         current_locale=i18n.select_locale(),
         status=status,

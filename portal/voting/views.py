@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.compounds.services import get_compound
+from portal.coowners import services as coowners
 from portal.db import reads_first
 from portal.htmx import render
 from portal.refusals import Refused
@@ -76,6 +77,7 @@ def show(slug: str, vote_id: int):
         results_visible=access.can_see_results(current_user, vote),
         receipt=receipts.shown_code(vote, right.id) if voted else None,
         events=vote_events(vote),
+        my_units=coowners.for_vote(vote, current_user),
     )
 
 
