@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import Length, NumberRange
 
 from portal import permissions
+from portal.forms import InputRequired
 from portal.htmx import render
 from portal.refusals import Refused
 from portal.voting import access, ballot_form, box, bp, loading, paper, proxies
@@ -35,7 +36,10 @@ class CapForm(FlaskForm):
 
     max_proxies_per_person = IntegerField(
         _l("Owners one proxy may represent in one vote"),
-        validators=[InputRequired(), NumberRange(min=1, max=proxies.MAX_CAP)],
+        validators=[
+            InputRequired(_l("Enter how many owners one proxy may represent")),
+            NumberRange(min=1, max=proxies.MAX_CAP),
+        ],
     )
 
 
