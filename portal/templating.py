@@ -10,6 +10,7 @@ from functools import lru_cache
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, ngettext
 
+from portal.forms import error_links
 from portal.db import utcnow
 from portal.markup import plain_text
 
@@ -83,3 +84,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["plain_text"] = plain_text
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["colon"] = colon
+    app.jinja_env.globals["form_error_links"] = error_links
