@@ -87,8 +87,9 @@ def expired_message() -> str:
     return _("This page was open too long; check and submit again.")
 
 
-def error_links(*forms) -> list[ErrorLink]:
-    """Every error of the given forms (None skipped), in the order of their fields, each linking to its control.
+def error_links(*forms, at: str | None = None) -> list[ErrorLink]:
+    """Every error of the given forms (None skipped), in the order of their fields, each linking to its control
+    (`at`: the one control of a form a page renders by hand under its own id).
 
     An expired token is said first, in its own words, linking to the form's first control."""
     links: list[ErrorLink] = []
@@ -96,13 +97,13 @@ def error_links(*forms) -> list[ErrorLink]:
         if form is None or not form.errors:
             continue
         fields = list(form)
-        first = next((t for t in map(_target, fields) if t), None)
+        first = at or next((t for t in map(_target, fields) if t), None)
         for field in fields:
             if field.type == "CSRFTokenField":
                 if field.errors:
                     links.insert(0, ErrorLink(expired_message(), first))
                 continue
-            target = _target(field) or first
+            target = at or _target(field) or first
             for message in field.errors if isinstance(field.errors, list | tuple) else ():
                 links.append(ErrorLink(str(message), target))
         for message in getattr(form, "form_errors", ()):

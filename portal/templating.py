@@ -10,8 +10,8 @@ from functools import lru_cache
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, ngettext
 
-from portal.forms import error_links
 from portal.db import utcnow
+from portal.forms import error_links
 from portal.markup import plain_text
 
 

@@ -158,7 +158,7 @@ class Written:
 class ObjectionForm(FlaskForm):
     """异议: an owner's objection to the preliminary result."""
 
-    text = TextAreaField(_l("Your objection"), validators=[Written(TEXT_MAX)])
+    text = TextAreaField(_l("Your objection"), id="objection-text", validators=[Written(TEXT_MAX)])
 
 
 class ObjectionAnswerForm(FlaskForm):

@@ -12,7 +12,10 @@ const focusSummary = (root) => {
 const followLink = (event) => {
   const link = event.target.closest?.("[data-error-summary] a[href^='#']");
   if (!link) return;
-  const field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!target) return;
+  // A group of choices (a fieldset) is not focusable itself: its first choice is.
+  const field = target.matches("input, select, textarea") ? target : target.querySelector("input, select, textarea");
   if (!field) return;
   event.preventDefault();
   // The label (or the legend of a group) above the field stays in view, so one reads what the field asks for.
