@@ -108,23 +108,44 @@ PROXY_ERROR_FIELD = {
     "proxy_not_found": "person",
     "proxy_self": "person",
     "cap": "person",
+    "used": "owner",
+    "owner_has_proxy": "owner",
     "reference_required": "reference",
 }
 
 
+def _looked_up(field, find):
+    """`find()` for a field that was filled in, or None with the refusal at the field (an empty one has its error)."""
+    if field.errors:
+        return None
+    try:
+        return find()
+    except Refused as error:
+        field.errors.append(error.sentence)
+        return None
+
+
+def _refuse_at(form, error: Refused) -> None:
+    """A refusal of the proxy form, at the field it is about."""
+    getattr(form, PROXY_ERROR_FIELD.get(error.code, "owner")).errors.append(error.sentence)
+
+
 @bp.route("/<int:vote_id>/desk/proxies", methods=["POST"])
 def desk_add_proxy(slug: str, vote_id: int):
-    """Record a proxy authorisation (委托) for one owner's voting right."""
+    """Record a proxy authorisation (委托) for one owner's voting right; what is wrong is said all at once."""
     compound, vote = _desk(slug, vote_id)
     form = ProxyForm(prefix="proxy")
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    owner = _looked_up(form.owner, lambda: proxies.lookup(vote, form.owner.data))
+    person = _looked_up(form.person, lambda: proxies.find_proxy(form.person.data))
+    found = proxies.problems(vote, owner, person) if owner and person else []
+    for error in found:
+        _refuse_at(form, error)
+    if valid and owner and person and not found:
         try:
-            owner = proxies.lookup(vote, form.owner.data)
-            person = proxies.find_proxy(form.person.data)
             proxies.authorise(vote, owner, person, form.reference.data, current_user)
         except Refused as error:
-            field = getattr(form, PROXY_ERROR_FIELD.get(error.code, "owner"))
-            field.errors = [error.sentence]
+            _refuse_at(form, error)
         else:
             flash(_("Proxy recorded: %(name)s votes for %(rooms)s.", name=person.name, rooms=owner.label), "info")
             return _back(slug, vote.id, "proxies")
