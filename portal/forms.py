@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask import g
 from flask_babel import gettext as _
 from wtforms import validators
 from wtforms.fields import Field
@@ -82,8 +83,15 @@ def _target(field: Field) -> str | None:
     return field.id
 
 
+def summary_title() -> str:
+    """The error summary's heading (said here: pybabel does not read templates/_macros, as it skips `_` folders)."""
+    return _("There is a problem")
+
+
 def expired_message() -> str:
-    """What a form sent with an expired or missing CSRF token says when it is shown again (portal.errors)."""
+    """What a form sent with an expired or missing CSRF token says when it is shown again (portal.errors); noted
+    on `g`, so that the page is used only where it says so."""
+    g.form_again_said = True
     return _("This page was open too long; check and submit again.")
 
 
