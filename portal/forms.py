@@ -71,7 +71,7 @@ class ErrorLink:
     """One line of the error summary: the message, and the id of the control it links to (None: no link)."""
 
     message: str
-    target: str | None
+    control: str | None
 
 
 def _target(field: Field) -> str | None:

@@ -74,6 +74,6 @@ def test_links_go_to_the_first_choice_of_a_list_and_skip_hidden_fields(app):
     with app.test_request_context(method="POST", data={"kind": "nonsense"}), force_locale("en"):
         form = NeedForm(meta={"csrf": False})
         form.validate()
-        links = {link.target: link.message for link in shared.error_links(form)}
+        links = {link.control: link.message for link in shared.error_links(form)}
         assert "kind-0" in links and "title" in links and "description" in links
         assert shared.error_links(None, NeedForm(meta={"csrf": False}, formdata=None)) == []
