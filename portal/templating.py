@@ -11,6 +11,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, ngettext
 
 from portal.db import utcnow
+from portal.forms import error_links, summary_title
 from portal.markup import plain_text
 
 
@@ -89,3 +90,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["colon"] = colon
     app.jinja_env.globals["comma"] = comma
+    app.jinja_env.globals["form_error_links"] = error_links
+    app.jinja_env.globals["form_errors_title"] = summary_title

@@ -102,7 +102,8 @@ def app():
 def _forget_request_caches(sender, **extra) -> None:
     from flask_babel import refresh
 
-    for name in ("_login_user", "_roles_cache", "_staff_cache", "_org_cache"):
+    # csrf_valid: Flask-WTF's note that CSRFProtect passed this request's token (else a form skips its own check)
+    for name in ("_login_user", "_roles_cache", "_staff_cache", "_org_cache", "csrf_valid"):
         g.pop(name, None)
     refresh()
 

@@ -7,9 +7,10 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import EqualTo, Length, Optional, ValidationError
 
 from portal.accounts import passwords
+from portal.forms import InputRequired
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")  # mainland mobile numbers
 
@@ -47,7 +48,10 @@ class PasswordFields:
     )
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[InputRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        validators=[
+            InputRequired(_l("Enter the password again")),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
     )
 
     def validate_password(self, field) -> None:

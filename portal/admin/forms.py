@@ -7,7 +7,9 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Length, Optional, Regexp, ValidationError
+
+from portal.forms import InputRequired
 
 # An account number (登录账号) typed by an administrator: the demo's `admin`, a generated `12345678`, `zhou.min`.
 ACCOUNT_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,39}$")

@@ -17,12 +17,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from portal import labels
 from portal.boards import rules
 from portal.boards.models import Category, OrgKind
 from portal.boards.services import COMMENT_LIMIT
+from portal.forms import InputRequired
 from portal.refusals import TEXT_LIMIT, sentence
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import labels
+from portal.forms import InputRequired
 from portal.meetings import discussion, minutes, motions
 from portal.meetings.models import Answer, InviteeGroup, MeetingKind, Visibility
 from portal.refusals import TEXT_LIMIT, Refused
@@ -43,10 +44,14 @@ class MeetingForm(FlaskForm):
         _l("Kind of meeting"),
         choices=labels.choices(MeetingKind),
     )
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Enter the meeting title")), Length(max=200)])
     description = TextAreaField(_l("What the meeting is about"), validators=[Length(max=20000)])
-    starts_at = DateTimeLocalField(_l("Starts (Beijing time)"), validators=[InputRequired()])
-    ends_at = DateTimeLocalField(_l("Ends (Beijing time)"), validators=[InputRequired()])
+    starts_at = DateTimeLocalField(
+        _l("Starts (Beijing time)"), validators=[InputRequired(_l("Enter when the meeting starts"))]
+    )
+    ends_at = DateTimeLocalField(
+        _l("Ends (Beijing time)"), validators=[InputRequired(_l("Enter when the meeting ends"))]
+    )
     groups = SelectMultipleField(
         _l("Invite"),
         choices=labels.choices(

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
 from portal.boards.forms import StarsField, StepForm, category_choices, category_required, stars_chosen
+from portal.forms import InputRequired
 from portal.needs.services import COMMENT_LIMIT, TITLE_LIMIT
 from portal.refusals import TEXT_LIMIT
 
@@ -27,12 +28,16 @@ class NeedForm(FlaskForm):
         _l("What do you want to post?"),
         choices=[SelectChoice(value, label) for value, label in KIND_CHOICES.items()],
         default="wish",
-        validators=[InputRequired()],
+        validators=[InputRequired(_l("Choose what you want to post"))],
     )
     category = SelectField(_l("Category"), choices=[], validators=[category_required()])
-    title = StringField(_l("In a few words"), validators=[InputRequired(), Length(max=TITLE_LIMIT)])
+    title = StringField(
+        _l("In a few words"),
+        validators=[InputRequired(_l("Say in a few words what you need.")), Length(max=TITLE_LIMIT)],
+    )
     description = TextAreaField(
-        _l("What exactly do you need? When and where?"), validators=[InputRequired(), Length(max=TEXT_LIMIT)]
+        _l("What exactly do you need? When and where?"),
+        validators=[InputRequired(_l("Say what exactly you need.")), Length(max=TEXT_LIMIT)],
     )
     photos = MultipleFileField(_l("Photos (JPEG or PNG, optional)"))
     is_public = BooleanField(_l("It may be shown publicly on the compound's list of requests"), default=False)
@@ -47,9 +52,9 @@ def _note(label) -> StringField:
     return StringField(label, validators=[Length(max=TEXT_LIMIT)], default="")
 
 
-def _words(label, name: str) -> TextAreaField:
-    """The one required text of a step (its name as posted: `reason` or `note`)."""
-    return TextAreaField(label, validators=[InputRequired(), Length(max=TEXT_LIMIT)], name=name)
+def _words(label, name: str, missing) -> TextAreaField:
+    """The one required text of a step (its name as posted: `reason` or `note`), and what an empty one says."""
+    return TextAreaField(label, validators=[InputRequired(missing), Length(max=TEXT_LIMIT)], name=name)
 
 
 class AcceptForm(StepForm):
@@ -78,7 +83,7 @@ class DoneForm(StepForm):
     """办结: what was done, with photos if one likes."""
 
     step = "done"
-    words = _words(_l("What did you do?"), "note")
+    words = _words(_l("What did you do?"), "note", _l("Say what you did"))
     photos = MultipleFileField(_l("Photos (JPEG or PNG, optional)"))
 
 
@@ -94,14 +99,14 @@ class DeclineForm(StepForm):
     """不予受理: the reason the resident will read."""
 
     step = "decline"
-    words = _words(_l("Why? The resident will read this."), "reason")
+    words = _words(_l("Why? The resident will read this."), "reason", _l("Give a reason."))
 
 
 class ReopenForm(StepForm):
     """Not done yet: what is still missing."""
 
     step = "reopen"
-    words = _words(_l("What is still missing?"), "reason")
+    words = _words(_l("What is still missing?"), "reason", _l("Say what is still missing"))
 
 
 class SuperviseForm(StepForm):

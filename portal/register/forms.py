@@ -10,7 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import Length, Regexp
+
+from portal.forms import InputRequired
 
 
 class UploadForm(FlaskForm):

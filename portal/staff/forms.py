@@ -7,10 +7,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from portal import labels
 from portal.accounts.forms import mobile_phone
+from portal.forms import InputRequired
 from portal.refusals import sentence
 from portal.roles.models import CommitteePost, Role
 from portal.roles.services import MANAGED_ROLES

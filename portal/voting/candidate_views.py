@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from portal import permissions
+from portal.forms import InputRequired
 from portal.htmx import render, wants_partial
 from portal.refusals import Refused
 from portal.voting import access, bp, candidates, lifecycle, loading

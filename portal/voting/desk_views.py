@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import Length, NumberRange
 
 from portal import permissions
+from portal.forms import InputRequired
 from portal.htmx import render, wants_partial
 from portal.refusals import Refused
 from portal.voting import access, ballot_form, box, bp, loading, paper, proxies
@@ -35,7 +36,10 @@ class CapForm(FlaskForm):
 
     max_proxies_per_person = IntegerField(
         _l("Owners one proxy may represent in one vote"),
-        validators=[InputRequired(), NumberRange(min=1, max=proxies.MAX_CAP)],
+        validators=[
+            InputRequired(_l("Enter how many owners one proxy may represent")),
+            NumberRange(min=1, max=proxies.MAX_CAP),
+        ],
     )
 
 
@@ -131,23 +135,44 @@ PROXY_ERROR_FIELD = {
     "proxy_not_found": "person",
     "proxy_self": "person",
     "cap": "person",
+    "used": "owner",
+    "owner_has_proxy": "owner",
     "reference_required": "reference",
 }
 
 
+def _looked_up(field, find):
+    """`find()` for a field that was filled in, or None with the refusal at the field (an empty one has its error)."""
+    if field.errors:
+        return None
+    try:
+        return find()
+    except Refused as error:
+        field.errors.append(error.sentence)
+        return None
+
+
+def _refuse_at(form, error: Refused) -> None:
+    """A refusal of the proxy form, at the field it is about."""
+    getattr(form, PROXY_ERROR_FIELD.get(error.code, "owner")).errors.append(error.sentence)
+
+
 @bp.route("/<int:vote_id>/desk/proxies", methods=["POST"])
 def desk_add_proxy(slug: str, vote_id: int):
-    """Record a proxy authorisation (委托) for one owner's voting right."""
+    """Record a proxy authorisation (委托) for one owner's voting right; what is wrong is said all at once."""
     compound, vote = _desk(slug, vote_id)
     form = ProxyForm(prefix="proxy")
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    owner = _looked_up(form.owner, lambda: proxies.lookup(vote, form.owner.data))
+    person = _looked_up(form.person, lambda: proxies.find_proxy(form.person.data))
+    found = proxies.problems(vote, owner, person) if owner and person else []
+    for error in found:
+        _refuse_at(form, error)
+    if valid and owner and person and not found:
         try:
-            owner = proxies.lookup(vote, form.owner.data)
-            person = proxies.find_proxy(form.person.data)
             proxies.authorise(vote, owner, person, form.reference.data, current_user)
         except Refused as error:
-            field = getattr(form, PROXY_ERROR_FIELD.get(error.code, "owner"))
-            field.errors = [error.sentence]
+            _refuse_at(form, error)
         else:
             _say("proxies", _("Proxy recorded: %(name)s votes for %(rooms)s.", name=person.name, rooms=owner.label))
             return _back(slug, vote.id, "proxies")

@@ -13,8 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from portal.forms import DataRequired, InputRequired
 from portal.i18n import to_utc
 from portal.refusals import Refused, sentence
 from portal.voting.models.vote import Art278Category, Secrecy, VoteKind, VoteStatus
@@ -43,8 +44,12 @@ class VoteForm(FlaskForm):
             SelectChoice("secret", _l("Secret (不记名): nothing links a ballot to a voter")),
         ],
     )
-    opens_at = DateTimeLocalField(_l("Voting opens (Beijing time)"), validators=[InputRequired()])
-    closes_at = DateTimeLocalField(_l("Voting closes (Beijing time)"), validators=[InputRequired()])
+    opens_at = DateTimeLocalField(
+        _l("Voting opens (Beijing time)"), validators=[InputRequired(_l("Enter when voting opens"))]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Voting closes (Beijing time)"), validators=[InputRequired(_l("Enter when voting closes"))]
+    )
     allow_change = BooleanField(_l("Voters may change their ballot until the vote closes (named ballots only)"))
     publish_unit_choices = BooleanField(_l("The result lists each unit's choices by room and area (named only)"))
     poll_multiple = BooleanField(_l("Poll: several options may be chosen"))
@@ -153,7 +158,7 @@ class Written:
 class ObjectionForm(FlaskForm):
     """异议: an owner's objection to the preliminary result."""
 
-    text = TextAreaField(_l("Your objection"), validators=[Written(TEXT_MAX)])
+    text = TextAreaField(_l("Your objection"), id="objection-text", validators=[Written(TEXT_MAX)])
 
 
 class ObjectionAnswerForm(FlaskForm):

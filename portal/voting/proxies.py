@@ -160,6 +160,33 @@ def _participation(vote: Vote, person_id: int) -> Participation | None:
     )
 
 
+def _authorisation_of(vote: Vote, owner: RightRef) -> ProxyAuthorisation | None:
+    """The owner's authorisation row in this vote (active or revoked: one row per owner and vote)."""
+    return db.session.scalar(
+        db.select(ProxyAuthorisation).where(
+            ProxyAuthorisation.vote_id == vote.id, ProxyAuthorisation.owner_id == owner.person_id
+        )
+    )
+
+
+def problems(vote: Vote, owner: RightRef, proxy: Person) -> list[Refused]:
+    """Every reason this owner and proxy cannot be recorded now, all at once (the desk shows them together);
+    `authorise` asks again under the vote's lock and refuses the first."""
+    found: list[Refused] = []
+    if not may_record(vote):
+        found.append(Refused("not_now"))
+    if proxy.id == owner.person_id:
+        found.append(Refused("proxy_self"))
+    if _participation(vote, owner.person_id) is not None:
+        found.append(Refused("used"))
+    existing = _authorisation_of(vote, owner)
+    if existing is not None and existing.revoked_at is None:
+        found.append(Refused("owner_has_proxy"))
+    if active_count(vote, proxy) >= vote.compound.max_proxies_per_person:
+        found.append(Refused("cap", cap=vote.compound.max_proxies_per_person))
+    return found
+
+
 def authorise(vote: Vote, owner: RightRef, proxy: Person, reference: str, actor) -> ProxyAuthorisation:
     """Record that `proxy` votes for the owner of this right in this vote, on the written authorisation `reference`."""
     if not may_record(vote):
@@ -170,17 +197,10 @@ def authorise(vote: Vote, owner: RightRef, proxy: Person, reference: str, actor)
     if proxy.id == owner.person_id:
         raise Refused("proxy_self")
     _lock_vote(vote)
-    if _participation(vote, owner.person_id) is not None:
-        raise Refused("used")
-    existing = db.session.scalar(
-        db.select(ProxyAuthorisation).where(
-            ProxyAuthorisation.vote_id == vote.id, ProxyAuthorisation.owner_id == owner.person_id
-        )
-    )
-    if existing is not None and existing.revoked_at is None:
-        raise Refused("owner_has_proxy")
-    if active_count(vote, proxy) >= vote.compound.max_proxies_per_person:
-        raise Refused("cap", cap=vote.compound.max_proxies_per_person)
+    found = problems(vote, owner, proxy)
+    if found:
+        raise found[0]
+    existing = _authorisation_of(vote, owner)
     if existing is None:
         existing = ProxyAuthorisation(vote_id=vote.id, owner_id=owner.person_id)
         db.session.add(existing)

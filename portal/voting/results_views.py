@@ -152,6 +152,7 @@ def answer_objection(slug: str, vote_id: int, objection_id: int):
     if objection is None:
         abort(404)
     form = ObjectionAnswerForm()
+    form.answer.id = f"answer-{objection.id}"  # the page holds one answer box per objection
     status = _objection_step(form, form.answer, lambda: objections.answer(objection, current_user, form.answer.data))
     if status is None:
         flash(_("The answer is published."), "info")

@@ -325,3 +325,38 @@ def test_the_desk_shows_its_sections_in_every_state(en, estate, make_vote, login
     assert ('name="proxy-owner"' in html) == (status in ("announced", "open"))
     assert ('name="paper-right"' in html) == (status == "open")
     assert "<script>" not in html and "style=" not in html and " onclick" not in html
+
+
+def test_every_error_of_the_proxy_form_at_once(en, estate, make_vote, login):
+    vote = make_vote(status="announced")
+    login(estate.people.staff)
+    response = _add_proxy(en, vote, "99", "no-such-account", "")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for field_id, text in [
+        ("proxy-owner", "No voting right has this"),
+        ("proxy-person", "No account has this"),
+        ("proxy-reference", "Enter authorisation number"),
+    ]:
+        assert f'id="{field_id}-error"' in html and text in html, field_id
+        assert f'href="#{field_id}"' in html  # and in the error summary, linking to the field
+    # the owner's own refusal and the proxy's together: the owner already has a proxy, and is their own proxy
+    assert _add_proxy(en, vote, ROOM_ONE, estate.people.resident.account_no).status_code == 303
+    both = _add_proxy(en, vote, ROOM_ONE, estate.people.one.account_no, "WT-3").get_data(as_text=True)
+    assert "already has a proxy" in both and "cannot be their own proxy" in both
+    assert _count(ProxyAuthorisation) == 1
+
+
+def test_an_expired_revoke_button_changes_nothing(en, app, estate, make_vote, login, monkeypatch):
+    vote = make_vote(status="announced")
+    people = estate.people
+    right = proxies.electorate_refs(vote)[0]
+    auth = proxies.authorise(vote, right, people.resident, "R", people.staff)
+    db.session.commit()
+    login(people.staff)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = en.post(_url(vote, f"desk/proxies/{auth.id}/revoke"), data={"csrf_token": "stale"})
+    assert response.status_code == 400 and "Form expired" in response.get_data(as_text=True)
+    db.session.refresh(auth)
+    assert auth.revoked_at is None
+    assert "vote.proxy_revoked" not in db.session.scalars(sa.select(AuditEvent.action)).all()
