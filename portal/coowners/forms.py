@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from portal.coowners.services import REFERENCE_LIMIT
+from portal.forms import InputRequired
 from portal.inputs import db_int
 
 NOT_A_CHOICE = _l("Not a valid choice.")

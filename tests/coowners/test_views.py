@@ -65,7 +65,7 @@ def test_an_answer_to_a_replaced_proposal_is_refused_and_the_page_shows_the_new_
     response = client.post(_page(home, home.trio) + "/answer", data={"proposal": str(first.id), "answer": "decline"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "flash-error" in page and "孙七" in page
+    assert "error-summary" in page and "孙七" in page
     assert voters(home.trio) == ["王五"]
 
 
