@@ -91,7 +91,7 @@ def test_owner_activates_from_the_letter_then_logs_out_and_in(lang, live_server,
     login.fill(phone or owner.account_no)
     password.fill("not the password")
     _submit(page, t("Log in"))
-    expect(page.get_by_text(t("The account or the password is not right."))).to_be_visible()
+    expect(page.locator("#password-error")).to_have_text(t("The account or the password is not right."))
     expect(password).to_have_attribute("aria-invalid", "true")
     tab.check("login-error", status=400)
 

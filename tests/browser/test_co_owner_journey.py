@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.steps import flash, login, submit
-from tests.browser.test_large_text import _text_size
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -93,9 +92,8 @@ def household(live_app, seed):
 def test_a_co_owner_names_themselves_and_gets_the_next_ballot(lang, percent, live_server, open_tab, household, texts):
     t = lambda msgid, **kw: texts(lang, msgid, **kw)  # noqa: E731
     a, b = household.a, household.b
-    tab = open_tab(f"coowner-{lang}-{percent}")
+    tab = open_tab(f"coowner-{lang}-{percent}", text=percent)
     page = tab.page
-    _text_size(tab, percent)
     login(tab, live_server, a, t, lang)
 
     # The vote page says who votes for the unit and why A has no ballot.
@@ -116,8 +114,7 @@ def test_a_co_owner_names_themselves_and_gets_the_next_ballot(lang, percent, liv
     tab.check("proposed")
 
     # B confirms in the portal (another phone).
-    other = open_tab(f"coowner-{lang}-{percent}-b")
-    _text_size(other, percent)
+    other = open_tab(f"coowner-{lang}-{percent}-b", text=percent)
     login(other, live_server, b, t, lang)
     other.page.goto(f"{live_server}/account")
     expect(other.page.locator("main")).to_contain_text(t("waiting for your confirmation"))
@@ -137,6 +134,3 @@ def test_a_co_owner_names_themselves_and_gets_the_next_ballot(lang, percent, liv
     page.get_by_role("button", name=t("Vote now")).click()
     expect(page).to_have_url(f"{live_server}{next_path}ballot")
     tab.check("ballot")
-    for current in (page, other.page):
-        current.wait_for_load_state("load")
-        current.unroute_all(behavior="ignoreErrors")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_large_text import _text_size
-
 pytestmark = pytest.mark.browser
 
 
@@ -16,9 +14,8 @@ def test_an_empty_form_shows_the_summary_focused_and_its_links_reach_the_fields(
     lang, percent, live_server, open_tab, texts
 ):
     t = lambda msgid, **kw: texts(lang, msgid, **kw)  # noqa: E731
-    tab = open_tab(f"form-errors-{lang}-{percent}")
+    tab = open_tab(f"form-errors-{lang}-{percent}", text=percent)
     page = tab.page
-    _text_size(tab, percent)
     page.goto(f"{live_server}/login")
     if lang == "en":
         page.locator(".site-header").get_by_role("button", name="English").click()
@@ -34,7 +31,6 @@ def test_an_empty_form_shows_the_summary_focused_and_its_links_reach_the_fields(
     expect(page.locator("#password")).to_be_focused()
     summary.get_by_role("link").first.click()
     expect(page.locator("#login")).to_be_focused()
-    page.unroute_all(behavior="ignoreErrors")
 
 
 def test_without_javascript_the_summary_is_at_the_top_and_its_links_work(live_server, open_tab, texts):

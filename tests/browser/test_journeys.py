@@ -174,12 +174,13 @@ def test_staff_open_enter_paper_and_close(lang, percent, live_server, open_tab, 
 
     enter(tab, first)
     saved = t("Entry saved for %(rooms)s. It counts when a second staff member enters the same choices.", rooms=rooms)
-    _flash(page, saved)
+    expect(page.locator("#paper-note")).to_have_text(saved)  # at the entry form, where the eyes are
     tab.check("desk-first")
     other = open_tab(f"journey-staff2-{lang}-{percent}", text=percent)
     _login(other, live_server, second, t, lang)
     enter(other, second)
-    _flash(other.page, t("The two entries match: the paper ballot of %(rooms)s is counted.", rooms=rooms))
+    counted = t("The two entries match: the paper ballot of %(rooms)s is counted.", rooms=rooms)
+    expect(other.page.locator("#paper-note")).to_have_text(counted)
     other.check("desk-second")
 
     page.goto(manage)
