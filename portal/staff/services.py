@@ -80,12 +80,18 @@ def _number(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _owns(compound: Compound, *conditions) -> sa.Exists:
-    """The person owns a unit of the compound that meets `conditions`."""
-    return sa.exists(
-        sa.select(Ownership.id)
+def _by_person(column):
+    """`column` kept out of index choice (column + 0): in the per-person subqueries below, SQLite would otherwise read
+    the compound's index (every unit or code of the compound, for each person) instead of the person's own rows."""
+    return column + 0
+
+
+def _owns(compound: Compound, *conditions):
+    """The person owns a unit of the compound that meets `conditions` (the owners are found once, not per person)."""
+    return Person.id.in_(
+        sa.select(Ownership.person_id)
         .join(Unit, Unit.id == Ownership.unit_id)
-        .where(Ownership.person_id == Person.id, Unit.compound_id == compound.id, *conditions)
+        .where(Unit.compound_id == compound.id, *conditions)
     )
 
 
@@ -111,11 +117,11 @@ def _search(compound: Compound, query: str, buildings: list[Place]):
 
 
 def _code_state(compound: Compound):
-    """The code-state column (CodeState values) and the latest code of the person, to join: active once a password
-    is set, else the state of the person's latest code in this compound, else none."""
+    """The code-state column (CodeState values) and the join that brings the person's latest code in this compound:
+    active once a password is set, else the latest code's state, else none."""
     latest = (
         sa.select(ActivationCode.id)
-        .where(ActivationCode.person_id == Person.id, ActivationCode.compound_id == compound.id)
+        .where(ActivationCode.person_id == Person.id, _by_person(ActivationCode.compound_id) == compound.id)
         .order_by(ActivationCode.created_at.desc(), ActivationCode.id.desc())
         .limit(1)
         .correlate(Person)
@@ -130,7 +136,11 @@ def _code_state(compound: Compound):
         (code.expires_at <= utcnow(), CodeState.expired.value),
         else_=CodeState.valid.value,
     )
-    return state, code, code.id == latest
+
+    def join(statement):
+        return statement.outerjoin(code, code.id == latest)
+
+    return state, join
 
 
 def _people_query(
@@ -141,11 +151,14 @@ def _people_query(
     role: str = "",
     state: str = "",
     buildings: list[Place] | None = None,
+    with_state: bool = True,
 ):
     """SELECT `columns` (which may use the code state) of the compound's people who match the filters."""
-    code_state, code, on = _code_state(compound)
+    code_state, join = _code_state(compound)
     members = sa.select(Membership.person_id).where(Membership.compound_id == compound.id)
-    statement = sa.select(*columns(code_state)).outerjoin(code, on).where(Person.id.in_(members))
+    statement = sa.select(*columns(code_state)).select_from(Person).where(Person.id.in_(members))
+    if with_state or state:
+        statement = join(statement)
     query = query.strip()
     if query:
         statement = statement.where(_search(compound, query, places(compound) if buildings is None else buildings))
@@ -167,7 +180,7 @@ def _list_order(compound: Compound) -> tuple:
     first_room = (
         sa.select(sa.func.min(Unit.unit_key))
         .join(Ownership, Ownership.unit_id == Unit.id)
-        .where(Ownership.person_id == Person.id, Unit.compound_id == compound.id)
+        .where(Ownership.person_id == Person.id, _by_person(Unit.compound_id) == compound.id)
         .correlate(Person)
         .scalar_subquery()
     )
@@ -234,11 +247,11 @@ def rooms(compound: Compound, person_ids: list[int]) -> dict[int, list[str]]:
 
 def person_row(compound: Compound, person: Person) -> PersonRow | None:
     """The row of one person of the compound (for their page), or None once they hold no role in it."""
-    code_state, code, on = _code_state(compound)
+    code_state, join = _code_state(compound)
     columns = [Person.id, Person.name, Person.account_no, Person.is_developer, code_state.label("code_state")]
     members = sa.select(Membership.person_id).where(Membership.compound_id == compound.id)
     found = db.session.execute(
-        sa.select(*columns).outerjoin(code, on).where(Person.id == person.id, Person.id.in_(members))
+        join(sa.select(*columns).select_from(Person)).where(Person.id == person.id, Person.id.in_(members))
     ).all()
     rows = _rows(compound, found)
     return rows[0] if rows else None
