@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from portal import audit
 from portal.accounts.models import ActivationCode, CodeState, Person
@@ -81,7 +80,7 @@ def _number(name: str) -> int | None:
 
 
 def _by_person(column):
-    """`column` kept out of index choice (column + 0): in the per-person subqueries below, SQLite would otherwise read
+    """`column` kept out of index choice (column + 0): in per-person subqueries and lookups, SQLite would otherwise read
     the compound's index (every unit or code of the compound, for each person) instead of the person's own rows."""
     return column + 0
 
@@ -117,30 +116,28 @@ def _search(compound: Compound, query: str, buildings: list[Place]):
 
 
 def _code_state(compound: Compound):
-    """The code-state column (CodeState values) and the join that brings the person's latest code in this compound:
-    active once a password is set, else the latest code's state, else none."""
+    """The code-state column (CodeState values): active once a password is set, else the state of the person's
+    latest code in this compound, else none. One scalar subquery per person, on the person's own codes (a join on
+    "the latest code" made PostgreSQL pair every person with every code)."""
     latest = (
-        sa.select(ActivationCode.id)
+        sa.select(
+            sa.case(
+                (ActivationCode.used_at.is_not(None), CodeState.used.value),
+                (ActivationCode.revoked_at.is_not(None), CodeState.revoked.value),
+                (ActivationCode.expires_at <= utcnow(), CodeState.expired.value),
+                else_=CodeState.valid.value,
+            )
+        )
         .where(ActivationCode.person_id == Person.id, _by_person(ActivationCode.compound_id) == compound.id)
         .order_by(ActivationCode.created_at.desc(), ActivationCode.id.desc())
         .limit(1)
         .correlate(Person)
         .scalar_subquery()
     )
-    code = aliased(ActivationCode)
-    state = sa.case(
+    return sa.case(
         (Person.password_hash.is_not(None), CodeState.active.value),
-        (code.id.is_(None), CodeState.none.value),
-        (code.used_at.is_not(None), CodeState.used.value),
-        (code.revoked_at.is_not(None), CodeState.revoked.value),
-        (code.expires_at <= utcnow(), CodeState.expired.value),
-        else_=CodeState.valid.value,
+        else_=sa.func.coalesce(latest, CodeState.none.value),
     )
-
-    def join(statement):
-        return statement.outerjoin(code, code.id == latest)
-
-    return state, join
 
 
 def _people_query(
@@ -151,14 +148,11 @@ def _people_query(
     role: str = "",
     state: str = "",
     buildings: list[Place] | None = None,
-    with_state: bool = True,
 ):
     """SELECT `columns` (which may use the code state) of the compound's people who match the filters."""
-    code_state, join = _code_state(compound)
+    code_state = _code_state(compound)
     members = sa.select(Membership.person_id).where(Membership.compound_id == compound.id)
     statement = sa.select(*columns(code_state)).select_from(Person).where(Person.id.in_(members))
-    if with_state or state:
-        statement = join(statement)
     query = query.strip()
     if query:
         statement = statement.where(_search(compound, query, places(compound) if buildings is None else buildings))
@@ -220,7 +214,7 @@ def _rows(compound: Compound, found) -> list[PersonRow]:
     if not rows:
         return []
     for membership in db.session.scalars(
-        db.select(Membership).where(Membership.compound_id == compound.id, Membership.person_id.in_(rows))
+        db.select(Membership).where(_by_person(Membership.compound_id) == compound.id, Membership.person_id.in_(rows))
     ):
         rows[membership.person_id].roles[membership.role] = membership
     for person_id, label in rooms(compound, list(rows)).items():
@@ -238,7 +232,7 @@ def rooms(compound: Compound, person_ids: list[int]) -> dict[int, list[str]]:
         .join(Unit, Unit.id == Ownership.unit_id)
         .join(Building, Building.id == Unit.building_id)
         .outerjoin(Entrance, Entrance.id == Unit.entrance_id)
-        .where(Unit.compound_id == compound.id, Ownership.person_id.in_(person_ids))
+        .where(_by_person(Unit.compound_id) == compound.id, Ownership.person_id.in_(person_ids))
         .order_by(Unit.unit_key, Unit.id)
     ):
         found[person_id].append(" ".join(part for part in (building, entrance, room) if part))
@@ -247,12 +241,15 @@ def rooms(compound: Compound, person_ids: list[int]) -> dict[int, list[str]]:
 
 def person_row(compound: Compound, person: Person) -> PersonRow | None:
     """The row of one person of the compound (for their page), or None once they hold no role in it."""
-    code_state, join = _code_state(compound)
-    columns = [Person.id, Person.name, Person.account_no, Person.is_developer, code_state.label("code_state")]
+    columns = [
+        Person.id,
+        Person.name,
+        Person.account_no,
+        Person.is_developer,
+        _code_state(compound).label("code_state"),
+    ]
     members = sa.select(Membership.person_id).where(Membership.compound_id == compound.id)
-    found = db.session.execute(
-        join(sa.select(*columns).select_from(Person)).where(Person.id == person.id, Person.id.in_(members))
-    ).all()
+    found = db.session.execute(sa.select(*columns).where(Person.id == person.id, Person.id.in_(members))).all()
     rows = _rows(compound, found)
     return rows[0] if rows else None
 
