@@ -44,10 +44,8 @@ def create_compound(slug: str, name: str, community_name: str) -> None:
 @click.option("--days", type=click.IntRange(1, 365), help="Days until the codes expire.")
 def issue_codes(slug: str, output: str | None, days: int | None) -> None:
     """Issue activation codes to everyone in SLUG who has not activated; print them as CSV."""
-    from portal.accounts.services import issue_code
     from portal.compounds.models import Compound
-    from portal.register.services import rooms_of
-    from portal.staff.services import people
+    from portal.staff.services import issue_letters, not_activated, rooms
 
     compound = db.session.scalar(db.select(Compound).where(Compound.slug == slug))
     if compound is None:
@@ -55,14 +53,14 @@ def issue_codes(slug: str, output: str | None, days: int | None) -> None:
     # Opened before any code is issued, so that a file that cannot be written leaves no code behind.
     handle = _private_file(output) if output else sys.stdout
     try:
-        rows = [r for r in people(compound) if r.code_state != "active"]
-        issued = [issue_code(r.person, compound, None, days) for r in rows]
+        issued = issue_letters(compound, not_activated(compound), None, days)
         db.session.commit()
         writer = csvsafe.writer(handle)  # names and rooms come from the register: a cell may look like a formula
         writer.writerow(["account_no", "name", "rooms", "code", "expires_at"])
+        rooms_of = rooms(compound, [item.person.id for item in issued])
         for item in issued:
-            rooms = "; ".join(rooms_of(compound, item.person))
-            writer.writerow([item.person.account_no, item.person.name, rooms, item.code, item.expires_at.isoformat()])
+            where = "; ".join(rooms_of[item.person.id])
+            writer.writerow([item.person.account_no, item.person.name, where, item.code, item.expires_at.isoformat()])
     finally:
         if output:
             handle.close()

@@ -69,7 +69,7 @@ class RoleForm(FlaskForm):
 
 
 class LettersForm(FlaskForm):
-    """印发激活信: the people ticked in the table, or (scope) everyone not yet activated."""
+    """印发激活信: the people ticked on the page, or (scope) everyone not yet activated, in one building or in all."""
 
     scope = SelectField(
         choices=[SelectChoice("chosen", "chosen"), SelectChoice("all_inactive", "all_inactive")],
@@ -78,22 +78,36 @@ class LettersForm(FlaskForm):
     )
     # Checked in validate_person_id: the field's own message would quote what was sent.
     person_id = SelectMultipleField(choices=[], validate_choice=False)
+    building = SelectField(
+        _l("Building"), choices=[], validators=[Optional()], invalid_choice_message=NOT_A_CHOICE, id="letters-building"
+    )
 
-    def __init__(self, *args, people=(), **kwargs) -> None:
-        """Choices: the people with a role in the compound."""
+    def __init__(self, *args, members=None, buildings=(), **kwargs) -> None:
+        """`members(ids)`: those of the ids who belong to the compound; `buildings`: its buildings (id, name)."""
         super().__init__(*args, **kwargs)
-        self.person_id.choices = [SelectChoice(str(person.id), person.name) for person in people]
+        self._members = members
+        self.building.choices = [SelectChoice("", _l("all buildings"))] + [
+            SelectChoice(str(b.id), b.name) for b in buildings
+        ]
 
     def validate_person_id(self, field) -> None:
         """Someone ticked (unless everyone not yet activated is asked for), and only people of the compound."""
         if self.scope.data != "all_inactive" and not field.data:
             raise ValidationError(sentence("no_choice"))
-        if not {choice.value for choice in field.choices}.issuperset(field.data or ()):
+        values = field.data or ()
+        if not all(value.isdigit() and len(value) <= 18 for value in values):
+            raise ValidationError(NOT_A_CHOICE)
+        ids = [int(value) for value in values]
+        if self._members is not None and not self._members(ids).issuperset(ids):
             raise ValidationError(NOT_A_CHOICE)
 
     def chosen(self) -> list[int]:
-        """The people ticked (each one of the choices, once the form is valid)."""
+        """The people ticked (each one of the compound's, once the form is valid)."""
         return [int(value) for value in self.person_id.data or ()]
+
+    def building_id(self) -> int | None:
+        """The building chosen for "everyone not yet activated", or None for all."""
+        return int(self.building.data) if self.building.data else None
 
 
 class BackForm(FlaskForm):

@@ -15,7 +15,6 @@ from portal.compounds.models import Community
 from portal.extensions import db
 from portal.htmx import form_status, render, wants_partial
 from portal.refusals import sentence
-from portal.register.services import rooms_of
 from portal.roles import services as roles
 from portal.roles.models import CommitteePost, Role
 from portal.security import safe_next
@@ -92,78 +91,112 @@ def compound(slug: str):
     return render("staff/compound.html", compound=compound, totals=compounds.totals(compound), votes=running)
 
 
+def _int_arg(name: str) -> int | None:
+    """A whole-number query argument, or None when absent or not a number (a hand-edited address is not an error)."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
 @bp.route("/c/<slug>/people")
 def people(slug: str):
-    """People and roles, filtered as you type (htmx swaps only the table)."""
+    """People and roles: searched, filtered by building, role and account, 50 to a page (htmx swaps only the list)."""
     compound = _compound(slug, "manage_roles")
-    q, role, state = request.args.get("q", ""), request.args.get("role", ""), request.args.get("state", "")
-    return _people_page(
+    return _people_page(compound)
+
+
+def _people_page(compound, status: int = 200, letters_form=None):
+    """The people page as the query string filters it, or its list for htmx; a refused `letters_form` shows its
+    errors at its fields."""
+    buildings = services.places(compound)
+    building = _int_arg("building")
+    if building is not None and building not in {b.id for b in buildings}:
+        building = 0  # another compound's building, or none at all: nobody lives there
+    filters = {
+        "q": request.args.get("q", "")[:100],
+        "building": building,
+        "role": request.args.get("role", "") if request.args.get("role") in set(Role) else "",
+        "state": request.args.get("state", "") if request.args.get("state") in set(CODE_STATES) else "",
+    }
+    found = services.people_page(
         compound,
+        filters["q"],
+        filters["building"],
+        filters["role"],
+        filters["state"],
+        page=_int_arg("page") or 1,
+        buildings=buildings,
+    )
+    if letters_form is None:
+        letters_form = LettersForm(
+            buildings=buildings, formdata=None, data={"building": str(filters["building"] or "")}
+        )
+    kept = {key: value for key, value in filters.items() if value}
+    return render(
+        "staff/people.html",
         "staff/_people_table.html",
-        rows=services.people(compound, q, role, state),
-        q=q,
-        role=role,
-        state=state,
+        status=status,
+        compound=compound,
+        found=found,
+        rows=found.rows,
+        buildings=buildings,
+        filters=filters,
+        page_url=lambda page: url_for(
+            "staff.people", slug=compound.slug, **kept, **({"page": page} if page > 1 else {})
+        ),
+        roles=list(Role),
+        states=CODE_STATES,
+        letters_form=letters_form,
     )
 
 
-def _people_page(compound, partial: str, status: int = 200, rows=None, **context):
-    """The people page, or its `partial` for htmx; a form that failed (`role_form` of `role_person_id`'s row, or
-    `letters_form`) shows its errors at its fields."""
-    context = {
-        "q": "",
-        "role": "",
-        "state": "",
-        "role_form": None,
-        "role_person_id": None,
-        "letters_form": None,
-    } | context
+@bp.route("/c/<slug>/people/<int:person_id>")
+def person(slug: str, person_id: int):
+    """One person's roles (and code) on a page of their own; htmx gets the role chips alone, to open in the list."""
+    compound = _compound(slug, "manage_roles")
+    return _person_page(compound, _person(compound, person_id))
+
+
+def _person_page(compound, person, status: int = 200, role_form=None):
+    """The person's page, or their role chips for htmx; a refused `role_form` shows its errors at the chips or post."""
+    row = services.person_row(compound, person)
+    if row is None:  # their last role was just taken: they left the compound's list
+        return render("staff/_empty.html", "staff/_empty.html")
     return render(
-        "staff/people.html",
-        partial,
+        "staff/person.html",
+        "staff/_person_roles.html",
         status=status,
         compound=compound,
-        rows=services.people(compound) if rows is None else rows,
-        roles=list(Role),
+        row=row,
         managed=roles.MANAGED_ROLES,
         posts=list(CommitteePost),
-        states=CODE_STATES,
-        **context,
+        role_form=role_form,
     )
 
 
 @bp.route("/c/<slug>/people/<int:person_id>/roles", methods=["POST"])
 def set_role(slug: str, person_id: int):
-    """Give (once confirmed) or take one role, or change a committee post; htmx gets the updated row back."""
+    """Give (once confirmed) or take one role, or change a committee post; htmx gets the updated chips back."""
     compound = _compound(slug, "manage_roles")
     person = _person(compound, person_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        return _person_row(compound, person, status=400, role_form=form, role_person_id=person.id)
+        return _person_page(compound, person, status=400, role_form=form)
     role = Role(form.role.data)
     if form.action.data == "remove":
         roles.remove(person, compound, role, current_user)
     elif roles.membership(person, compound, role) is None and not form.confirm.data:
-        # A new role is never one stray tap on a chip: the row asks again, with a box the server requires.
+        # A new role is never one stray tap on a chip: the chips ask again, with a box the server requires.
         form.confirm.errors = [sentence("not_confirmed")]
-        return _person_row(compound, person, status=400, role_form=form, role_person_id=person.id)
+        return _person_page(compound, person, status=400, role_form=form)
     else:
         post = CommitteePost(form.post.data) if form.post.data else None
         roles.grant(person, compound, role, current_user, post)
     if wants_partial():
-        return _person_row(compound, person)
-    if services.person_in(compound, person.id) is not None:  # else the last role was removed: they left the list
-        flash(_("Roles of %(name)s updated.", name=person.name), "info")
-    return redirect(url_for("staff.people", slug=slug), 303)
-
-
-def _person_row(compound, person, status: int = 200, **context):
-    """The person's row of the people page (the page itself without htmx); nothing once their last role is gone."""
-    rows = services.people(compound)
-    row = next((r for r in rows if r.person.id == person.id), None)
-    if row is None:
-        return render("staff/_empty.html", "staff/_empty.html")
-    return _people_page(compound, "staff/_person_row.html", status=status, rows=rows, row=row, **context)
+        return _person_page(compound, person)
+    if services.person_in(compound, person.id) is None:  # the last role was removed: they left the list
+        return redirect(url_for("staff.people", slug=slug), 303)
+    flash(_("Roles of %(name)s updated.", name=person.name), "info")
+    return redirect(url_for("staff.person", slug=slug, person_id=person.id), 303)
 
 
 @bp.route("/c/<slug>/invite", methods=["GET", "POST"])
@@ -196,20 +229,18 @@ def revoke(slug: str, person_id: int):
 
 @bp.route("/c/<slug>/letters", methods=["POST"])
 def issue_letters(slug: str):
-    """Issue fresh codes to the chosen people and show their letters, one A4 sheet each.
+    """Issue fresh codes to the chosen people, or to everyone not yet activated (in one building or all), and show
+    their letters, one A4 sheet each.
 
     The codes exist in plain text only in this response (they are stored hashed), so it is rendered directly
     rather than redirected, and never cached.
     """
     compound = _compound(slug, "manage_codes")
-    rows = services.people(compound)
-    form = LettersForm(people=[r.person for r in rows])
+    form = LettersForm(members=lambda ids: services.members_among(compound, ids), buildings=services.places(compound))
     if not form.validate_on_submit():
-        return _people_page(compound, "staff/_people_table.html", status=400, rows=rows, letters_form=form)
-    if form.scope.data == "all_inactive":
-        ids = [r.person.id for r in rows if r.code_state != "active"]
-    else:
-        ids = form.chosen()
+        return _people_page(compound, status=400, letters_form=form)
+    everyone = form.scope.data == "all_inactive"
+    ids = services.not_activated(compound, form.building_id()) if everyone else form.chosen()
     issued = services.issue_letters(compound, ids, current_user)
     if not issued:
         flash(_("Nobody chosen needs a letter: everyone chosen has already activated."), "error")
@@ -218,12 +249,13 @@ def issue_letters(slug: str):
 
 
 def _letters_response(compound, issued):
+    rooms = services.rooms(compound, [item.person.id for item in issued])
     letters_ = [
         {
             "person": item.person,
             "code": item.code,
             "expires_at": item.expires_at,
-            "rooms": rooms_of(compound, item.person),
+            "rooms": rooms[item.person.id],
             "qr": letters.qr_svg(letters.activation_url(item.code), _("QR code to open the activation page")),
             "url": letters.activation_url(item.code),
         }

@@ -47,6 +47,7 @@ ROUTES = {
     "staff desk": ("GET", "/staff/", dict(STAFF_ONLY, staff_c=OK)),
     "staff compound": ("GET", "/staff/c/{b}/", STAFF_ONLY),
     "people and roles": ("GET", "/staff/c/{b}/people", STAFF_ONLY),
+    "a person's roles": ("GET", "/staff/c/{b}/people/{owner_b}", STAFF_ONLY),
     "toggle role": ("POST", "/staff/c/{b}/people/{owner_b}/roles", STAFF_ONLY),
     "invite form": ("GET", "/staff/c/{b}/invite", STAFF_ONLY),
     "invite": ("POST", "/staff/c/{b}/invite", STAFF_ONLY),

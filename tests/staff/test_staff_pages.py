@@ -67,14 +67,14 @@ def test_people_filter_by_account_state(client, desk):
     assert "李娜" in body and "王伟" not in body
 
 
-def test_role_toggle_with_htmx_returns_the_row(client, desk, database):
+def test_role_toggle_with_htmx_returns_the_chips(client, desk, database):
     compound, waiting, _ = desk
     url = f"/staff/c/{compound.slug}/people/{waiting.id}/roles"
     response = client.post(
         url, data={"role": "committee", "action": "grant", "confirm": "y"}, headers={"HX-Request": "true"}
     )
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and body.lstrip().startswith(f'<li id="person-{waiting.id}"')
+    assert response.status_code == 200 and body.lstrip().startswith(f'<div id="roles-{waiting.id}"')
     membership = database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.committee))
     assert membership.post.value == "member"
     client.post(url, data={"role": "committee", "post": "secretary"}, headers={"HX-Request": "true"})
@@ -219,7 +219,7 @@ def test_unknown_committee_post_is_shown_at_the_post_field(client, desk, databas
     assert response.status_code == 400
     assert ("<html" in body) is not htmx
     if htmx:
-        assert body.lstrip().startswith(f'<li id="person-{waiting.id}"')
+        assert body.lstrip().startswith(f'<div id="roles-{waiting.id}"')
     select = re.search(rf'<select id="post-{waiting.id}"[^>]*>', body).group(0)
     assert 'aria-invalid="true"' in select and f'aria-describedby="post-{waiting.id}-error"' in select
     assert f'id="post-{waiting.id}-error"' in body
@@ -235,7 +235,7 @@ def test_a_role_that_is_not_toggled_by_hand_is_shown_at_the_roles(client, desk, 
     response = client.post(url, data={"role": "owner", "action": "remove"}, headers=headers)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and ("<html" in body) is not htmx
-    group = re.search(r'<div class="chips" role="group"[^>]*>', body[body.index(f'id="person-{waiting.id}"') :])
+    group = re.search(r'<div class="chips" role="group"[^>]*>', body[body.index(f'id="roles-{waiting.id}"') :])
     assert f'aria-describedby="roles-{waiting.id}-error"' in group.group(0)
     assert f'id="roles-{waiting.id}-error"' in body
     assert database.session.scalar(sa.select(Membership).filter_by(person_id=waiting.id, role=Role.owner))
