@@ -121,9 +121,8 @@ def test_a_visitor_turns_on_large_text_without_javascript(live_server, open_tab,
 def test_staff_people_pages_hold_at_200_percent_text(lang, live_server, open_tab, place, texts):
     """The people page (filters, letters by building, light rows) and a person's role page at 200 % text (issue 13)."""
     t = lambda msgid, **kw: texts(lang, msgid, **kw)  # noqa: E731
-    tab = open_tab(f"large-staff-{lang}-200")
+    tab = open_tab(f"large-staff-{lang}-200", text=200)
     page = tab.page
-    _text_size(tab, 200)
     _login(tab, live_server, place.staff, t, lang)
     owner = place.owner["zh_Hans"]
     page.goto(f"{live_server}/staff/c/{place.slug}/people")
@@ -133,4 +132,3 @@ def test_staff_people_pages_hold_at_200_percent_text(lang, live_server, open_tab
     tab.check("people-roles-opened")
     page.goto(f"{live_server}/staff/c/{place.slug}/people/{owner.id}")
     tab.check("person")
-    page.unroute_all(behavior="ignoreErrors")
