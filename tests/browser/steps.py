@@ -22,6 +22,12 @@ def field(scope, label: str):
     return scope.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
 
 
+def colon(t) -> str:
+    """The colon after a label, as portal.templating writes it in the language of `t`: "：" in Chinese, ": " in
+    English."""
+    return "：" if re.search(r"[\u4e00-\u9fff]", t("Area")) else ": "
+
+
 def flash(page, text: str) -> None:
     """The page shows this message at the top."""
     expect(page.locator(".flashes")).to_contain_text(text)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import colon as _colon
 from tests.browser.steps import field as _field
 from tests.browser.steps import login as _login
 from tests.browser.steps import submit as _submit
@@ -32,8 +33,9 @@ def _expect_turnout(page, heads: int, whole: int, t) -> None:
     turnout = page.locator("#turnout")
     percent = f"{heads * 100 / whole:.1f}"  # 0, 1/3, 2/3, 1: never on a rounding boundary
     line = partial(_line, turnout)
-    expect(line(t("Owners (heads)"))).to_have_text(f"{t('Owners (heads)')}: {heads} / {whole} = {percent}%")
-    expect(line(t("Area"))).to_have_text(f"{t('Area')}: {88.5 * heads:.2f} ㎡ / {88.5 * whole:.2f} ㎡ = {percent}%")
+    c = _colon(t)
+    expect(line(t("Owners (heads)"))).to_have_text(f"{t('Owners (heads)')}{c}{heads} / {whole} = {percent}%")
+    expect(line(t("Area"))).to_have_text(f"{t('Area')}{c}{88.5 * heads:.2f} ㎡ / {88.5 * whole:.2f} ㎡ = {percent}%")
     expect(turnout.get_by_role("progressbar", name=t("Turnout by heads"))).to_have_attribute(
         "value", str(heads * 1000 // whole)
     )
@@ -41,7 +43,7 @@ def _expect_turnout(page, heads: int, whole: int, t) -> None:
 
 def _line(scope, label: str):
     """The paragraph that starts with "label:"."""
-    return scope.locator("p").filter(has_text=re.compile(rf"^\s*{re.escape(label)}:"))
+    return scope.locator("p").filter(has_text=re.compile(rf"^\s*{re.escape(label)}[:：]"))
 
 
 def _mark(page, items, answers, t) -> None:
@@ -94,7 +96,7 @@ def _cast(tab, live_server, place, answers, t, check, on_behalf=None, rooms=None
     review = page.locator("main ul.review > li")
     expect(review).to_have_count(len(vote.items))
     for i, (item, answer) in enumerate(zip(vote.items, answers, strict=True)):
-        expect(review.nth(i)).to_have_text(f"{i + 1}. {item.title}: {_boxes(answer, t)}")
+        expect(review.nth(i)).to_have_text(f"{i + 1}. {item.title}{_colon(t)}{_boxes(answer, t)}")
         expect(review.nth(i).locator('[data-picked="1"]')).to_have_text(f"☑ {t(ANSWER[answer or 'abstain'])}")
     expect(page.get_by_text(t("Once submitted, the ballot cannot be changed."))).to_be_visible()
     if on_behalf:
@@ -179,7 +181,9 @@ def test_owner_votes_with_review_and_receipt(lang, javascript, answers, live_ser
     expect(mine.get_by_role("button", name=t("Vote now"))).to_have_count(0)
     chosen = mine.locator("ul.my-choices > li")
     for i, (item, answer) in enumerate(zip(vote.items, answers, strict=True)):
-        expect(chosen.nth(i)).to_have_text(f"{item.title}: {t(ANSWER[answer or 'abstain'])}")  # stored: blank is 弃权
+        expect(chosen.nth(i)).to_have_text(
+            f"{item.title}{_colon(t)}{t(ANSWER[answer or 'abstain'])}"
+        )  # stored: blank is 弃权
     expect(mine.locator(".code")).to_have_text(code)  # the receipt, derived again by the server
     _expect_turnout(page, 1, vote.heads, t)
     check("voted")
@@ -210,7 +214,7 @@ def test_review_step_lets_the_owner_change_choices_without_javascript(live_serve
     tab.check("ballot-again", axe=False)
     _mark(page, vote.items, ("yes", "no"), t)
     _submit(page, t("Next: check my choices"))
-    expect(page.locator("main ul.review > li").nth(1)).to_have_text(f"2. {vote.items[1].title}: {_boxes('no', t)}")
+    expect(page.locator("main ul.review > li").nth(1)).to_have_text(f"2. {vote.items[1].title}{_colon(t)}{_boxes('no', t)}")
     _submit(page, t("Submit my ballot"))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Your vote is cast"))
     tab.check("receipt", axe=False)
@@ -246,7 +250,7 @@ def test_proxy_votes_for_an_owner_who_then_cannot_vote_again(live_server, open_t
 
     code = _cast(tab, live_server, place, ("yes", "yes"), t, tab.check, on_behalf=rooms)
     proxied = page.get_by_role("region", name=t("Votes I cast as a proxy"))
-    voted = f"{t('Proxy for %(rooms)s', rooms=rooms)}: {t('voted')} · {t('Receipt')}"
+    voted = f"{t('Proxy for %(rooms)s', rooms=rooms)}{_colon(t)}{t('voted')} · {t('Receipt')}"
     expect(proxied.get_by_role("listitem")).to_have_text(voted)
     expect(proxied.get_by_role("button", name=t("Vote as proxy"))).to_have_count(0)
     # The receipt of the ballot he cast for her is there to see again, from the server.
