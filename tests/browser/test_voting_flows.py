@@ -214,7 +214,9 @@ def test_review_step_lets_the_owner_change_choices_without_javascript(live_serve
     tab.check("ballot-again", axe=False)
     _mark(page, vote.items, ("yes", "no"), t)
     _submit(page, t("Next: check my choices"))
-    expect(page.locator("main ul.review > li").nth(1)).to_have_text(f"2. {vote.items[1].title}{_colon(t)}{_boxes('no', t)}")
+    expect(page.locator("main ul.review > li").nth(1)).to_have_text(
+        f"2. {vote.items[1].title}{_colon(t)}{_boxes('no', t)}"
+    )
     _submit(page, t("Submit my ballot"))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Your vote is cast"))
     tab.check("receipt", axe=False)
