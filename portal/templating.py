@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, ngettext
+from markupsafe import Markup
 
 from portal.db import utcnow
 from portal.forms import error_links, summary_title
@@ -68,6 +69,13 @@ def colon() -> str:
     return "：" if _chinese() else ": "
 
 
+def paren(text) -> Markup:
+    """`text` in brackets: full-width "（…）" in Chinese, "(…)" in English (what `text` holds is escaped unless it is
+    Markup already)."""
+    left, right = ("（", "）") if _chinese() else ("(", ")")
+    return Markup("{}{}{}").format(left, text, right)
+
+
 def separator() -> str:
     """Between the items of a list written in one line: "；" in Chinese, "; " in English."""
     return "；" if _chinese() else "; "
@@ -89,6 +97,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["plain_text"] = plain_text
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["colon"] = colon
+    app.jinja_env.globals["paren"] = paren
+    app.jinja_env.globals["separator"] = separator
     app.jinja_env.globals["comma"] = comma
     app.jinja_env.globals["form_error_links"] = error_links
     app.jinja_env.globals["form_errors_title"] = summary_title
