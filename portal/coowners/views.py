@@ -14,7 +14,10 @@ from portal.compounds.services import get_compound
 from portal.coowners import access, bp, services
 from portal.coowners.forms import AnswerForm, PaperForm, ProposeForm
 from portal.htmx import form_status, render
+from portal.inputs import page_number
 from portal.refusals import Refused
+
+PAGE_SIZE = 50  # units a page of the staff list shows
 
 
 def _unit(slug: str, unit_id: int):
@@ -110,8 +113,17 @@ def staff_list(slug: str):
     """Units with several owners and who votes for each; a room or name filters the list."""
     compound = _staff_compound(slug)
     query = request.args.get("q", "")[:100]
+    units = services.co_owned_units(compound, query)
+    pages = max(1, -(-len(units) // PAGE_SIZE))
+    number = min(page_number(request.args.get("page")), pages)
     return render(
-        "coowners/staff_list.html", compound=compound, units=services.co_owned_units(compound, query), q=query
+        "coowners/staff_list.html",
+        compound=compound,
+        units=units[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+        total=len(units),
+        number=number,
+        pages=pages,
+        q=query,
     )
 
 

@@ -192,3 +192,20 @@ def test_the_account_and_vote_pages_do_not_grow_with_the_units_owned(client, hom
         return [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]  # the tests' own transactions
 
     assert len(reads(many)) == len(reads(few))
+
+
+def test_the_staff_list_shows_50_units_a_page_with_links_that_keep_the_search(client, home, login, make):
+    """A large compound's co-owned units come 50 to a page (issue 13: staff pages scale), the search kept."""
+    owners = [make.person(f"共有人{i}") for i in range(2 * 53)]
+    for i in range(53):
+        make.unit(home.compound, f"{i + 1:02d}01", building="9栋", entrance="1单元", owners=owners[2 * i : 2 * i + 2])
+    login(home.staff)
+    url = f"/staff/c/{home.compound.slug}/voters"
+    first = client.get(url).get_data(as_text=True)
+    assert first.count('<li><a href="/staff/c/lvyuan/voters/') == 50
+    assert "共 55 户，第 1/2 页" in first  # 53 here, the pair and the trio
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    last = client.get(url + "?page=9").get_data(as_text=True)  # past the end: the last page
+    assert last.count('<li><a href="/staff/c/lvyuan/voters/') == 5 and 'rel="prev"' in last
+    found = client.get(url + "?q=9栋").get_data(as_text=True)
+    assert "共 53 户，第 1/2 页" in found and "q=9%E6%A0%8B&amp;page=2" in found
