@@ -266,14 +266,20 @@ def propose(unit: Unit, proposer: Person, nominee_id: int | None) -> VoterPropos
     return proposal
 
 
-def confirm(unit: Unit, person: Person, proposal_id: int | None) -> bool:
-    """A co-owner confirms the open proposal (once); True when it was the last confirmation and the voter switched."""
+def _answering(unit: Unit, person: Person, proposal_id: int | None):
+    """The unit's state (locked) and the open proposal that `person`, a co-owner other than its proposer, answers."""
     state = _locked(unit)
     if not state.owns(person):
         raise Refused("not_co_owner")
     proposal = _open_proposal(state, proposal_id)
     if proposal.proposer_id == person.id:
         raise Refused("own_proposal")
+    return state, proposal
+
+
+def confirm(unit: Unit, person: Person, proposal_id: int | None) -> bool:
+    """A co-owner confirms the open proposal (once); True when it was the last confirmation and the voter switched."""
+    state, proposal = _answering(unit, person, proposal_id)
     if person.id in state.confirmed_ids:
         raise Refused("already_confirmed")
     db.session.add(VoterConfirmation(proposal_id=proposal.id, person_id=person.id))
@@ -288,12 +294,7 @@ def confirm(unit: Unit, person: Person, proposal_id: int | None) -> bool:
 
 def decline(unit: Unit, person: Person, proposal_id: int | None) -> None:
     """Another co-owner says no: the proposal ends and the voter stays who it was."""
-    state = _locked(unit)
-    if not state.owns(person):
-        raise Refused("not_co_owner")
-    proposal = _open_proposal(state, proposal_id)
-    if proposal.proposer_id == person.id:
-        raise Refused("own_proposal")
+    state, proposal = _answering(unit, person, proposal_id)
     _close(proposal, ProposalState.declined, person)
     audit.record("voter.declined", person, unit.compound, unit_id=unit.id, proposal_id=proposal.id)
     others = [o.id for o in state.owners if o.id != person.id]

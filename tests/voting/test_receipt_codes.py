@@ -12,24 +12,12 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.voting import ballot_form, box, lifecycle, proxies, receipts
-from portal.voting.models import Ballot, VoteStatus, VotingRight
+from portal.voting import box, lifecycle, proxies, receipts
+from portal.voting.models import Ballot, VoteStatus
 from portal.voting.receipts import CODE_ALPHABET
+from tests.voting.test_receipts import RECEIPT, _items, _right, _url
 
-RECEIPT = re.compile(r'class="code receipt-code">([0-9A-Z]{5}-[0-9A-Z]{5})<')
 LISTED = re.compile(r'<code class="receipt-listed">([0-9A-Z]{5}-[0-9A-Z]{5})</code>')
-
-
-def _url(vote, tail=""):
-    return f"/c/lvyuan/votes/{vote.id}/{tail}"
-
-
-def _items(vote, *answers):
-    return {f"item_{item.id}": ballot_form.CODES[a] for item, a in zip(vote.items, answers, strict=False) if a}
-
-
-def _right(vote, person) -> VotingRight:
-    return db.session.scalar(sa.select(VotingRight).filter_by(vote_id=vote.id, person_id=person.id))
 
 
 def _vote_and_read_receipt(client, vote, *answers) -> str:
