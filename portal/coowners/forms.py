@@ -20,6 +20,13 @@ def _owner_id(value):
     return db_int(value) if value not in (None, "") else None
 
 
+def _voter_field(label) -> RadioField:
+    """One of the unit's owners, by id."""
+    return RadioField(
+        label, coerce=_owner_id, validators=[InputRequired(CHOOSE_OWNER)], invalid_choice_message=CHOOSE_OWNER
+    )
+
+
 class _VoterChoice:
     """The owners of the unit to choose from, set by the view from the register."""
 
@@ -31,12 +38,7 @@ class _VoterChoice:
 class ProposeForm(_VoterChoice, FlaskForm):
     """提议投票人: one of the unit's owners."""
 
-    voter = RadioField(
-        _l("Who should vote for this unit"),
-        coerce=_owner_id,
-        validators=[InputRequired(CHOOSE_OWNER)],
-        invalid_choice_message=CHOOSE_OWNER,
-    )
+    voter = _voter_field(_l("Who should vote for this unit"))
 
 
 class AnswerForm(FlaskForm):
@@ -57,12 +59,7 @@ class AnswerForm(FlaskForm):
 class PaperForm(_VoterChoice, FlaskForm):
     """Staff record the voter named on the paper form signed by every owner of the unit."""
 
-    voter = RadioField(
-        _l("Voter named on the paper form"),
-        coerce=_owner_id,
-        validators=[InputRequired(CHOOSE_OWNER)],
-        invalid_choice_message=CHOOSE_OWNER,
-    )
+    voter = _voter_field(_l("Voter named on the paper form"))
     signed = BooleanField(_l("I hold the paper form naming this voter, signed by every owner of this unit."))
     reference = StringField(
         _l("Number of the paper form (optional)"), validators=[Optional(), Length(max=REFERENCE_LIMIT)]
