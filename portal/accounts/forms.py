@@ -23,6 +23,10 @@ def mobile_phone(form, field) -> None:
             raise ValidationError(_l("Enter an 11-digit mobile number, e.g. 13812345678."))
 
 
+class LogoutForm(FlaskForm):
+    """退出登录: the header's button, its token checked here too (a run without one must log nobody out)."""
+
+
 class LoginForm(FlaskForm):
     """登录: account number or phone, and password."""
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import audit, i18n
 from portal.accounts import bp, services
-from portal.accounts.forms import ActivationForm, CodeForm, LoginForm, PasswordChangeForm
+from portal.accounts.forms import ActivationForm, CodeForm, LoginForm, LogoutForm, PasswordChangeForm
 from portal.compounds.models import Compound
 from portal.coowners import services as coowners
 from portal.db import reads_first, will_write
@@ -50,6 +50,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """退出登录."""
+    if not LogoutForm().validate_on_submit():
+        abort(400)
     if current_user.is_authenticated:
         audit.note("logout", current_user, ip=request.remote_addr)
         # Logging out here logs out everywhere: a copied cookie or another phone's remember cookie ends too.

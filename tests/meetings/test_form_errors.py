@@ -118,3 +118,24 @@ def test_an_expired_login_never_echoes_the_password(client, hall, csrf_on):
     assert response.status_code == 400
     assert "页面停留时间过长" in html and hall.owner.account_no in html
     assert "s3cret-typed-pw" not in html
+
+
+def test_a_forged_post_changes_no_session_and_no_cookie(client, hall, csrf_on, caplog):
+    """The attack the token exists for, now that a refused form is shown again by running its view: a page elsewhere
+    posts, without a token, to log the owner in as the attacker, to log them out, or to switch their language. Each
+    gets 400 and changes nothing: no login, no logout, no cookie."""
+    forged = client.post("/login", data={"login": hall.owner.account_no, "password": PASSWORD})
+    assert forged.status_code == 400  # the form again, with a fresh token in the session: nothing more
+    assert client.get("/account").status_code == 302  # nobody is logged in
+
+    _login_with_token(client, hall.chair)
+    assert client.get("/account").status_code == 200
+    caplog.clear()
+    for path, data in (("/logout", {}), ("/lang", {"lang": "en"}), ("/text", {"size": "large"})):
+        response = client.post(path, data=data)
+        assert response.status_code == 400, path
+        assert not any(c.startswith(("lang=", "text=")) for c in response.headers.getlist("Set-Cookie")), path
+        assert client.get("/account").status_code == 200, f"{path}: the owner was logged out"
+    page = client.get("/account").get_data(as_text=True)
+    assert 'lang="zh-Hans"' in page and "text-large" not in page
+    assert "logout" not in caplog.text  # not even a log line of a logout that did not happen
