@@ -52,6 +52,18 @@ class Part:
         """At least two thirds (以上 includes the boundary)."""
         return self.whole > 0 and self.share >= QUORUM
 
+    @property
+    def short_of_quorum(self) -> int | Decimal:
+        """How much more reaches two thirds (还差): whole people for heads, the area to the cent; 0 once reached.
+
+        The least x with x / whole ≥ 2/3 is the ceiling of 2/3 of the whole, in people or in cents."""
+        if isinstance(self.whole, Decimal):
+            whole, part = int(self.whole.scaleb(2)), int(Decimal(self.part).scaleb(2))
+            needed = -(-whole * QUORUM.numerator // QUORUM.denominator)
+            return Decimal(max(0, needed - part)).scaleb(-2)
+        needed = -(-self.whole * QUORUM.numerator // QUORUM.denominator)
+        return max(0, needed - self.part)
+
 
 @dataclass(frozen=True)
 class Turnout:
