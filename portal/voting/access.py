@@ -28,6 +28,11 @@ def can_manage(person, vote: Vote) -> bool:
     return permissions.may(person, "manage_votes", vote.compound)
 
 
+def can_see_turnout_by_place(person, vote: Vote) -> bool:
+    """Committee and staff, who knock on doors to reach the quorum, see the turnout of each building and entrance."""
+    return permissions.may(person, "manage_votes", vote.compound) or can_certify(person, vote)
+
+
 def can_certify(person, vote: Vote) -> bool:
     """Staff certify results, record proxies and enter paper ballots."""
     return permissions.may(person, "certify_votes", vote.compound)

@@ -89,6 +89,24 @@ def vote_events(vote):
     return list(db.session.scalars(db.select(VoteEvent).where(VoteEvent.vote_id == vote.id).order_by(VoteEvent.id)))
 
 
+@bp.route("/<int:vote_id>/turnout/buildings")
+def turnout_by_place(slug: str, vote_id: int):
+    """投票进度（按楼栋）: for committee and staff; an open secret vote shows it only after the close."""
+    compound, vote = loading.load(slug, vote_id)
+    if vote.electorate_heads is None:
+        abort(404)
+    permissions.require(access.can_see_turnout_by_place(current_user, vote), compound, current_user, shown=True)
+    hidden = turnout.is_stepped(vote)
+    return render(
+        "voting/turnout_places.html",
+        compound=compound,
+        vote=vote,
+        turnout=turnout.turnout(vote),
+        places=[] if hidden else turnout.by_place(vote),
+        hidden=hidden,
+    )
+
+
 @bp.route("/<int:vote_id>/turnout")
 def turnout_fragment(slug: str, vote_id: int):
     """投票进度 (htmx polls it about every 10 s; 304 when nothing changed)."""
