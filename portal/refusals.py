@@ -196,4 +196,7 @@ SENTENCES: dict[str, Callable[..., str]] = {
     "own_proposal": lambda: _("You made this proposal: the other owners confirm or decline it. You can withdraw it."),
     "already_confirmed": lambda: _("You have confirmed this proposal already."),
     "not_proposer": lambda: _("Only the owner who made the proposal can withdraw it."),
+    "reminded_today": lambda: _(
+        "The owners who have not voted were reminded today already. Remind them again tomorrow."
+    ),
 }

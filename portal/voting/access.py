@@ -28,8 +28,9 @@ def can_manage(person, vote: Vote) -> bool:
     return permissions.may(person, "manage_votes", vote.compound)
 
 
-def can_see_turnout_by_place(person, vote: Vote) -> bool:
-    """Committee and staff, who knock on doors to reach the quorum, see the turnout of each building and entrance."""
+def can_drive_turnout(person, vote: Vote) -> bool:
+    """Committee and staff, who knock on doors to reach the quorum: the turnout of each building and entrance, and
+    reminders to those who have not voted."""
     return permissions.may(person, "manage_votes", vote.compound) or can_certify(person, vote)
 
 

@@ -167,6 +167,10 @@ class ObjectionAnswerForm(FlaskForm):
     answer = TextAreaField(_l("Answer"), validators=[Written(TEXT_MAX)])
 
 
+class RemindForm(FlaskForm):
+    """提醒未投票的业主: one button (its token is the form)."""
+
+
 class ReceiptForm(FlaskForm):
     """Is my ballot in the box? A receipt code, e.g. K3M9P-2XQ7H."""
 

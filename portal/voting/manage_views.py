@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import permissions
@@ -12,8 +13,8 @@ from portal.db import utcnow
 from portal.htmx import form_status, render
 from portal.i18n import to_local
 from portal.refusals import Refused, sentence
-from portal.voting import access, bp, lifecycle, loading, services
-from portal.voting.forms import ItemForm, OptionForm, ReasonForm, VoteForm
+from portal.voting import access, bp, lifecycle, loading, reminders, services
+from portal.voting.forms import ItemForm, OptionForm, ReasonForm, RemindForm, VoteForm
 from portal.voting.models import VoteKind, VoteStatus
 
 # Steps that only staff take: results are certified by the community (社区监督).
@@ -193,6 +194,29 @@ def step(slug: str, vote_id: int):
         return _edit_page(compound, vote, reason_form=reason_form, status=status)
     flash(step_done_text(target), "info")
     return redirect(url_for("voting.show", slug=slug, vote_id=vote.id), 303)
+
+
+@bp.route("/<int:vote_id>/remind", methods=["POST"])
+def remind(slug: str, vote_id: int):
+    """Remind every activated owner who has not voted, in their inbox (at most once a day)."""
+    compound, vote = loading.load(slug, vote_id)
+    permissions.require(access.can_drive_turnout(current_user, vote), compound, current_user, shown=True)
+    if not RemindForm().validate_on_submit():
+        abort(400)
+    try:
+        count = reminders.remind_not_voted(vote, current_user)
+    except Refused as error:
+        flash(error.sentence, "error")
+    else:
+        flash(
+            ngettext(
+                "%(num)d owner who has not voted was reminded.",
+                "%(num)d owners who have not voted were reminded.",
+                count,
+            ),
+            "info",
+        )
+    return redirect(url_for("voting.turnout_by_place", slug=slug, vote_id=vote.id), 303)
 
 
 def step_done_text(target: VoteStatus) -> str:

@@ -9,14 +9,18 @@ ballot, so it says nothing about how anyone voted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 
-from portal.db import utcnow
+from portal import audit
+from portal.accounts.models import Person
+from portal.db import utcnow, will_write
 from portal.extensions import db
+from portal.i18n import SHANGHAI
 from portal.inbox.models import Notification
+from portal.refusals import Refused
 from portal.voting.models import Participation, ProxyAuthorisation, Vote, VoteStatus, VotingRight
 
 
@@ -43,13 +47,18 @@ def _asked(vote: Vote, only_not_voted: bool) -> sa.Select:
     return sa.union(sa.select(rights.c.person_id), proxies)
 
 
-def _notify(vote: Vote, event: str, only_not_voted: bool) -> None:
-    """One notification per person asked, in one INSERT … SELECT (a 20,000-unit compound is one statement)."""
+def _notify(vote: Vote, event: str, only_not_voted: bool, activated_only: bool = False) -> int:
+    """One notification per person asked, in one INSERT … SELECT (a 20,000-unit compound is one statement); how many
+    (`activated_only`: only those who have an account to read it in)."""
     asked = _asked(vote, only_not_voted).subquery()
     columns = ("person_id", "compound_id", "event", "subject", "link", "created_at")
     values = (vote.compound_id, event, vote.title[:200], _path(vote), utcnow())
     select = sa.select(asked.c[0], *(sa.literal(value) for value in values))
-    db.session.execute(sa.insert(Notification.__table__).from_select(columns, select))
+    if activated_only:
+        select = select.where(asked.c[0].in_(sa.select(Person.id).where(Person.password_hash.is_not(None))))
+    table = Notification.__table__
+    # Counted from RETURNING: a driver's rowcount of INSERT … SELECT is not to be trusted (psycopg through the ORM: -1).
+    return len(db.session.execute(sa.insert(table).from_select(columns, select).returning(table.c.id)).all())
 
 
 def tell_open(vote: Vote) -> None:
@@ -60,6 +69,26 @@ def tell_open(vote: Vote) -> None:
 def remind(vote: Vote) -> None:
     """投票即将截止: only those whose right is not used yet (online, by proxy or on paper) are reminded."""
     _notify(vote, "vote.closing", only_not_voted=True)
+
+
+def remind_not_voted(vote: Vote, actor) -> int:
+    """提醒未投票的业主, by committee or staff, at most once a day (Beijing time) for a vote: every activated voter or
+    proxy whose right is still unused gets one notification, so nobody twice in a day; how many. Owners without an
+    account get a printed slip instead. One audit line."""
+    will_write()  # SQLite: the check and the insert in one write transaction (PostgreSQL: the row lock below)
+    db.session.execute(sa.select(Vote.id).where(Vote.id == vote.id).with_for_update())
+    if vote.status != VoteStatus.open:
+        raise Refused("step_not_possible")
+    local = utcnow().astimezone(SHANGHAI)
+    day_start = datetime.combine(local.date(), time(0), SHANGHAI).astimezone(UTC)
+    sent = sa.select(Notification.id).where(
+        Notification.event == "vote.reminder", Notification.link == _path(vote), Notification.created_at >= day_start
+    )
+    if db.session.scalar(sent.limit(1)) is not None:
+        raise Refused("reminded_today")
+    count = _notify(vote, "vote.reminder", only_not_voted=True, activated_only=True)
+    audit.record("vote.reminded", actor, vote.compound, vote_id=vote.id, reminded=count)
+    return count
 
 
 @dataclass(frozen=True)

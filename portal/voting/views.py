@@ -95,7 +95,7 @@ def turnout_by_place(slug: str, vote_id: int):
     compound, vote = loading.load(slug, vote_id)
     if vote.electorate_heads is None:
         abort(404)
-    permissions.require(access.can_see_turnout_by_place(current_user, vote), compound, current_user, shown=True)
+    permissions.require(access.can_drive_turnout(current_user, vote), compound, current_user, shown=True)
     hidden = turnout.is_stepped(vote)
     return render(
         "voting/turnout_places.html",

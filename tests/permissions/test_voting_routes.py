@@ -45,6 +45,7 @@ ROUTES = {
     "vote page": ("GET", V + "/{open}/", MEMBERS, None),
     "turnout": ("GET", V + "/{open}/turnout", MEMBERS, None),
     "turnout by building": ("GET", V + "/{open}/turnout/buildings", COMMITTEE, None),
+    "remind non-voters": ("POST", V + "/{open}/remind", COMMITTEE, {}),
     "electorate roll": ("GET", V + "/{open}/roll", OWNER_SIDE, None),
     "ballot form": ("GET", V + "/{open}/ballot", RIGHT_HOLDER, None),
     "cast ballot": ("POST", V + "/{open}/ballot", RIGHT_HOLDER, {"step": "confirm", "item_{item}": "y"}),

@@ -13,6 +13,7 @@ from portal.compounds.models import Notice
 from portal.db import utcnow
 from portal.extensions import db
 from portal.inbox.models import Notification
+from portal.refusals import Refused
 from portal.voting import box, lifecycle, proxies, reminders
 from portal.voting.models import BallotChannel, VotingRight
 
@@ -170,3 +171,35 @@ def test_a_vote_notice_page_links_to_the_vote(client, estate, make_vote, login):
     notice = db.session.scalar(sa.select(Notice).where(Notice.vote_id == vote.id, Notice.event == "vote.open"))
     page = client.get(f"/c/lvyuan/notices/{notice.id}").get_data(as_text=True)
     assert f'href="/c/lvyuan/votes/{vote.id}/"' in page and "查看投票" in page
+
+
+def test_staff_remind_the_activated_non_voters_once_a_day(estate, make_vote, monkeypatch):
+    """Issue 14: 提醒未投票的业主 reaches every activated owner who has not voted, once; a second send the same
+    (Beijing) day is refused and reaches nobody twice; the next day it may go again."""
+    vote = make_vote(status="open")
+    people = estate.people
+    box.cast(vote, _right(vote, people.one), _yes(vote))
+    people.two.password_hash = None  # no account yet: gets a printed slip, not a notification
+    db.session.flush()
+    assert reminders.remind_not_voted(vote, people.staff) == 3
+    told = _told("vote.reminder")
+    assert set(told) == {people.buyer.id, people.developer.id, people.wife.id}
+    with pytest.raises(Refused) as refused:
+        reminders.remind_not_voted(vote, people.chair)
+    assert refused.value.code == "reminded_today"
+    assert all(len(rows) == 1 for rows in _told("vote.reminder").values())
+    tomorrow = utcnow() + timedelta(days=1)
+    monkeypatch.setattr(reminders, "utcnow", lambda: tomorrow)
+    box.cast(vote, _right(vote, people.buyer), _yes(vote))
+    assert reminders.remind_not_voted(vote, people.staff) == 2  # the buyer has voted since
+
+
+def test_the_remind_button_on_the_turnout_page(client, estate, make_vote, login):
+    vote = make_vote(status="open")
+    login(estate.people.chair)
+    page = f"/c/lvyuan/votes/{vote.id}/turnout/buildings"
+    assert "提醒尚未投票的业主" in client.get(page).get_data(as_text=True)
+    first = client.post(f"/c/lvyuan/votes/{vote.id}/remind", follow_redirects=True).get_data(as_text=True)
+    assert "位尚未投票的业主已收到提醒" in first
+    again = client.post(f"/c/lvyuan/votes/{vote.id}/remind", follow_redirects=True).get_data(as_text=True)
+    assert "今天已经提醒过" in again
