@@ -89,9 +89,7 @@ def new_receipt() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def public_code(receipt: str) -> str:
-    """The receipt code the voter is shown for a receipt: the code the published list prints (`receipts.py`)."""
-    return receipts.public_code(receipt_hash(receipt))
+public_code = receipts.code_of  # the receipt code the voter is shown: the code the published list prints
 
 
 def prepare(vote: Vote) -> None:

@@ -59,6 +59,11 @@ def public_code(hashed: str) -> str:
     return _grouped(int(hashed[:16], 16) >> (64 - CODE_BITS))
 
 
+def code_of(receipt: str) -> str:
+    """The receipt code shown for a receipt: the public code of its hash."""
+    return public_code(receipt_hash(receipt))
+
+
 def read_code(typed: str | None) -> str | None:
     """A typed receipt code in its one written form (case, spaces and dashes ignored; O read as 0, I and L as 1), or
     None when it is not ten digits of the alphabet."""
@@ -143,4 +148,4 @@ def shown(vote, right_id: int) -> str | None:
 def shown_code(vote, right_id: int) -> str | None:
     """The receipt code to show the voter again: the one the published list prints for their ballot."""
     receipt = shown(vote, right_id)
-    return public_code(receipt_hash(receipt)) if receipt is not None else None
+    return code_of(receipt) if receipt is not None else None

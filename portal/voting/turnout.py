@@ -18,6 +18,7 @@ from fractions import Fraction
 import sqlalchemy as sa
 
 from portal.compounds.models import Building, Entrance, Unit
+from portal.compounds.services import natural_key
 from portal.extensions import db
 from portal.voting.models import Participation, Secrecy, Vote, VoteStatus, VotingRight, VotingRightUnit
 
@@ -196,10 +197,4 @@ def by_place(vote: Vote) -> list[PlaceTurnout]:
                 Part(Decimal(int(row.done or 0)).scaleb(-2), Decimal(int(row.total or 0)).scaleb(-2)),
             )
         )
-    return sorted(rows, key=lambda r: (_natural(r.building), _natural(r.entrance)))
-
-
-def _natural(name: str) -> tuple:
-    """Sort "2栋" before "10栋": the number in the name first, then the name."""
-    digits = "".join(ch for ch in name if ch.isdigit())
-    return (int(digits) if digits else 0, name)
+    return sorted(rows, key=lambda r: (natural_key(r.building), natural_key(r.entrance)))
