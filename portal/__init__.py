@@ -93,7 +93,7 @@ def _init_extensions(app: Flask) -> None:
 # The feature packages with pages, each a blueprint (`bp`) whose route modules are listed in its `ROUTES`; the import
 # contracts in .importlinter keep the core modules from importing them and each from importing another's views.
 FEATURES = ("public", "accounts", "compounds", "staff", "register", "voting", "meetings", "inbox")
-FEATURES += ("boards", "needs", "lists", "admin", "ops", "coowners")
+FEATURES += ("boards", "needs", "lists", "admin", "ops", "coowners", "drive")
 
 
 def _register_blueprints(app: Flask) -> None:

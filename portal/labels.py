@@ -19,6 +19,7 @@ from portal.accounts.models import CodeState
 from portal.boards.models import BoardStatus, Category, CommitmentStatus, OrgKind
 from portal.boards.report import Outcome as ReportOutcome
 from portal.compounds.models import AreaSource
+from portal.drive.models import VisitOutcome
 from portal.lists.models import ProjectOrigin, ProjectStatus, ResourceStatus
 from portal.meetings.models import Answer as MotionAnswer
 from portal.meetings.models import InviteeGroup, MeetingKind, MeetingPhase, MeetingStatus, MinutesStatus, Visibility
@@ -248,6 +249,13 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, object]] = {
         BallotChannel.online: _l("online"),
         BallotChannel.proxy: _l("by proxy"),
         BallotChannel.paper: _l("on paper"),
+    },
+    # the turnout drive (楼栋长走访)
+    VisitOutcome: {
+        VisitOutcome.reached: _l("reached"),
+        VisitOutcome.not_home: _l("not at home"),
+        VisitOutcome.refused: _l("refused"),
+        VisitOutcome.paper: _l("will vote on paper"),
     },
 }
 

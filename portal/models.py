@@ -5,6 +5,7 @@ from portal.audit import AuditEvent
 from portal.boards.models import *  # noqa: F403 (registers the board models)
 from portal.compounds.models import AreaSource, Building, Community, Compound, Entrance, Notice, Unit
 from portal.coowners.models import VoterConfirmation, VoterProposal
+from portal.drive.models import Captain, Visit
 from portal.inbox.models import Notification
 from portal.lists.models import *  # noqa: F403 (registers the three lists' models)
 from portal.meetings.models import *  # noqa: F403 (registers the meeting models)
@@ -18,6 +19,7 @@ __all__ = [
     "AreaSource",
     "AuditEvent",
     "Building",
+    "Captain",
     "CommitteePost",
     "Community",
     "CommunityStaff",
@@ -30,6 +32,7 @@ __all__ = [
     "Person",
     "Role",
     "Unit",
+    "Visit",
     "VoterConfirmation",
     "VoterProposal",
 ]

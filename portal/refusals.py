@@ -196,6 +196,13 @@ SENTENCES: dict[str, Callable[..., str]] = {
     "own_proposal": lambda: _("You made this proposal: the other owners confirm or decline it. You can withdraw it."),
     "already_confirmed": lambda: _("You have confirmed this proposal already."),
     "not_proposer": lambda: _("Only the owner who made the proposal can withdraw it."),
+    # Building captains (楼栋长/单元长)
+    "captain_not_resident": lambda: _("Only an owner or resident of this compound can be a captain."),
+    "captain_not_activated": lambda: _(
+        "This person has not activated their account yet: a captain works in the portal. Give them their letter first."
+    ),
+    "captain_place": lambda: _("Choose a building or an entrance of this compound."),
+    "captain_already": lambda: _("This person is already captain of this building or entrance."),
     "reminded_today": lambda: _(
         "The owners who have not voted were reminded today already. Remind them again tomorrow."
     ),

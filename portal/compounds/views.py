@@ -11,6 +11,7 @@ from portal.boards.board import home_summary
 from portal.compounds import bp, services
 from portal.compounds.forms import NoticeForm
 from portal.compounds.models import Notice
+from portal.drive import access as drive
 from portal.extensions import db
 from portal.htmx import render
 from portal.meetings.mine import needing
@@ -36,6 +37,7 @@ def _home(compound, form, status: int = 200):
         compound=compound,
         member=member,
         awaiting=awaiting(compound, current_user),
+        captain=member and drive.is_captain(current_user, compound),
         meetings=needing(compound, current_user),
         board=home_summary(compound),
         needs=counts(compound),

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.compounds.services import get_compound
+from portal.compounds.services import get_compound, natural_key
 from portal.coowners import services as coowners
 from portal.db import reads_first
 from portal.htmx import render
@@ -97,6 +97,7 @@ def turnout_by_place(slug: str, vote_id: int):
         abort(404)
     permissions.require(access.can_drive_turnout(current_user, vote), compound, current_user, shown=True)
     hidden = turnout.is_stepped(vote)
+    buildings = sorted(compound.buildings, key=lambda b: natural_key(b.name))
     return render(
         "voting/turnout_places.html",
         compound=compound,
@@ -104,6 +105,8 @@ def turnout_by_place(slug: str, vote_id: int):
         turnout=turnout.turnout(vote),
         places=[] if hidden else turnout.by_place(vote),
         hidden=hidden,
+        buildings=buildings,  # each building links to its non-voter list (楼栋长走访)
+        building_ids={b.name: b.id for b in buildings},
     )
 
 
