@@ -28,11 +28,15 @@ HYPERLINK = '=HYPERLINK("http://x")'
 CSV_WRITERS = {
     "voting/export.py": "test_results_csv_escapes_names_titles_and_labels",
     "cli.py": "test_issue_codes_escapes_names_and_rooms",
+    "drive/services.py": "test_non_voter_csv_escapes_names_phones_and_notes",
 }
 # Every route that answers with a CSV file, with the test that checks what it sends.
 CSV_ROUTES = {
     "/c/<slug>/votes/<int:vote_id>/results.csv": "test_results_csv_escapes_names_titles_and_labels",
     "/staff/c/<slug>/register/template.csv": "test_the_register_template_has_no_formula_cell",
+    "/c/<slug>/drive/votes/<int:vote_id>/buildings/<int:building_id>.csv": (
+        "test_non_voter_csv_escapes_names_phones_and_notes"
+    ),
 }
 
 
@@ -121,7 +125,7 @@ def test_every_csv_route_is_listed_and_tested(app):
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("text/csv")
     }
-    assert answering == {"voting/results_views.py", "register/views.py"}
+    assert answering == {"voting/results_views.py", "register/views.py", "drive/views.py"}
 
 
 def _cells(text: str) -> list[str]:
@@ -223,3 +227,22 @@ def test_issue_codes_refuses_to_follow_a_link_and_issues_nothing(app, database, 
     assert result.exit_code != 0 and "cannot write" in result.output
     assert target.read_text() == ""
     assert database.session.scalar(db.select(db.func.count()).select_from(ActivationCode)) == 0
+
+
+def test_non_voter_csv_escapes_names_phones_and_notes(client, estate, make, make_vote, login):
+    """楼栋未投票名单: an owner's name, a phone and a visit's note typed as formulas arrive as text."""
+    from portal.drive import services as drive
+    from portal.drive.models import VisitOutcome
+
+    owner = make.person(HYPERLINK, phone="+8613900000000")
+    make.member(owner, estate.compound)
+    unit = make.unit(estate.compound, "888", building="8栋", owners=[owner])
+    vote = make_vote()
+    drive.record_visit(vote, unit, estate.people.staff, VisitOutcome.reached, "@SUM(A1)")
+    db.session.commit()
+    login(estate.people.staff)
+    response = client.get(f"/c/lvyuan/drive/votes/{vote.id}/buildings/{unit.building_id}.csv")
+    assert response.status_code == 200
+    cells = _cells(response.get_data(as_text=True))
+    _no_formula(cells)
+    assert "'" + HYPERLINK in cells and "'+8613900000000" in cells and "'@SUM(A1)" in cells

@@ -55,9 +55,11 @@ def drive(estate, make):
     make.member(stranger, other)
     make.unit(other, "101", owners=[stranger])
     services.assign(other, stranger, other.buildings[0], None, people.staff)
+    stranger_building = other.buildings[0]
     db.session.commit()
     return SimpleNamespace(
         three=three, four=four, u401=u401, u402=u402, places=places, stranger=stranger,
+        stranger_building=stranger_building,
         entrance_captain=entrance_captain, building_captain=building_captain,
     )  # fmt: skip
 
@@ -115,6 +117,10 @@ def test_owners_visitors_and_captains_of_another_compound_see_nothing(client, lo
         login(person)
         for url in urls:
             assert client.get(url).status_code == 404, (person.name, url)
+    # ids of the other compound in the address: the stranger's own building in 绿园's vote, 绿园's vote under 青园
+    theirs = drive.stranger_building
+    assert client.get(_doors_url(vote, theirs)).status_code == 404
+    assert client.get(f"/c/qingyuan/drive/votes/{vote.id}/buildings/{theirs.id}").status_code == 404
     # the stranger's own compound shows them their building, and nothing of 绿园
     page = client.get("/c/qingyuan/drive/").get_data(as_text=True)
     assert "1栋" in page and "绿园" not in page
