@@ -42,6 +42,11 @@ LOGINS = [
     ("resident", "租户 陈晓", "resident (tenant) in 绿园小区"),
     ("manager", "物业经理 孙立", "property manager in 绿园小区"),
     ("volunteer", None, "owner and volunteer (志愿者) in 绿园小区: claims requests and micro-wishes"),
+    (
+        "captain",
+        None,
+        "owner and building captain (楼栋长) of 1栋 in 绿园小区: knocks on the doors of who has not voted",
+    ),
 ]
 
 
@@ -163,6 +168,7 @@ def create(passwords: dict[str, str] | None = None) -> None:
         roles.grant(_owner(lvyuan, i), lvyuan, Role.committee, post=CommitteePost.member)
     volunteer = _login(_owner(lvyuan, 5), "volunteer")
     roles.grant(volunteer, lvyuan, Role.volunteer)
+    captain = _login(_owner(lvyuan, 6), "captain")
 
     compounds.post_notice(
         lvyuan, "关于电梯年检的通知", "本周六上午9点至12点，1至3栋电梯年检，请合理安排出行。", True, staff
@@ -170,7 +176,10 @@ def create(passwords: dict[str, str] | None = None) -> None:
     compounds.post_notice(lvyuan, "业委会第三次会议纪要已归档", "请业主登录后查阅会议纪要。", False, chair)
     compounds.post_notice(guihua, "垃圾分类宣传周", "本周为垃圾分类宣传周，欢迎业主参加志愿活动。", True, staff)
     db.session.flush()
-    _votes(lvyuan, guihua, staff, chair, secretary, owner)
+    lifts = _votes(lvyuan, guihua, staff, chair, secretary, owner)
+    from portal.drive import demo as drive
+
+    drive.seed(lvyuan, lifts, captain, staff)
     from portal.meetings import demo as meetings
 
     meetings.create(lvyuan, chair, secretary, manager, staff)
@@ -190,8 +199,9 @@ def _board(compound, staff, chair, secretary, manager, owner, resident, voluntee
     lists.seed(compound, people)
 
 
-def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
-    """An open resolution with ballots (the demo owner has not voted yet), a finished one, and an open poll."""
+def _votes(lvyuan, guihua, staff, chair, secretary, owner):
+    """An open resolution with ballots (the demo owner has not voted yet), a finished one, and an open poll; returns
+    the open resolution."""
     from datetime import timedelta
 
     from portal.db import utcnow
@@ -302,6 +312,7 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner) -> None:
     ballots(poll, 0.4)
     _election(lvyuan, staff, chair, secretary, now)
     db.session.flush()
+    return lifts
 
 
 def _election(lvyuan, staff, chair, secretary, now) -> None:

@@ -155,7 +155,7 @@ def test_visits_are_listed_newest_first_with_who_and_when(client, login, estate,
     assert row.status_code == 200
     fragment = row.get_data(as_text=True)
     assert fragment.lstrip().startswith(f'<li id="unit-{drive.u401.id}"') and "将书面投票" in fragment
-    log = client.get(url).get_data(as_text=True).split('<ol class="visit-log">')[1]
+    log = client.get(url).get_data(as_text=True).split('<ul class="visit-log">')[1]
     assert log.index("将书面投票") < log.index("不在家")  # newest first
     assert "社区工作人员" in log and "租户" in log and "周六来取选票" in log
     assert client.post(url, data={"outcome": "bribed"}).status_code == 400
