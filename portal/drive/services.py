@@ -246,6 +246,34 @@ def doors(vote: Vote, building: Building, scope: access.Scope, unit_id: int | No
     return sorted(rows, key=lambda d: (natural_key(d.entrance), natural_key(d.room)))
 
 
+PAGE_SIZE = 50  # doors to a page: a floor or two of a stairwell, light on a phone
+
+
+@dataclass(frozen=True)
+class DoorsPage:
+    """One page of a building's doors, with how many in all and where the page stands."""
+
+    rows: list[Door]
+    total: int
+    page: int
+    pages: int
+
+
+def page_of(rows: list[Door], page: int) -> DoorsPage:
+    """Page `page` (1-based, brought within range) of the doors, PAGE_SIZE to a page."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    return DoorsPage(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(rows), page, pages)
+
+
+def page_with(rows: list[Door], unit_id: int) -> int:
+    """The page on which this unit's door is listed (the first when it is no longer listed)."""
+    for index, door in enumerate(rows):
+        if door.unit_id == unit_id:
+            return index // PAGE_SIZE + 1
+    return 1
+
+
 def has_voted(vote: Vote, unit: Unit) -> bool:
     """The unit's voting right in `vote` has been used (online, by proxy or on paper)."""
     return (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -128,12 +128,18 @@ def _building(slug: str, vote_id: int, building_id: int):
 def doors(slug: str, vote_id: int, building_id: int):
     """未投票的住户: the units of my scope whose right is unused, with the last visit and a form to record one."""
     compound, vote, building, scope = _building(slug, vote_id, building_id)
+    page = request.args.get("page", "")
+    found = services.page_of(services.doors(vote, building, scope), int(page) if page.isdigit() else 1)
     return render(
         "drive/doors.html",
         compound=compound,
         vote=vote,
         building=building,
-        doors=services.doors(vote, building, scope),
+        found=found,
+        doors=found.rows,
+        page_url=lambda n: url_for(
+            "drive.doors", slug=slug, vote_id=vote.id, building_id=building.id, **({"page": n} if n > 1 else {})
+        ),
         partial_scope=scope.entrances is not None,
         may_export=access.can_export(current_user, vote),
         form=VisitForm(formdata=None),
@@ -178,8 +184,7 @@ def unit(slug: str, vote_id: int, unit_id: int):
                 if wants_partial():
                     return _row(compound, vote, unit, recorded=True)
                 flash(_("Visit recorded: %(room)s.", room=unit.label), "info")
-                back = url_for("drive.doors", slug=slug, vote_id=vote.id, building_id=unit.building_id)
-                return redirect(f"{back}#unit-{unit.id}", 303)
+                return redirect(_back_to(vote, unit), 303)
         status = 409 if error is not None else 400
         if wants_partial():
             return _row(compound, vote, unit, form=form, error=error, status=status)
@@ -198,6 +203,15 @@ def unit(slug: str, vote_id: int, unit_id: int):
         outcomes=list(VisitOutcome),
         status=status,
     )
+
+
+def _back_to(vote, unit) -> str:
+    """The list of the unit's building, at the page and the row of the unit."""
+    scope = access.scope_in(current_user, vote, unit.building)
+    page = services.page_with(services.doors(vote, unit.building, scope), unit.id) if scope else 1
+    extra = {"page": page} if page > 1 else {}
+    back = url_for("drive.doors", slug=vote.compound.slug, vote_id=vote.id, building_id=unit.building_id, **extra)
+    return f"{back}#unit-{unit.id}"
 
 
 def _row(compound, vote, unit, form=None, error=None, status: int = 200, recorded: bool = False):

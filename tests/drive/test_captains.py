@@ -241,3 +241,16 @@ def test_assigning_a_captain_is_confirmed_and_refused_for_someone_outside_the_co
     assert db.session.get(Captain, captain.id) is None
     logged = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("captain.%"))).all()
     assert logged.count("captain.assigned") >= 1 and "captain.removed" in logged
+
+
+def test_a_long_list_comes_in_pages_and_a_visit_returns_to_the_units_page(client, login, estate, make, make_vote):
+    owners = [make.person(f"高楼{i}") for i in range(60)]
+    units = [make.unit(estate.compound, f"{i + 1:02d}01", building="6栋", owners=[p]) for i, p in enumerate(owners)]
+    vote = make_vote()
+    login(estate.people.staff)
+    url = f"/c/lvyuan/drive/votes/{vote.id}/buildings/{units[0].building_id}"
+    first = client.get(url).get_data(as_text=True)
+    assert len(_units(first)) == 50 and "60户" in first and f"{url}?page=2" in first
+    assert _units(client.get(f"{url}?page=2").get_data(as_text=True)) == {u.id for u in units[50:]}
+    posted = client.post(f"/c/lvyuan/drive/votes/{vote.id}/units/{units[55].id}", data={"outcome": "reached"})
+    assert posted.headers["Location"].endswith(f"{url}?page=2#unit-{units[55].id}")
