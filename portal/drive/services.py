@@ -195,8 +195,10 @@ def doors(vote: Vote, building: Building, scope: access.Scope, unit_id: int | No
 
     Why this reveals no choice, even in an open secret vote: a unit is listed or not from the participation register
     alone (an envelope was handed in, or not), which the desk and the reminders use too; the ballots, sealed apart
-    from the register, are never read. Door-knocking needs exactly this and nothing more: the owners who voted are not
-    listed at all, and no figure of the building is shown."""
+    from the register, are never read. A captain who watches a door leave the list learns when its owner voted, as
+    the desk does, and nothing of the choice: no figure of the building is shown here, and the turnout owners see
+    moves in steps while the vote is open. Door-knocking needs exactly this and nothing more: the owners who voted
+    are not listed at all."""
     used = sa.select(Participation.id).where(Participation.vote_id == vote.id, Participation.right_id == VotingRight.id)
     seen = (
         sa.select(
