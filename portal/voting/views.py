@@ -24,6 +24,7 @@ from portal.voting import (
     electorate,
     lifecycle,
     loading,
+    pace,
     receipts,
     services,
     turnout,
@@ -71,6 +72,7 @@ def show(slug: str, vote_id: int):
         my_ballot=box.my_ballot(vote, right) if voted else None,
         proxies=[(r, box.has_voted(vote, r)) for r in access.proxy_rights(current_user, vote)],
         turnout=turnout.turnout(vote) if vote.electorate_heads is not None else None,
+        past=pace.history(vote) if vote.electorate_heads is not None else None,
         open_now=access.is_open_now(vote),
         manage=access.can_manage(current_user, vote),
         certify=access.can_certify(current_user, vote),
@@ -102,6 +104,7 @@ def turnout_by_place(slug: str, vote_id: int):
         compound=compound,
         vote=vote,
         turnout=turnout.turnout(vote),
+        past=pace.history(vote),
         places=[] if hidden else turnout.by_place(vote),
         hidden=hidden,
     )
