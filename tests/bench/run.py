@@ -717,7 +717,7 @@ def run_database(label: str, url: str, workdir: Path, app_spec: str = APP) -> li
     return rows
 
 
-def run_pages(label: str, url: str) -> list[Row]:
+def run_pages(label: str, url: str, only: str = "") -> list[Row]:
     """The page figures (tests/bench/pages.py) on a fresh database of their own."""
     from portal import create_app
     from portal.extensions import db
@@ -731,7 +731,7 @@ def run_pages(label: str, url: str) -> list[Row]:
     with app.app_context():
         data.migrate()
         db.session.remove()
-    rows = pages.run(label, app, Row, say)
+    rows = pages.run(label, app, Row, say, only)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -755,6 +755,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--parts", default="voting,pages", help="voting (issue 3's figures), pages (render times)")
+    parser.add_argument("--figures", default="", help="pages: only these figures, by letter (e.g. h)")
     parser.add_argument("--postgres-url", default=os.environ.get("LINLI_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     parser.add_argument(
         "--app", default=APP, help="the gunicorn app to serve (to measure a proposed change without editing portal/)"
@@ -778,7 +779,7 @@ def main(argv: list[str] | None = None) -> int:
                 if "voting" in args.parts:
                     rows += run_database(label, url, workdir, args.app)
                 if "pages" in args.parts:
-                    rows += run_pages(label, url)
+                    rows += run_pages(label, url, args.figures)
             except Exception:  # noqa: BLE001 (reported, and the exit status says so)
                 failed = True
                 say(f"   {label}: the benchmark broke:\n{traceback.format_exc()}")

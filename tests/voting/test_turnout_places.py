@@ -54,3 +54,28 @@ def test_committee_sees_the_table_and_an_open_secret_vote_shows_it_only_after_th
     assert hidden.status_code == 200
     html = hidden.get_data(as_text=True)
     assert 'class="result-table"' not in html and "投票结束后" in html
+
+
+def test_an_owner_of_three_units_is_one_head_where_the_first_is(estate, make, make_vote):
+    # Three flats in three buildings, voted (the roll lists 6栋 first); two flats of another owner in 7栋 and 8栋, not.
+    three, two = make.person("三处业主"), make.person("两处业主")
+    for person in (three, two):
+        make.member(person, estate.compound)
+    make.unit(estate.compound, "701", "70.01", building="7栋", owners=[three])
+    make.unit(estate.compound, "801", "80.01", building="8栋", owners=[three])
+    make.unit(estate.compound, "901", "90.01", building="6栋", owners=[three])
+    make.unit(estate.compound, "702", "70.02", building="7栋", owners=[two])
+    make.unit(estate.compound, "802", "80.02", building="8栋", owners=[two])
+    vote = make_vote(secrecy="named")
+    mine = next(r for r in _rights(vote) if r.person_id == three.id)
+    _cast(vote, mine)
+    places = {p.building: p for p in turnout.by_place(vote)}
+    assert (places["6栋"].heads.part, places["6栋"].heads.whole) == (1, 1)
+    assert (places["7栋"].heads.part, places["7栋"].heads.whole) == (0, 1)
+    assert (places["8栋"].heads.part, places["8栋"].heads.whole) == (0, 0)
+    assert places["7栋"].area.part == Decimal("70.01") and places["7栋"].area.whole == Decimal("140.03")
+    assert places["8栋"].area.part == Decimal("80.01") and places["6栋"].area.part == Decimal("90.01")
+    whole = turnout.turnout(vote)
+    assert sum(p.heads.part for p in places.values()) == whole.heads.part
+    assert sum(p.heads.whole for p in places.values()) == whole.heads.whole
+    assert sum(p.area.part for p in places.values()) == whole.area.part
