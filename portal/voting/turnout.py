@@ -112,6 +112,16 @@ def turnout(vote: Vote) -> Turnout:
     )
 
 
+def of_places(vote: Vote, places: list[PlaceTurnout]) -> Turnout:
+    """The compound's exact turnout as the sum of its places' (they add up exactly: see `by_place`), where the places
+    are counted anyway: the turnout-by-building page asks the database once, not twice."""
+    return Turnout(
+        Part(sum(p.heads.part for p in places), vote.electorate_heads or 0),
+        Part(sum((p.area.part for p in places), Decimal("0.00")), vote.electorate_area or Decimal("0.00")),
+        vote.is_binding,
+    )
+
+
 def _count(vote: Vote) -> int:
     """How many voting rights have been used."""
     return db.session.scalar(sa.select(sa.func.count(Participation.id)).where(Participation.vote_id == vote.id))

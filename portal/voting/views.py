@@ -99,13 +99,14 @@ def turnout_by_place(slug: str, vote_id: int):
         abort(404)
     permissions.require(access.can_drive_turnout(current_user, vote), compound, current_user, shown=True)
     hidden = turnout.is_stepped(vote)
+    places = [] if hidden else turnout.by_place(vote)
     return render(
         "voting/turnout_places.html",
         compound=compound,
         vote=vote,
-        turnout=turnout.turnout(vote),
+        turnout=turnout.turnout(vote) if hidden else turnout.of_places(vote, places),
         past=pace.history(vote),
-        places=[] if hidden else turnout.by_place(vote),
+        places=places,
         hidden=hidden,
     )
 

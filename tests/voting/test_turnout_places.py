@@ -38,6 +38,7 @@ def test_the_buildings_add_up_to_the_compound(estate, make, make_vote):
     assert sum(p.heads.whole for p in places) == whole.heads.whole
     assert sum(p.area.part for p in places) == whole.area.part
     assert sum(p.area.whole for p in places) == whole.area.whole
+    assert turnout.of_places(vote, places) == whole  # what the turnout-by-building page shows for the compound
     five = next(p for p in places if p.building == "5栋")
     assert five.heads.whole == 0 and five.area.whole == Decimal("65.05")  # the owner's head is in 3栋
 
@@ -79,3 +80,38 @@ def test_an_owner_of_three_units_is_one_head_where_the_first_is(estate, make, ma
     assert sum(p.heads.part for p in places.values()) == whole.heads.part
     assert sum(p.heads.whole for p in places.values()) == whole.heads.whole
     assert sum(p.area.part for p in places.values()) == whole.area.part
+
+
+def _statements(client, path: str) -> int:
+    seen = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_page_asks_as_many_statements_for_seven_units_as_for_forty_seven(client, estate, make, make_vote, login):
+    login(estate.people.staff)
+    small = make_vote(secrecy="named")
+    _cast(small, *_rights(small)[:2])
+    db.session.commit()
+    few = _statements(client, f"/c/lvyuan/votes/{small.id}/turnout/buildings")
+    for n in range(40):  # forty more units in four more buildings, one in ten with a second flat
+        person = make.person(f"业主{n:02d}")
+        make.member(person, estate.compound)
+        make.unit(estate.compound, f"{n % 10 + 1}01", f"{60 + n}.50", building=f"{n // 10 + 10}栋", owners=[person])
+        if n % 10 == 0:
+            make.unit(estate.compound, f"{n % 10 + 1}02", "77.70", building=f"{n // 10 + 11}栋", owners=[person])
+    big = make_vote(secrecy="named")
+    _cast(big, *_rights(big)[::2])
+    db.session.commit()
+    path = f"/c/lvyuan/votes/{big.id}/turnout/buildings"
+    many = _statements(client, path)
+    assert big.electorate_heads == 45 and few == many
+    assert client.get(path).get_data(as_text=True).count('<th scope="row">') >= 6 + 1
