@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-import pytest
 import sqlalchemy as sa
 
 from portal.db import utcnow
@@ -19,22 +18,6 @@ from portal.extensions import db
 from portal.voting import box, lifecycle, pace, turnout
 from portal.voting.models import Participation, VoteStatus, VotingRight
 from portal.voting.pace import History, Point, projection
-
-EXTRA_OWNERS = 12
-
-
-@pytest.fixture
-def crowd(estate, make):
-    """Twelve more owners, each with one unit of an area no other unit has (17 rights with the estate's five)."""
-    people = []
-    for n in range(EXTRA_OWNERS):
-        person = make.person(f"业主{n:02d}")
-        make.unit(
-            estate.compound, f"5{n:02d}", f"{61 + 7 * n}.{(13 * n + 7) % 100:02d}", building="5栋", owners=[person]
-        )
-        make.member(person, estate.compound)
-        people.append(person)
-    return people
 
 
 def _rights(vote) -> list[VotingRight]:
@@ -283,3 +266,15 @@ def test_the_vote_page_draws_the_chart_with_its_words_and_table(client, estate, 
     assert f"1 / 5 = {live.heads.percent}%" in section  # the table says the same figures
     assert "按目前的速度" in section
     assert "<script" not in section and " on" not in svg
+
+
+def test_no_float_in_the_series_the_projection_or_the_chart():
+    """Every figure is an integer, a Decimal or a Fraction: no float literal, no float() and no math module."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(pace.__file__).read_text(encoding="utf-8"))
+    floats = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, float)]
+    calls = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "float"]
+    imports = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Import) and any(a.name == "math" for a in n.names)]
+    assert not floats and not calls and not imports
