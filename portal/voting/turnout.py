@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from portal.compounds.models import Building, Entrance, Unit
 from portal.compounds.services import natural_key
@@ -111,6 +112,16 @@ def turnout(vote: Vote) -> Turnout:
     )
 
 
+def of_places(vote: Vote, places: list[PlaceTurnout]) -> Turnout:
+    """The compound's exact turnout as the sum of its places' (they add up exactly: see `by_place`), where the places
+    are counted anyway: the turnout-by-building page asks the database once, not twice."""
+    return Turnout(
+        Part(sum(p.heads.part for p in places), vote.electorate_heads or 0),
+        Part(sum((p.area.part for p in places), Decimal("0.00")), vote.electorate_area or Decimal("0.00")),
+        vote.is_binding,
+    )
+
+
 def _count(vote: Vote) -> int:
     """How many voting rights have been used."""
     return db.session.scalar(sa.select(sa.func.count(Participation.id)).where(Participation.vote_id == vote.id))
@@ -144,57 +155,67 @@ class PlaceTurnout:
 
 
 def by_place(vote: Vote) -> list[PlaceTurnout]:
-    """Turnout per building and entrance, in two grouped queries whatever the number of units.
+    """Turnout per building and entrance, in three queries whatever the number of units.
 
     Each unit's area counts where the unit is; each right (one head) counts once, where its first unit on the roll
     is, so an owner of flats in two buildings is one head, and the places add up to the compound's figures exactly.
-    Exact figures: the caller shows them only where the exact turnout may be seen (never an open secret vote)."""
-    voted = (Participation.right_id == VotingRight.id) & (Participation.vote_id == vote.id)
+    Exact figures: the caller shows them only where the exact turnout may be seen (never an open secret vote).
+    One grouped pass over the roll counts every unit; a second counts only the units that are not their right's
+    first (few: the owners of several flats), which are taken off the heads; both grouped by the places' ids, named
+    after (at 20,000 units half the time of grouping by names and joining each right's first unit: 20 ms, was 38 ms,
+    SQLite)."""
+    voted = (Participation.right_id == VotingRightUnit.right_id) & (Participation.vote_id == vote.id)
     cents = sa.cast(sa.func.round(VotingRightUnit.area_m2 * 100), sa.BigInteger)
-    place = (Building.name.label("building"), sa.func.coalesce(Entrance.name, "").label("entrance"))
+    place = (Unit.building_id, Unit.entrance_id)
 
-    def located(query):
+    def grouped(*columns):
         return (
-            query.outerjoin(Unit, Unit.id == VotingRightUnit.unit_id)
-            .outerjoin(Building, Building.id == Unit.building_id)
-            .outerjoin(Entrance, Entrance.id == Unit.entrance_id)
+            sa.select(*place, *columns)
+            .select_from(VotingRightUnit)
+            .join(VotingRight, VotingRight.id == VotingRightUnit.right_id)
+            .outerjoin(Unit, Unit.id == VotingRightUnit.unit_id)
             .outerjoin(Participation, voted)
             .where(VotingRight.vote_id == vote.id)
             .group_by(*place)
         )
 
-    areas = located(
-        sa.select(
-            *place,
-            sa.func.sum(cents).label("total"),
-            sa.func.sum(sa.case((Participation.id.is_not(None), cents), else_=0)).label("done"),
+    units = grouped(
+        sa.func.count(),
+        sa.func.count(Participation.id),
+        sa.func.sum(cents),
+        sa.func.sum(sa.case((Participation.id.is_not(None), cents), else_=0)),
+    )
+    # The units after their right's first: their area counts where they are, their head where the first one is. The
+    # join finds such a unit once per earlier unit of its right: counted as distinct units.
+    earlier = aliased(VotingRightUnit)
+    later = grouped(
+        sa.func.count(sa.distinct(VotingRightUnit.id)),
+        sa.func.count(sa.distinct(sa.case((Participation.id.is_not(None), VotingRightUnit.id)))),
+    ).join(earlier, (earlier.right_id == VotingRightUnit.right_id) & (earlier.id < VotingRightUnit.id))
+    names = db.session.execute(
+        sa.select(Building.id, Building.name, Entrance.id, Entrance.name)
+        .outerjoin(Entrance, Entrance.building_id == Building.id)
+        .where(Building.compound_id == vote.compound_id)
+    ).all()
+    buildings = {b_id: b_name for b_id, b_name, _e_id, _e_name in names}
+    entrances = {e_id: e_name for _b_id, _b_name, e_id, e_name in names if e_id is not None}
+    merged: dict[tuple[str, str], list[int]] = {}
+
+    def add(rows, sign: int) -> None:
+        for building_id, entrance_id, *figures in rows:
+            key = (buildings.get(building_id, ""), entrances.get(entrance_id, ""))
+            sums = merged.setdefault(key, [0, 0, 0, 0])
+            for i, value in enumerate(figures):
+                sums[i] += sign * int(value or 0)
+
+    add(db.session.execute(units), 1)
+    add(db.session.execute(later), -1)
+    places = [
+        PlaceTurnout(
+            *key,
+            Part(heads_done, heads_total),
+            Part(Decimal(area_done).scaleb(-2), Decimal(area_total).scaleb(-2)),
         )
-        .select_from(VotingRightUnit)
-        .join(VotingRight, VotingRight.id == VotingRightUnit.right_id)
-    )
-    first = (
-        sa.select(sa.func.min(VotingRightUnit.id).label("id"))
-        .join(VotingRight, VotingRight.id == VotingRightUnit.right_id)
-        .where(VotingRight.vote_id == vote.id)
-        .group_by(VotingRightUnit.right_id)
-        .subquery()
-    )
-    heads = located(
-        sa.select(*place, sa.func.count().label("total"), sa.func.count(Participation.id).label("done"))
-        .select_from(VotingRightUnit)
-        .join(first, first.c.id == VotingRightUnit.id)
-        .join(VotingRight, VotingRight.id == VotingRightUnit.right_id)
-    )
-    counted = {(row.building or "", row.entrance): row for row in db.session.execute(heads)}
-    rows = []
-    for row in db.session.execute(areas):
-        key = (row.building or "", row.entrance)
-        people = counted.get(key)
-        rows.append(
-            PlaceTurnout(
-                *key,
-                Part(people.done if people else 0, people.total if people else 0),
-                Part(Decimal(int(row.done or 0)).scaleb(-2), Decimal(int(row.total or 0)).scaleb(-2)),
-            )
-        )
-    return sorted(rows, key=lambda r: (natural_key(r.building), natural_key(r.entrance)))
+        for key, (heads_total, heads_done, area_total, area_done) in merged.items()
+    ]
+    return sorted(places, key=lambda r: (natural_key(r.building), natural_key(r.entrance)))

@@ -24,6 +24,7 @@ from portal.voting import (
     electorate,
     lifecycle,
     loading,
+    pace,
     receipts,
     services,
     turnout,
@@ -71,6 +72,7 @@ def show(slug: str, vote_id: int):
         my_ballot=box.my_ballot(vote, right) if voted else None,
         proxies=[(r, box.has_voted(vote, r)) for r in access.proxy_rights(current_user, vote)],
         turnout=turnout.turnout(vote) if vote.electorate_heads is not None else None,
+        past=pace.history(vote) if vote.electorate_heads is not None else None,
         open_now=access.is_open_now(vote),
         manage=access.can_manage(current_user, vote),
         certify=access.can_certify(current_user, vote),
@@ -97,13 +99,15 @@ def turnout_by_place(slug: str, vote_id: int):
         abort(404)
     permissions.require(access.can_drive_turnout(current_user, vote), compound, current_user, shown=True)
     hidden = turnout.is_stepped(vote)
+    places = [] if hidden else turnout.by_place(vote)
     buildings = sorted(compound.buildings, key=lambda b: natural_key(b.name))
     return render(
         "voting/turnout_places.html",
         compound=compound,
         vote=vote,
-        turnout=turnout.turnout(vote),
-        places=[] if hidden else turnout.by_place(vote),
+        turnout=turnout.turnout(vote) if hidden else turnout.of_places(vote, places),
+        past=pace.history(vote),
+        places=places,
         hidden=hidden,
         buildings=buildings,  # each building links to its non-voter list (楼栋长走访)
         building_ids={b.name: b.id for b in buildings},

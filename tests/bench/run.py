@@ -717,8 +717,8 @@ def run_database(label: str, url: str, workdir: Path, app_spec: str = APP) -> li
     return rows
 
 
-def run_pages(label: str, url: str, only: str | None = None) -> list[Row]:
-    """The page figures (tests/bench/pages.py) on a fresh database of their own (`only`: one figure, e.g. "(i)")."""
+def run_pages(label: str, url: str, only: str = "") -> list[Row]:
+    """The page figures (tests/bench/pages.py) on a fresh database of their own."""
     from portal import create_app
     from portal.extensions import db
 
@@ -755,7 +755,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--parts", default="voting,pages", help="voting (issue 3's figures), pages (render times)")
-    parser.add_argument("--figure", help='only the page figure whose name starts with this, e.g. "(i)"')
+    parser.add_argument("--figures", default="", help="pages: only these figures, by letter (e.g. h)")
     parser.add_argument("--postgres-url", default=os.environ.get("LINLI_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     parser.add_argument(
         "--app", default=APP, help="the gunicorn app to serve (to measure a proposed change without editing portal/)"
@@ -779,7 +779,7 @@ def main(argv: list[str] | None = None) -> int:
                 if "voting" in args.parts:
                     rows += run_database(label, url, workdir, args.app)
                 if "pages" in args.parts:
-                    rows += run_pages(label, url, args.figure)
+                    rows += run_pages(label, url, args.figures)
             except Exception:  # noqa: BLE001 (reported, and the exit status says so)
                 failed = True
                 say(f"   {label}: the benchmark broke:\n{traceback.format_exc()}")

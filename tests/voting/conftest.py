@@ -46,6 +46,21 @@ def estate(make, database):
 
 
 @pytest.fixture
+def crowd(estate, make):
+    """Twelve more owners, each with one unit of an area no other unit has (17 rights with the estate's five): a change
+    of the turnout by one voter's area would name that voter (the secrecy tests of the turnout)."""
+    people = []
+    for n in range(12):
+        person = make.person(f"业主{n:02d}")
+        make.unit(
+            estate.compound, f"5{n:02d}", f"{61 + 7 * n}.{(13 * n + 7) % 100:02d}", building="5栋", owners=[person]
+        )
+        make.member(person, estate.compound)
+        people.append(person)
+    return people
+
+
+@pytest.fixture
 def make_vote(estate):
     """Build a vote and bring it to a status through the real lifecycle."""
 

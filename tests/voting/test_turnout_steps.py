@@ -10,28 +10,11 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.voting import box, electorate, lifecycle, turnout
 from portal.voting.models import Participation, VoteStatus, VotingRight
-
-EXTRA_OWNERS = 12
-
-
-@pytest.fixture
-def crowd(estate, make):
-    """Twelve more owners, each with one unit of an area no other unit has (plus the estate's five rights)."""
-    people = []
-    for n in range(EXTRA_OWNERS):
-        person = make.person(f"业主{n:02d}")
-        make.unit(
-            estate.compound, f"5{n:02d}", f"{61 + 7 * n}.{(13 * n + 7) % 100:02d}", building="5栋", owners=[person]
-        )
-        make.member(person, estate.compound)
-        people.append(person)
-    return people
 
 
 def _fragment(client, vote, etag=None):
