@@ -19,7 +19,6 @@ from portal.forms import InputRequired
 from portal.htmx import render
 from portal.inputs import db_int
 from portal.refusals import Refused
-from portal.staff.letters import qr_svg
 from portal.voting import access, ballot_form, box, bp, loading, paper, proxies, receipts, sheets
 from portal.voting.models import Secrecy, VotingRight
 
@@ -199,11 +198,11 @@ def print_secret_pack(slug: str, vote_id: int):
     printed = [
         {
             "pack": pair,
-            "envelope_qr": qr_svg(
+            "envelope_qr": sheets.qr_svg(
                 _absolute("voting.desk_envelopes", slug=slug_, vote_id=vid, right=pair.right.id),
                 _("QR code to record this envelope at the desk"),
             ),
-            "sheet_qr": qr_svg(
+            "sheet_qr": sheets.qr_svg(
                 _absolute("voting.desk_sheets", slug=slug_, vote_id=vid, code=pair.code),
                 _("QR code to enter this sheet at the desk"),
             ),

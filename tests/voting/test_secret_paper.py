@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.refusals import Refused
-from portal.staff.letters import qr_svg
 from portal.voting import ballot_form, box, lifecycle, paper, sheets, turnout, verify
 from portal.voting.models import (
     Ballot,
@@ -292,7 +291,23 @@ def _split(html: str) -> tuple[list[str], list[str]]:
 
 def _qr(url: str) -> str:
     """The path of the QR code that encodes `url` (as the print page draws it)."""
-    return re.search(r'<path[^>]* d="([^"]+)"', str(qr_svg(url, "x"))).group(1)
+    return re.search(r'<path[^>]* d="([^"]+)"', str(sheets.qr_svg(url, "x"))).group(1)
+
+
+def test_the_qr_code_reads_back_as_its_url():
+    """The hand-drawn SVG is the module matrix of the URL: dark runs where the matrix is dark, nothing else."""
+    import qrcode
+
+    url = "https://linli.example.cn/c/lvyuan/votes/12/desk/sheets?code=K3M9P-2XQ7H"
+    code = qrcode.QRCode(border=2, mask_pattern=0)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    drawn = [[False] * len(matrix) for _ in matrix]
+    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)", _qr(url)):
+        for dx in range(int(width)):
+            drawn[int(y)][int(x) + dx] = True
+    assert drawn == matrix
 
 
 def test_the_printed_sheet_holds_no_unit(desk, estate, make_vote):
