@@ -261,14 +261,14 @@ def buildings(vote: Vote) -> list[tuple[str, int]]:
         .subquery()
     )
     rows = db.session.execute(
-        sa.select(sa.func.coalesce(Building.name, ""), sa.func.count())
+        sa.select(Building.name, sa.func.count())
         .select_from(VotingRightUnit)
         .join(first, first.c.id == VotingRightUnit.id)
         .outerjoin(Unit, Unit.id == VotingRightUnit.unit_id)
         .outerjoin(Building, Building.id == Unit.building_id)
-        .group_by(sa.func.coalesce(Building.name, ""))
+        .group_by(Building.name)
     ).all()
-    return sorted(((name, count) for name, count in rows), key=lambda row: natural_key(row[0]))
+    return sorted(((name or "", count) for name, count in rows), key=lambda row: natural_key(row[0]))
 
 
 def pack(vote: Vote, building: str | None = None, right_id: int | None = None) -> list[Pack]:
