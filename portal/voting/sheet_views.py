@@ -44,6 +44,7 @@ def _staff_step(slug: str, vote_id: int):
 
 
 def _say(section: str, text: str, kind: str = "info") -> None:
+    """A message for the step's own section (`_note.html`), next to its form."""
     flash(text, f"{section}:{kind}")
 
 
@@ -55,6 +56,7 @@ def _prefilled_right(vote, raw: str | None) -> VotingRight | None:
 
 
 def _envelope_page(compound, vote, form=None, status: int = 200, right=None):
+    """The envelope step: its form (the scanned right filled in) and the rooms received, in roll order."""
     if form is None:
         form = EnvelopeForm(prefix="envelope", formdata=None, data={"right": str(right.ordinal) if right else ""})
     received = sheets.envelopes(vote)
@@ -100,6 +102,7 @@ def desk_envelopes(slug: str, vote_id: int):
 
 
 def _sheet_page(compound, vote, form=None, ballot=None, status: int = 200):
+    """The sheet step: its form (the scanned code filled in) and the sheet entries by code, never by room."""
     if form is None:
         form = SheetForm(prefix="sheet", formdata=None, data={"code": _scanned_code()})
     return render(

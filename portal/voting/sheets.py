@@ -82,6 +82,7 @@ def right_of_code(vote: Vote, typed: str | None) -> VotingRight:
 
 
 def _secret_and_open(vote: Vote) -> None:
+    """Refused unless this is a secret vote open for ballots, read under the vote row's share lock."""
     locks.share(vote.id)  # never across the seal (as paper entries)
     db.session.refresh(vote)
     if vote.secrecy != Secrecy.secret or not access.is_open_now(vote):
