@@ -251,16 +251,21 @@ def qr_svg(data: str, label: str) -> Markup:
     ).format(label=label, size=size, path="".join(runs))
 
 
-def buildings(vote: Vote) -> list[tuple[str, int]]:
-    """(building, number of rights) for the vote, a right counted where its first unit on the roll is (as the
-    turnout by building counts heads); building names in natural order."""
-    first = (
-        sa.select(sa.func.min(VotingRightUnit.id).label("id"))
+def _first_units(vote: Vote):
+    """(right_id, id): each right's first unit on the roll, where the right (one head) belongs."""
+    return (
+        sa.select(VotingRightUnit.right_id, sa.func.min(VotingRightUnit.id).label("id"))
         .join(VotingRight, VotingRight.id == VotingRightUnit.right_id)
         .where(VotingRight.vote_id == vote.id)
         .group_by(VotingRightUnit.right_id)
         .subquery()
     )
+
+
+def buildings(vote: Vote) -> list[tuple[str, int]]:
+    """(building, number of rights) for the vote, a right counted where its first unit on the roll is (as the
+    turnout by building counts heads); building names in natural order."""
+    first = _first_units(vote)
     rows = db.session.execute(
         sa.select(Building.name, sa.func.count())
         .select_from(VotingRightUnit)
@@ -284,13 +289,7 @@ def pack(vote: Vote, building: str | None = None, right_id: int | None = None) -
     if right_id is not None:
         query = query.where(VotingRight.id == right_id)
     elif building is not None:
-        first = (
-            sa.select(VotingRightUnit.right_id, sa.func.min(VotingRightUnit.id).label("id"))
-            .join(VotingRight, VotingRight.id == VotingRightUnit.right_id)
-            .where(VotingRight.vote_id == vote.id)
-            .group_by(VotingRightUnit.right_id)
-            .subquery()
-        )
+        first = _first_units(vote)
         located = (
             sa.select(first.c.right_id)
             .join(VotingRightUnit, VotingRightUnit.id == first.c.id)
