@@ -175,6 +175,9 @@ SENTENCES: dict[str, Callable[..., str]] = {
         "by its sheet code."
     ),
     "envelope_in": lambda: _("The envelope of this voting right has been recorded already."),
+    "envelope_has_sheet": lambda: _(
+        "A sheet of this voting right has been entered already: the envelope cannot be undone. Ask a supervisor."
+    ),
     "envelope_first": lambda: _(
         "This sheet's envelope has not been recorded: record the envelope first (先登记信封), then enter the sheet."
     ),

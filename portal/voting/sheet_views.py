@@ -101,6 +101,23 @@ def desk_envelopes(slug: str, vote_id: int):
     return _envelope_page(compound, vote, form=form, status=status)
 
 
+@bp.route("/<int:vote_id>/desk/envelopes/<int:envelope_id>/undo", methods=["POST"])
+def desk_undo_envelope(slug: str, vote_id: int, envelope_id: int):
+    """Undo an envelope recorded by mistake, while no sheet of its right has been entered."""
+    compound, vote = _staff_step(slug, vote_id)
+    envelope = sheets.get_envelope(vote, envelope_id)
+    if envelope is None:
+        abort(404)
+    rooms = envelope.right.label
+    try:
+        sheets.undo_envelope(vote, envelope, current_user)
+    except Refused as error:
+        _say("envelopes", error.sentence, "error")
+    else:
+        _say("envelopes", _("The envelope of %(rooms)s is no longer recorded.", rooms=rooms))
+    return redirect(url_for("voting.desk_envelopes", slug=slug, vote_id=vote.id, _anchor="envelopes-note"), 303)
+
+
 def _sheet_page(compound, vote, form=None, ballot=None, status: int = 200):
     """The sheet step: its form (the scanned code filled in) and the sheet entries by code, never by room."""
     if form is None:

@@ -116,6 +116,28 @@ def receive_envelope(vote: Vote, right: VotingRight, actor) -> PaperEnvelope:
     return envelope
 
 
+def undo_envelope(vote: Vote, envelope: PaperEnvelope, actor) -> None:
+    """Undo an envelope recorded by mistake (the wrong room), while its right has no sheet entered: the right can
+    then be used again, online or on paper."""
+    _secret_and_open(vote)
+    right = db.session.get(VotingRight, envelope.right_id)
+    paper.lock_right(right)
+    entered = sa.select(PaperEntry.id).where(
+        PaperEntry.vote_id == vote.id, PaperEntry.right_id == right.id, PaperEntry.state != paper.VOID
+    )
+    if db.session.execute(entered.limit(1)).first() is not None:
+        raise Refused("envelope_has_sheet")
+    db.session.delete(envelope)
+    db.session.flush()
+    audit.record("vote.envelope_undone", actor, vote.compound, vote_id=vote.id, right=right.ordinal)
+
+
+def get_envelope(vote: Vote, envelope_id: int) -> PaperEnvelope | None:
+    """A recorded envelope of this vote."""
+    envelope = db.session.get(PaperEnvelope, envelope_id)
+    return envelope if envelope is not None and envelope.vote_id == vote.id else None
+
+
 def enter_sheet(vote: Vote, code: str | None, choices: box.Choices, actor) -> PaperEntry:
     """选票录入: one staff member's entry of a sheet, found by its code; it counts (channel paper) once a second staff
     member enters the same choices, and only when the envelope of its right is in."""
@@ -179,18 +201,19 @@ class Received:
 
     right: VotingRight
     used_otherwise: bool
+    envelope_id: int
 
 
 def envelopes(vote: Vote) -> list[Received]:
     """The envelopes received, in roll order (not in the order they came in, and without times: the sheet step's
     work must not be matched to them)."""
     rows = db.session.execute(
-        sa.select(VotingRight, Participation.channel)
+        sa.select(VotingRight, Participation.channel, PaperEnvelope.id)
         .join(PaperEnvelope, (PaperEnvelope.right_id == VotingRight.id) & (PaperEnvelope.vote_id == vote.id))
         .outerjoin(Participation, (Participation.right_id == VotingRight.id) & (Participation.vote_id == vote.id))
         .order_by(VotingRight.ordinal)
     ).all()
-    return [Received(right, channel not in (None, BallotChannel.paper)) for right, channel in rows]
+    return [Received(right, channel not in (None, BallotChannel.paper), found) for right, channel, found in rows]
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,8 @@ ROUTES = {
     "paper entry": ("POST", V + "/{open}/desk/paper", CERTIFY, {"paper-right": "1栋 1单元 102", "item_{item}": "n"}),
     "void paper entry": ("POST", V + "/{open}/desk/paper/{paper_entry}/void", CERTIFY, {}),
     "envelope step": ("GET", V + "/{secret}/desk/envelopes", DESK_STEP, None),
-    "record envelope": ("POST", V + "/{secret}/desk/envelopes", DESK_STEP, {"envelope-right": "1栋 1单元 101"}),
+    "record envelope": ("POST", V + "/{secret}/desk/envelopes", DESK_STEP, {"envelope-right": "1栋 1单元 103"}),
+    "undo envelope": ("POST", V + "/{secret}/desk/envelopes/{secret_envelope}/undo", DESK_STEP, {}),
     "sheet step": ("GET", V + "/{secret}/desk/sheets", DESK_STEP, None),
     "enter sheet": (
         "POST",
@@ -220,6 +221,9 @@ def votes(world, make):
         ids.update(authorisation=proxies.authorise(vote, ref, people["admin"], "WT-1", staff).id, paper_entry=entry.id)
 
     def secret():
+        third = make.person("乙业主三")  # a third right, whose envelope the route table records
+        make.member(third, compound)
+        make.unit(compound, "103", owners=[third])
         vote = _vote(compound, VoteKind.resolution, staff)
         vote.secrecy = Secrecy.secret
         db.session.flush()
@@ -227,11 +231,12 @@ def votes(world, make):
             lifecycle.transition(vote, step, staff, reason="测试")
         right = electorate.right_of(vote, second)
         sheets.receive_envelope(vote, right, staff)  # its sheet may be entered
+        mistaken = sheets.receive_envelope(vote, electorate.right_of(vote, people["owner_b"]), staff)
         ids.update(
             secret=vote.id,
             secret_item=vote.items[0].id,
-            secret_right=right.id,
             secret_code=sheets.sheet_code(vote.id, right.id),
+            secret_envelope=mistaken.id,
         )
 
     builders = {
@@ -239,7 +244,7 @@ def votes(world, make):
         "poll": poll, "poll_option": poll, "election": election, "candidate": election,
         "pending_election": pending_election, "pending": pending_election, "fresh_election": fresh_election,
         "authorisation": desk, "paper_entry": desk,
-        "secret": secret, "secret_item": secret, "secret_right": secret, "secret_code": secret,
+        "secret": secret, "secret_item": secret, "secret_code": secret, "secret_envelope": secret,
     }  # fmt: skip
     ids = LazyIds({**base, "resident_account": people["resident_b"].account_no}, builders)
     return SimpleNamespace(people=people, ids=ids)

@@ -214,6 +214,28 @@ def test_after_its_envelope_a_right_cannot_be_used_online(estate, make_vote, mak
     assert (conflict.attempted, conflict.existing) == (BallotChannel.online, BallotChannel.paper)
 
 
+def test_an_envelope_recorded_by_mistake_is_undone_until_its_sheet_is_entered(desk, estate, make_vote):
+    vote = make_vote(secrecy="secret")
+    desk.envelope(vote, desk.a)
+    envelope = db.session.scalar(sa.select(PaperEnvelope))
+    page = desk.as_(desk.a).get(_url(vote, "desk/envelopes")).get_data(as_text=True)
+    assert f"/desk/envelopes/{envelope.id}/undo" in page
+    undone = desk.as_(desk.a).post(_url(vote, f"desk/envelopes/{envelope.id}/undo"))
+    assert undone.status_code == 303 and _count(PaperEnvelope) == 0
+    assert "is no longer recorded" in desk.as_(desk.a).get(undone.headers["Location"]).get_data(as_text=True)
+    box.cast(vote, _right(vote, estate.people.one), box.Choices({}), BallotChannel.online, estate.people.one)
+    assert _count(Participation) == 1  # the owner may vote online again
+
+    desk.envelope(vote, desk.a, right="1栋 1单元 302")
+    desk.sheet(vote, desk.a, _code(vote, estate.people.two), **_items(vote, "yes"))
+    envelope = db.session.scalar(sa.select(PaperEnvelope))
+    refused = desk.as_(desk.b).post(_url(vote, f"desk/envelopes/{envelope.id}/undo"))
+    assert refused.status_code == 303 and _count(PaperEnvelope) == 1
+    assert "cannot be undone" in desk.as_(desk.b).get(refused.headers["Location"]).get_data(as_text=True)
+    other = make_vote(secrecy="secret")
+    assert desk.as_(desk.b).post(_url(other, f"desk/envelopes/{envelope.id}/undo")).status_code == 404
+
+
 def test_sheet_entries_that_differ_are_flagged_by_code_and_voided(desk, estate, make_vote):
     vote = make_vote(secrecy="secret")
     code = _code(vote, estate.people.one)
