@@ -169,6 +169,26 @@ SENTENCES: dict[str, Callable[..., str]] = {
     "mismatch_open": lambda: _("The entries for this voting right differ. A supervisor must void them first."),
     "same_staff": lambda: _("You entered this ballot already. A second staff member must enter it."),
     "not_voidable": lambda: _("Only pending or mismatched entries can be voided."),
+    # Secret paper ballots: the envelope (who took part) apart from the sheet (what was chosen)
+    "sheet_by_code": lambda: _(
+        "In a secret vote the envelope and the sheet are recorded apart: record the envelope, then enter the sheet "
+        "by its sheet code."
+    ),
+    "envelope_in": lambda: _("The envelope of this voting right has been recorded already."),
+    "envelope_has_sheet": lambda: _(
+        "A sheet of this voting right has been entered already: the envelope cannot be undone. Ask a supervisor."
+    ),
+    "envelope_first": lambda: _(
+        "This sheet's envelope has not been recorded: record the envelope first (先登记信封), then enter the sheet."
+    ),
+    "sheet_code_required": lambda: _("Give the sheet code printed on the sheet, e.g. K3M9P-2XQ7H."),
+    "sheet_code_unknown": lambda: _("No sheet of this vote has this code. Check it against the sheet."),
+    "sheet_used": lambda: _(
+        "The voting right of this sheet has been used online or by proxy since its envelope came in. The sheet is "
+        "refused: show it to a supervisor."
+    ),
+    "sheet_counted": lambda: _("This sheet has been counted already."),
+    "sheet_mismatch_open": lambda: _("The entries of this sheet differ. A supervisor must void them first."),
     # Objections to a result
     "objections_closed": lambda: _("Objections can be filed only while the preliminary result is posted."),
     "deadline": lambda: _("The objection period has ended. New objections can no longer be filed."),

@@ -26,6 +26,7 @@ from portal.voting.models import (
     Ballot,
     BallotChannel,
     Conflict,
+    PaperEnvelope,
     Participation,
     Secrecy,
     Vote,
@@ -130,12 +131,17 @@ def cast(
     )
     if existing is not None and _may_replace(vote, existing, channel):
         return _replace(vote, right, choices, existing, proxy)
+    if existing is None and vote.secrecy == Secrecy.secret and _envelope_in(vote, right):
+        record_conflict(vote, right, channel, BallotChannel.paper, actor)
+        raise Refused("already_voted")
     record_conflict(vote, right, channel, existing.channel if existing else None, actor)
     raise Refused("already_voted")
 
 
 def cast_unused(vote: Vote, right: VotingRight, choices: Choices, channel: BallotChannel, actor, proxy) -> str | None:
     """Cast validated choices into a right not used yet; None, with nothing written, if it is used already."""
+    if vote.secrecy == Secrecy.secret and channel != BallotChannel.paper and _envelope_in(vote, right):
+        return None  # its paper ballot came in (the envelope is recorded): the right is used
     receipt = receipts.code(vote, right.id) or new_receipt()
     connection = db.session.connection()
     if vote.secrecy == Secrecy.named and connection.dialect.name == "postgresql":
@@ -153,6 +159,12 @@ def cast_unused(vote: Vote, right: VotingRight, choices: Choices, channel: Ballo
     # more in secret votes); an audit row per ballot would repeat it, so casting is only logged.
     audit.log.info("vote.cast actor=%s vote=%s channel=%s", getattr(actor, "id", None), vote.id, channel.value)
     return receipt
+
+
+def _envelope_in(vote: Vote, right) -> bool:
+    """A secret vote's paper envelope of this right has been recorded (`sheets.py`): its sheet is on the way."""
+    found = sa.select(PaperEnvelope.id).where(PaperEnvelope.vote_id == vote.id, PaperEnvelope.right_id == right.id)
+    return db.session.execute(found.limit(1)).first() is not None
 
 
 _TAKE_RIGHT: dict[str, sa.Insert] = {}  # dialect → the prepared statement (built once: casting is the hot path)

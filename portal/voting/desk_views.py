@@ -14,7 +14,8 @@ from portal import permissions
 from portal.forms import InputRequired
 from portal.htmx import render, wants_partial
 from portal.refusals import Refused
-from portal.voting import access, ballot_form, box, bp, loading, paper, proxies
+from portal.voting import access, ballot_form, box, bp, loading, paper, proxies, sheets
+from portal.voting.models import Secrecy
 
 
 class ProxyForm(FlaskForm):
@@ -59,7 +60,8 @@ def _desk_page(compound, vote, status: int = 200, partial: str | None = None, **
     forms.setdefault(
         "cap_form", CapForm(formdata=None, data={"max_proxies_per_person": compound.max_proxies_per_person})
     )
-    entries = paper.desk(vote)
+    secret = vote.secrecy == Secrecy.secret
+    entries = paper.desk(vote) if not secret else paper.Desk()  # a secret vote's entries are on the sheet step
     return render(
         "voting/desk/desk.html",
         partial,
@@ -71,6 +73,7 @@ def _desk_page(compound, vote, status: int = 200, partial: str | None = None, **
         paper_open=access.is_open_now(vote),
         entries=entries,
         flagged=paper.flagged(vote, entries.mismatch),
+        secret_paper=sheets.summary(vote) if secret else None,
         conflicts=paper.conflicts(vote),
         status=status,
         **forms,
@@ -230,6 +233,13 @@ def desk_void_paper(slug: str, vote_id: int, entry_id: int):
     """A supervisor voids a pending entry or a flagged mismatch, so that the ballot can be entered again."""
     compound, vote = _desk(slug, vote_id)
     entry = _found(paper.get(vote, entry_id))
+    if vote.secrecy == Secrecy.secret:  # a sheet's entries: back to the sheet step, which names no room
+        _flash_outcome(
+            "sheets",
+            lambda: paper.void(vote, entry, current_user),
+            _("Voided. The sheet can be entered again by two staff members."),
+        )
+        return redirect(url_for("voting.desk_sheets", slug=slug, vote_id=vote.id, _anchor="sheets-note"), 303)
     _flash_outcome(
         "paper",
         lambda: paper.void(vote, entry, current_user),

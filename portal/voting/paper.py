@@ -33,7 +33,7 @@ PENDING, COUNTED, MISMATCH, VOID = "pending", "counted", "mismatch", "void"
 OPEN_STATES = (PENDING, MISMATCH)  # entries still in play for their right
 
 
-def _lock(right: VotingRight) -> None:
+def lock_right(right: VotingRight) -> None:
     """Serialise entries for one right (PostgreSQL row lock): two desks entering at once still pair up."""
     db.session.execute(db.select(VotingRight.id).where(VotingRight.id == right.id).with_for_update())
 
@@ -50,7 +50,7 @@ def _said(vote: Vote, entry: PaperEntry) -> tuple[str, str, str]:
     return entry.answers, entry.selected, entry.options
 
 
-def _record_conflict(vote: Vote, right: VotingRight, existing: Participation, actor) -> None:
+def record_conflict(vote: Vote, right: VotingRight, existing: Participation, actor) -> None:
     """A paper ballot for a right already used another way: refused, and listed for the supervisor."""
     db.session.add(
         Conflict(
@@ -66,7 +66,19 @@ def _record_conflict(vote: Vote, right: VotingRight, existing: Participation, ac
 
 
 def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperEntry:
-    """Store one staff member's entry of the paper ballot of `right`; count it when it matches another's."""
+    """Store one staff member's entry of the paper ballot of `right`; count it when it matches another's.
+
+    A named vote's ballot only: a secret vote's sheet carries no unit and is entered by its sheet code
+    (`sheets.enter_sheet`), after its envelope (`sheets.receive_envelope`)."""
+    if vote.secrecy == Secrecy.secret:
+        raise Refused("sheet_by_code")
+    return record(vote, right, choices, actor)
+
+
+def record(vote: Vote, right: VotingRight, choices: box.Choices, actor, sheet: bool = False) -> PaperEntry:
+    """The entry itself, for a named ballot or (`sheet`) a secret vote's sheet whose right the server resolved from
+    its code: then nothing said or logged names the right, and a right used another way is refused without a
+    conflict row (the conflict list names rooms, so it would tie the sheet to its room)."""
     # Even an entry that does not count yet keeps choices, so it must not cross the seal either: hold the vote row
     # FOR SHARE (closing takes it FOR UPDATE) and read its state as it is now, not as loaded earlier in the request.
     locks.share(vote.id)
@@ -76,13 +88,15 @@ def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperE
     if right.vote_id != vote.id:
         raise Refused("unreadable")
     choices = box.validate(vote, choices)  # Refused for choices the ballot does not allow
-    _lock(right)
+    lock_right(right)
     used = box.has_voted(vote, right)
     if used is not None:
         if used.channel != BallotChannel.paper:
-            _record_conflict(vote, right, used, actor)
+            if sheet:
+                raise Refused("sheet_used")
+            record_conflict(vote, right, used, actor)
             raise Refused("paper_conflict")
-        raise Refused("already_counted")
+        raise Refused("sheet_counted" if sheet else "already_counted")
     waiting = list(
         db.session.scalars(
             db.select(PaperEntry)
@@ -91,7 +105,7 @@ def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperE
         )
     )
     if any(e.state == MISMATCH for e in waiting):
-        raise Refused("mismatch_open")
+        raise Refused("sheet_mismatch_open" if sheet else "mismatch_open")
     if any(e.entered_by_id == actor.id for e in waiting):
         raise Refused("same_staff")
     said = choices.as_json()
@@ -102,7 +116,8 @@ def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperE
         entry.answers, entry.selected, entry.options = said
     db.session.add(entry)
     db.session.flush()
-    audit.record("vote.paper_entered", actor, vote.compound, vote_id=vote.id, entry_id=entry.id, right=right.ordinal)
+    where = {} if sheet else {"right": right.ordinal}
+    audit.record("vote.paper_entered", actor, vote.compound, vote_id=vote.id, entry_id=entry.id, **where)
     if not waiting:
         return entry
     first = waiting[0]
@@ -117,7 +132,7 @@ def enter(vote: Vote, right: VotingRight, choices: box.Choices, actor) -> PaperE
         first.state = entry.state = MISMATCH
         action = "vote.paper_mismatch"
     db.session.flush()
-    audit.record(action, actor, vote.compound, vote_id=vote.id, entries=[first.id, entry.id], right=right.ordinal)
+    audit.record(action, actor, vote.compound, vote_id=vote.id, entries=[first.id, entry.id], **where)
     return entry
 
 

@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.i18n import SHANGHAI
 from portal.inbox.models import Notification
 from portal.refusals import Refused
-from portal.voting.models import Participation, ProxyAuthorisation, Vote, VoteStatus, VotingRight
+from portal.voting.models import PaperEnvelope, Participation, ProxyAuthorisation, Vote, VoteStatus, VotingRight
 
 
 def _path(vote: Vote) -> str:
@@ -36,7 +36,11 @@ def _asked(vote: Vote, only_not_voted: bool) -> sa.Select:
     """The ids of the people asked to vote in `vote`: voters and active proxies (of rights not used yet)."""
     rights = sa.select(VotingRight.id, VotingRight.person_id).where(VotingRight.vote_id == vote.id)
     if only_not_voted:
-        used = sa.select(Participation.right_id).where(Participation.vote_id == vote.id)
+        # a secret vote's paper envelope that came in counts as voted too: its sheet is on the way (`sheets.py`)
+        used = sa.union(
+            sa.select(Participation.right_id).where(Participation.vote_id == vote.id),
+            sa.select(PaperEnvelope.right_id).where(PaperEnvelope.vote_id == vote.id),
+        )
         rights = rights.where(VotingRight.id.not_in(used))
     rights = rights.subquery()
     proxies = (
@@ -136,6 +140,7 @@ def awaiting(compound, person) -> list[Awaiting]:
             Vote.closes_at > now,
             held,
             VotingRight.id.not_in(used),
+            VotingRight.id.not_in(sa.select(PaperEnvelope.right_id).where(PaperEnvelope.vote_id == Vote.id)),
         )
         .group_by(Vote.id)
         .order_by(Vote.closes_at, Vote.id)

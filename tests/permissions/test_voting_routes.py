@@ -15,8 +15,8 @@ from test_routes import FORBIDDEN, HIDDEN, MEMBERS, OWNER_SIDE, outcome
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.voting import box, candidates, electorate, lifecycle, objections, paper, proxies
-from portal.voting.models import PollOption, Vote, VoteItem, VoteKind, VoteStatus
+from portal.voting import box, candidates, electorate, lifecycle, objections, paper, proxies, sheets
+from portal.voting.models import PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
 
 COMMITTEE = dict(MEMBERS, owner_b=FORBIDDEN, resident_b=FORBIDDEN)  # manage_votes
 DRAFT = dict(MEMBERS, owner_b=HIDDEN, resident_b=HIDDEN)  # drafts exist only for those who prepare them
@@ -25,6 +25,8 @@ CERTIFY = dict(MEMBERS, owner_b=FORBIDDEN, resident_b=FORBIDDEN, committee_b=FOR
 NOMINATION = dict(MEMBERS, resident_b=HIDDEN)  # a draft election is open to the owners' side
 MAY_STAND = dict(NOMINATION, committee_b=FORBIDDEN, staff_b=FORBIDDEN, admin=FORBIDDEN)
 ELECTION_CERTIFY = dict(NOMINATION, owner_b=FORBIDDEN, committee_b=FORBIDDEN)
+DESK_STEP = dict(MEMBERS, owner_b=HIDDEN, resident_b=HIDDEN, committee_b=HIDDEN)  # a scanned QR tells owners nothing
+PRINTER = dict(MEMBERS, owner_b=HIDDEN, resident_b=HIDDEN)  # committee and staff print for the turnout drive
 CANDIDATE_ONLY = dict(NOMINATION, committee_b=HIDDEN, staff_b=HIDDEN, admin=HIDDEN)  # someone else's candidacy
 
 VOTE_FORM = {
@@ -103,6 +105,17 @@ ROUTES = {
     "revoke proxy": ("POST", V + "/{open}/desk/proxies/{authorisation}/revoke", CERTIFY, {}),
     "paper entry": ("POST", V + "/{open}/desk/paper", CERTIFY, {"paper-right": "1栋 1单元 102", "item_{item}": "n"}),
     "void paper entry": ("POST", V + "/{open}/desk/paper/{paper_entry}/void", CERTIFY, {}),
+    "envelope step": ("GET", V + "/{secret}/desk/envelopes", DESK_STEP, None),
+    "record envelope": ("POST", V + "/{secret}/desk/envelopes", DESK_STEP, {"envelope-right": "1栋 1单元 103"}),
+    "undo envelope": ("POST", V + "/{secret}/desk/envelopes/{secret_envelope}/undo", DESK_STEP, {}),
+    "sheet step": ("GET", V + "/{secret}/desk/sheets", DESK_STEP, None),
+    "enter sheet": (
+        "POST",
+        V + "/{secret}/desk/sheets",
+        DESK_STEP,
+        {"sheet-code": "{secret_code}", "item_{secret_item}": "y"},
+    ),
+    "print secret pack": ("GET", V + "/{secret}/print/secret", PRINTER, None),
     "results": ("GET", V + "/{prelim}/results", MEMBERS, None),
     "result notice": ("GET", V + "/{prelim}/notice", MEMBERS, None),
     "receipts list": ("GET", V + "/{prelim}/receipts", MEMBERS, None),
@@ -207,11 +220,31 @@ def votes(world, make):
         entry = paper.enter(vote, ref.right, box.Choices({vote.items[0].key: "yes"}), clerk)
         ids.update(authorisation=proxies.authorise(vote, ref, people["admin"], "WT-1", staff).id, paper_entry=entry.id)
 
+    def secret():
+        third = make.person("乙业主三")  # a third right, whose envelope the route table records
+        make.member(third, compound)
+        make.unit(compound, "103", owners=[third])
+        vote = _vote(compound, VoteKind.resolution, staff)
+        vote.secrecy = Secrecy.secret
+        db.session.flush()
+        for step in (VoteStatus.announced, VoteStatus.open):
+            lifecycle.transition(vote, step, staff, reason="测试")
+        right = electorate.right_of(vote, second)
+        sheets.receive_envelope(vote, right, staff)  # its sheet may be entered
+        mistaken = sheets.receive_envelope(vote, electorate.right_of(vote, people["owner_b"]), staff)
+        ids.update(
+            secret=vote.id,
+            secret_item=vote.items[0].id,
+            secret_code=sheets.sheet_code(vote.id, right.id),
+            secret_envelope=mistaken.id,
+        )
+
     builders = {
         "open": open_, "item": open_, "prelim": prelim, "objection": prelim, "draft": draft, "draft_item": draft,
         "poll": poll, "poll_option": poll, "election": election, "candidate": election,
         "pending_election": pending_election, "pending": pending_election, "fresh_election": fresh_election,
         "authorisation": desk, "paper_entry": desk,
+        "secret": secret, "secret_item": secret, "secret_code": secret, "secret_envelope": secret,
     }  # fmt: skip
     ids = LazyIds({**base, "resident_account": people["resident_b"].account_no}, builders)
     return SimpleNamespace(people=people, ids=ids)

@@ -10,12 +10,13 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.refusals import Refused
-from portal.voting import ballot_form, box, paper
+from portal.voting import ballot_form, box, paper, sheets
 from portal.voting.models import (
     Ballot,
     BallotChannel,
     Conflict,
     PaperEntry,
+    PaperEnvelope,
     Participation,
     VotingRight,
 )
@@ -158,26 +159,39 @@ def test_a_pending_entry_shows_when_its_right_was_used_since(desk, estate, make_
 
 
 def test_secret_vote_paper_entries_keep_no_choices_once_counted(desk, estate, make_vote):
-    vote = make_vote(secrecy="secret")
-    desk.enter(vote, desk.a, **_items(vote, "yes", "no"))
+    vote = make_vote(secrecy="secret")  # envelope first, then the sheet by its code (tests/voting/test_secret_paper.py)
+
+    def sheet(person, room, *answers):
+        right = db.session.scalar(sa.select(VotingRight).filter_by(vote_id=vote.id, person_id=person.id))
+        if not db.session.scalar(sa.select(PaperEnvelope).filter_by(vote_id=vote.id, right_id=right.id)):
+            desk.as_(desk.a).post(_url(vote, "desk/envelopes"), data={"envelope-right": room})
+        code = sheets.sheet_code(vote.id, right.id)
+        return desk.as_(who).post(_url(vote, "desk/sheets"), data={"sheet-code": code, **_items(vote, *answers)})
+
+    who = desk.a
+    sheet(estate.people.one, ROOM_ONE, "yes", "no")
     waiting = db.session.scalar(sa.select(PaperEntry))
     assert (waiting.answers, waiting.selected, waiting.options) == ("{}", "[]", "[]")  # encrypted while it waits
     assert waiting.encrypted and not waiting.encrypted.startswith(("{", "["))
-    desk.enter(vote, desk.b, **_items(vote, "yes", "no"))
+    who = desk.b
+    sheet(estate.people.one, ROOM_ONE, "yes", "no")
     entries = db.session.scalars(sa.select(PaperEntry)).all()
     assert [e.state for e in entries] == ["counted", "counted"]
     assert all((e.answers, e.selected, e.options, e.encrypted) == ("{}", "[]", "[]", None) for e in entries)
     ballot = db.session.scalar(sa.select(Ballot))
     assert (ballot.right_id, ballot.channel, ballot.proxy_id, ballot.weight_area, ballot.cast_at) == (None,) * 5
     # a mismatch shows no choices in a secret vote, and voiding it forgets them
-    desk.enter(vote, desk.a, right="1栋 1单元 302", **_items(vote, "yes"))
-    desk.enter(vote, desk.b, right="1栋 1单元 302", **_items(vote, "no"))
-    html = _flagged(desk.as_(desk.b).get(_url(vote, "desk")).get_data(as_text=True))
-    assert html.count('class="row-bad"') == 2 and "Agree" not in html and "Disagree" not in html
+    who = desk.a
+    sheet(estate.people.two, "1栋 1单元 302", "yes")
+    who = desk.b
+    sheet(estate.people.two, "1栋 1单元 302", "no")
+    html = desk.as_(desk.b).get(_url(vote, "desk/sheets")).get_data(as_text=True)
+    flagged_html = html.split('id="sheets-mismatch"')[1].split("</section>")[0]
+    assert flagged_html.count('class="row-bad"') == 2 and "Agree" not in flagged_html and "Disagree" not in flagged_html
     flagged = db.session.scalar(sa.select(PaperEntry).where(PaperEntry.state == "mismatch"))
     desk.as_(desk.b).post(_url(vote, f"desk/paper/{flagged.id}/void"))
     voided = db.session.scalars(sa.select(PaperEntry).where(PaperEntry.state == "void")).all()
-    assert len(voided) == 2 and all(e.answers == "{}" for e in voided)
+    assert len(voided) == 2 and all(e.answers == "{}" and e.encrypted is None for e in voided)
 
 
 def test_invalid_choices_are_shown_again_and_nothing_is_written(desk, estate, make_vote):
@@ -234,7 +248,9 @@ def test_service_refuses_the_same_staff_member_and_counts_with_a_second(estate, 
 def test_closing_a_secret_vote_forgets_entries_that_never_counted(estate, make_vote, database):
     vote = make_vote(secrecy="secret")
     right = db.session.scalar(sa.select(VotingRight).filter_by(vote_id=vote.id, ordinal=1))
-    paper.enter(vote, right, box.Choices({str(vote.items[0].id): "no"}), estate.people.staff)
+    sheets.receive_envelope(vote, right, estate.people.staff)
+    code = sheets.sheet_code(vote.id, right.id)
+    sheets.enter_sheet(vote, code, box.Choices({str(vote.items[0].id): "no"}), estate.people.staff)
     assert paper.forget_uncounted(vote) == 1
     entry = db.session.scalar(sa.select(PaperEntry))
     assert (entry.state, entry.answers) == ("pending", "{}")

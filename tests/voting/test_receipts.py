@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.voting import ballot_form, ballot_key, box, lifecycle, paper, proxies, receipts
+from portal.voting import ballot_form, ballot_key, box, lifecycle, proxies, receipts, sheets
 from portal.voting.models import Ballot, BallotChannel, Participation, VoteStatus, VotingRight
 from portal.voting.receipts import CODE_ALPHABET
 from tests.conftest import PASSWORD
@@ -145,8 +145,10 @@ def test_an_owner_who_voted_on_paper_finds_the_receipt_online(client, estate, ma
     vote = make_vote(secrecy="secret")
     right = _right(vote, estate.people.two)
     choices = box.Choices({vote.items[0].key: "no"})
-    paper.enter(vote, right, choices, estate.people.staff)
-    paper.enter(vote, right, choices, make.person("第二位录入员"))
+    sheets.receive_envelope(vote, right, estate.people.staff)  # the envelope, then the sheet twice by its code
+    code = sheets.sheet_code(vote.id, right.id)
+    sheets.enter_sheet(vote, code, choices, estate.people.staff)
+    sheets.enter_sheet(vote, code, choices, make.person("第二位录入员"))
     db.session.commit()
     login(estate.people.two)
     code = _receipt_on_page(client, vote)

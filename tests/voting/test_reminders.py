@@ -108,6 +108,18 @@ def test_the_reminder_counts_a_right_used_on_paper_as_voted(estate, make_vote):
     assert set(_told("vote.closing")) == {people.developer.id, people.wife.id, people.one.id, people.two.id}
 
 
+def test_the_reminder_counts_a_secret_votes_envelope_as_voted(estate, make_vote):
+    from portal.voting import sheets
+
+    people = estate.people
+    vote = make_vote(status="open", secrecy="secret")
+    sheets.receive_envelope(vote, _right(vote, people.buyer), people.staff)  # its sheet is not entered yet
+    reminders.remind(vote)
+    assert set(_told("vote.closing")) == {people.developer.id, people.wife.id, people.one.id, people.two.id}
+    assert reminders.awaiting(estate.compound, people.buyer) == []  # nor does 待我投票 ask the owner again
+    assert [a.vote.id for a in reminders.awaiting(estate.compound, people.one)] == [vote.id]
+
+
 def test_awaiting_lists_what_the_person_can_still_cast(estate, make_vote, make):
     people = estate.people
     vote = make_vote(status="open")

@@ -202,9 +202,13 @@ def test_a_ballot_that_cannot_be_decrypted_stops_the_seal_and_nothing_is_written
 def test_paper_entries_of_a_secret_vote_are_encrypted_and_still_pair(estate, make_vote):
     vote = make_vote(secrecy="secret")
     right = db.session.scalar(sa.select(VotingRight).filter_by(vote_id=vote.id, ordinal=1))
-    from portal.voting import paper
 
-    paper.enter(vote, right, box.Choices({vote.items[0].key: "no"}), estate.people.staff)
+    from portal.voting import sheets
+
+    sheets.receive_envelope(vote, right, estate.people.staff)  # a secret vote's sheet: after its envelope, by code
+    sheets.enter_sheet(
+        vote, sheets.sheet_code(vote.id, right.id), box.Choices({vote.items[0].key: "no"}), estate.people.staff
+    )
     waiting = db.session.scalar(sa.select(PaperEntry))
     assert waiting.answers == "{}" and waiting.encrypted and not waiting.encrypted.startswith(("{", "["))
     assert sealing.decrypt_paper(vote.id, right.id, waiting.encrypted)[0] == json.dumps(

@@ -5,6 +5,7 @@ from portal.voting.models.ballot import (
     BallotChannel,
     Conflict,
     PaperEntry,
+    PaperEnvelope,
     Participation,
     ProxyAuthorisation,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "NominationState",
     "Objection",
     "PaperEntry",
+    "PaperEnvelope",
     "Participation",
     "PollOption",
     "ProxyAuthorisation",

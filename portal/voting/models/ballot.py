@@ -101,6 +101,21 @@ class PaperEntry(db.Model):
     entered_by = relationship("Person")
 
 
+class PaperEnvelope(db.Model):
+    """信封登记: the envelope of a secret vote's paper ballot came in for this right (who took part, not what they
+    chose: the sheet inside carries no unit and is entered apart, by its sheet code)."""
+
+    __table_args__ = (sa.UniqueConstraint("vote_id", "right_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    right_id: Mapped[int] = mapped_column(sa.ForeignKey("voting_right.id", ondelete="CASCADE"))
+    received_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    right = relationship("VotingRight")
+    received_by = relationship("Person")
+
+
 class Conflict(db.Model):
     """An attempt to use a voting right already used (listed for the supervisor)."""
 
