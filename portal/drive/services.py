@@ -31,7 +31,7 @@ from portal.labels import label
 from portal.refusals import Refused
 from portal.roles.models import Membership, Role
 from portal.voting.access import is_open_now
-from portal.voting.models import Participation, Vote, VoteStatus, VotingRight, VotingRightUnit
+from portal.voting.models import PaperEnvelope, Participation, Vote, VoteStatus, VotingRight, VotingRightUnit
 
 BOM = "\ufeff"  # so that spreadsheet programs read the CSV as UTF-8
 # Who may be a captain: someone living in the compound (committee members are owners too).
@@ -199,7 +199,10 @@ def doors(vote: Vote, building: Building, scope: access.Scope, unit_id: int | No
     the desk does, and nothing of the choice: no figure of the building is shown here, and the turnout owners see
     moves in steps while the vote is open. Door-knocking needs exactly this and nothing more: the owners who voted
     are not listed at all."""
-    used = sa.select(Participation.id).where(Participation.vote_id == vote.id, Participation.right_id == VotingRight.id)
+    used = sa.union_all(
+        sa.select(Participation.right_id).where(Participation.vote_id == vote.id),
+        sa.select(PaperEnvelope.right_id).where(PaperEnvelope.vote_id == vote.id),  # a secret vote's envelope is in
+    )
     seen = (
         sa.select(
             Visit.unit_id.label("unit_id"),
@@ -235,7 +238,7 @@ def doors(vote: Vote, building: Building, scope: access.Scope, unit_id: int | No
         .outerjoin(seen, seen.c.unit_id == Unit.id)
         .outerjoin(last, last.id == seen.c.last_id)
         .outerjoin(visitor, visitor.id == last.visitor_id)
-        .where(VotingRight.vote_id == vote.id, Unit.building_id == building.id, ~sa.exists(used))
+        .where(VotingRight.vote_id == vote.id, Unit.building_id == building.id, VotingRight.id.not_in(used))
     )
     if scope.entrances is not None:
         query = query.where(Unit.entrance_id.in_(sorted(scope.entrances)))
@@ -277,16 +280,13 @@ def page_with(rows: list[Door], unit_id: int) -> int:
 
 
 def has_voted(vote: Vote, unit: Unit) -> bool:
-    """The unit's voting right in `vote` has been used (online, by proxy or on paper)."""
-    return (
-        db.session.scalar(
-            sa.select(Participation.id)
-            .join(VotingRightUnit, VotingRightUnit.right_id == Participation.right_id)
-            .where(Participation.vote_id == vote.id, VotingRightUnit.unit_id == unit.id)
-            .limit(1)
-        )
-        is not None
+    """The unit's voting right in `vote` has been used (online, by proxy or on paper), or its envelope is in."""
+    right = sa.select(VotingRightUnit.right_id).where(VotingRightUnit.unit_id == unit.id)
+    used = sa.union_all(
+        sa.select(Participation.id).where(Participation.vote_id == vote.id, Participation.right_id.in_(right)),
+        sa.select(PaperEnvelope.id).where(PaperEnvelope.vote_id == vote.id, PaperEnvelope.right_id.in_(right)),
     )
+    return db.session.scalar(sa.select(sa.exists(used))) is True
 
 
 def on_roll(vote: Vote, unit: Unit) -> bool:

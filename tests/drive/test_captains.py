@@ -13,13 +13,14 @@ import pytest
 import sqlalchemy as sa
 
 from portal.audit import AuditEvent
+from portal.compounds.models import Unit
 from portal.db import utcnow
 from portal.drive import services
 from portal.drive.models import Captain, Visit, VisitOutcome
 from portal.extensions import db
 from portal.refusals import Refused
-from portal.voting import box
-from portal.voting.models import BallotChannel, VotingRight
+from portal.voting import box, sheets
+from portal.voting.models import BallotChannel, VotingRight, VotingRightUnit
 from tests.queries import count_queries
 
 
@@ -172,6 +173,28 @@ def test_the_list_leaves_out_units_that_voted_online_by_proxy_or_on_paper(estate
     one = drive.places[("1栋", None)][0]
     rooms = [d.room for d in services.doors(vote, one, services.access.Scope(None))]
     assert rooms == ["201", "401", "402"]  # 101–103 (paper), 301 (online), 302 (proxy) have voted
+
+
+def test_a_secret_votes_envelope_handed_in_takes_the_unit_off_the_list(estate, drive, make_vote):
+    people = estate.people
+    vote = make_vote(secrecy="secret")
+    one = drive.places[("1栋", None)][0]
+    sheets.receive_envelope(vote, _right(vote, people.one), people.staff)  # the sheet is not entered yet
+    rooms = [d.room for d in services.doors(vote, one, services.access.Scope(None))]
+    assert "301" not in rooms and "201" in rooms
+    with pytest.raises(Refused) as refused:
+        services.record_visit(
+            vote, db.session.get(Unit, _unit_of(vote, people.one)), people.staff, VisitOutcome.reached, ""
+        )
+    assert refused.value.code == "used"
+
+
+def _unit_of(vote, person) -> int:
+    return db.session.scalar(
+        sa.select(VotingRightUnit.unit_id)
+        .join(VotingRight)
+        .where(VotingRight.vote_id == vote.id, VotingRight.person_id == person.id)
+    )
 
 
 def test_the_csv_is_formula_safe_with_a_header_and_only_this_buildings_non_voters(
