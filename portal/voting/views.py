@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,12 +24,13 @@ from portal.voting import (
     electorate,
     lifecycle,
     loading,
+    printing,
     receipts,
     services,
     turnout,
 )
 from portal.voting.forms import ReceiptForm
-from portal.voting.models import BallotChannel, VoteKind
+from portal.voting.models import BallotChannel, VoteKind, VoteStatus
 
 
 @bp.app_template_filter("notice_title")
@@ -104,6 +105,9 @@ def turnout_by_place(slug: str, vote_id: int):
         turnout=turnout.turnout(vote),
         places=[] if hidden else turnout.by_place(vote),
         hidden=hidden,
+        building_ids=printing.building_ids(vote.compound),
+        printable=vote.status == VoteStatus.open,
+        secret_pack="voting.print_secret_pack" in current_app.view_functions,
     )
 
 

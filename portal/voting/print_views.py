@@ -1,0 +1,145 @@
+"""打印: reminder slips, pre-filled paper ballots and proxy forms, per building or for one voting right (issue 14).
+
+For committee and staff, who drive turnout; 404 for everyone else. Printing only reads: the one step that writes,
+issuing activation codes for the slips of owners without an account, is a POST for staff with a box to tick, and its
+answer is the only place the codes are ever readable (like the activation letters of the people page)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+
+from portal import permissions
+from portal.htmx import render
+from portal.inputs import db_int
+from portal.staff import letters
+from portal.staff import services as staff
+from portal.voting import access, bp, loading, printing
+from portal.voting.forms import confirmed
+from portal.voting.models import Secrecy
+
+SECRET_PACK_ENDPOINT = "voting.print_secret_pack"  # noqa: S105 (an endpoint): a secret vote's sheets and envelope labels
+
+
+class SlipLettersForm(FlaskForm):
+    """印发激活信 with the reminder slips: the codes are new ones, so it is confirmed first."""
+
+    confirm = BooleanField(
+        _l("I will hand these letters to the owners myself. Their earlier codes stop working."),
+        validators=[confirmed],
+    )
+
+
+def _printer(slug: str, vote_id: int):
+    """(compound, vote) for committee and staff once the electorate is frozen; 404 for everyone else (a visitor is
+    asked to log in by `loading`), as for a page they cannot know of: no link leads others here."""
+    compound, vote = loading.load(slug, vote_id)
+    if not access.can_drive_turnout(current_user, vote) or vote.electorate_heads is None:
+        abort(404)
+    return compound, vote
+
+
+def _scope(compound, vote):
+    """What to print, from the query string: ?building=<id> (its rights not used yet) or ?right=<id> (that one,
+    used or not); 404 for anything else."""
+    right_id, building_id = db_int(request.args.get("right", "")), db_int(request.args.get("building", ""))
+    if right_id is not None:
+        right = printing.right_of(vote, right_id)
+        if right is None:
+            abort(404)
+        return None, right, printing.sheets(vote, right=right, unused_only=False)
+    building = printing.building_of(compound, building_id)
+    if building is None:
+        abort(404)
+    return building, None, printing.sheets(vote, building=building)
+
+
+def _page(template: str, compound, vote, building, right, sheets, **context):
+    """A print page: never cached (it names owners)."""
+    response = render(template, compound=compound, vote=vote, building=building, right=right, sheets=sheets, **context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:vote_id>/print/ballots")
+def print_ballots(slug: str, vote_id: int):
+    """书面表决票: pre-filled paper ballots of a named vote, each with the QR code of its desk entry."""
+    compound, vote = _printer(slug, vote_id)
+    if vote.secrecy == Secrecy.secret:
+        # A secret ballot sheet must never carry a unit: the secret pack prints the sheet and the envelope apart.
+        if SECRET_PACK_ENDPOINT not in current_app.view_functions:
+            abort(404)
+        kept = {k: v for k, v in request.args.items() if k in ("building", "right")}
+        return redirect(url_for(SECRET_PACK_ENDPOINT, slug=slug, vote_id=vote.id, **kept), 303)
+    building, right, sheets = _scope(compound, vote)
+    label = _("QR code: enter this paper ballot at the voting desk (staff)")
+    qrs = {s.right.id: printing.qr(printing.paper_entry_url(vote, s.right), label) for s in sheets}
+    return _page("voting/print/ballots.html", compound, vote, building, right, sheets, qrs=qrs)
+
+
+@bp.route("/<int:vote_id>/print/proxy-forms")
+def print_proxy_forms(slug: str, vote_id: int):
+    """业主委托书: proxy forms filled in with each owner's rooms and a form number the desk records."""
+    compound, vote = _printer(slug, vote_id)
+    building, right, sheets = _scope(compound, vote)
+    label = _("QR code: record this proxy at the voting desk (staff)")
+    qrs = {s.right.id: printing.qr(printing.proxy_entry_url(vote, s.right), label) for s in sheets}
+    return _page("voting/print/proxy_forms.html", compound, vote, building, right, sheets, qrs=qrs)
+
+
+def _slips(compound, vote, building, right, sheets, issued=(), form=None, status: int = 200):
+    """The reminder slips: a QR code to the ballot for an activated owner, else the activation letter when codes
+    were just issued (`issued`), else where to get one."""
+    ballot_qr = printing.qr(printing.ballot_url(vote), _("QR code to open the ballot"))
+    letters_ = {
+        item.person.id: {
+            "code": item.code,
+            "expires_at": item.expires_at,
+            "qr": letters.qr_svg(letters.activation_url(item.code), _("QR code to open the activation page")),
+            "url": letters.activation_page_url(),
+        }
+        for item in issued
+    }
+    response = _page(
+        "voting/print/slips.html",
+        compound,
+        vote,
+        building,
+        right,
+        sheets,
+        ballot_qr=ballot_qr,
+        ballot_url=printing.ballot_url(vote),
+        letters=letters_,
+        waiting=sum(1 for s in sheets if not s.activated),
+        may_issue=permissions.may(current_user, "manage_codes", compound),
+        form=form or SlipLettersForm(formdata=None),
+        issued=bool(issued),
+    )
+    response.status_code = status
+    return response
+
+
+@bp.route("/<int:vote_id>/print/slips")
+def print_slips(slug: str, vote_id: int):
+    """提醒单: one slip per owner of the building who has not voted (reads only: no code is issued here)."""
+    compound, vote = _printer(slug, vote_id)
+    return _slips(compound, vote, *_scope(compound, vote))
+
+
+@bp.route("/<int:vote_id>/print/slips", methods=["POST"])
+def print_slips_with_letters(slug: str, vote_id: int):
+    """Issue fresh activation codes to the owners of these slips who have no account yet, and print their slips with
+    the letters (staff, who hold the codes; the codes are readable only in this answer, never cached)."""
+    compound, vote = _printer(slug, vote_id)
+    permissions.require("manage_codes", compound, current_user)
+    building, right, sheets = _scope(compound, vote)
+    form = SlipLettersForm()
+    if not form.validate_on_submit():
+        return _slips(compound, vote, building, right, sheets, form=form, status=400)
+    waiting = [s.owner.id for s in sheets if not s.activated]
+    issued = staff.issue_letters(compound, waiting, current_user) if waiting else []
+    return _slips(compound, vote, building, right, sheets, issued=issued, form=form)
