@@ -77,7 +77,7 @@ def print_ballots(slug: str, vote_id: int):
         return redirect(url_for(SECRET_PACK_ENDPOINT, slug=slug, vote_id=vote.id, **kept), 303)
     building, right, sheets = _scope(compound, vote)
     label = _("QR code: enter this paper ballot at the voting desk (staff)")
-    qrs = {s.right.id: printing.qr(printing.paper_entry_url(vote, s.right), label) for s in sheets}
+    qrs = {s.right.id: printing.Code.of(printing.paper_entry_url(vote, s.right), label) for s in sheets}
     return _page("voting/print/ballots.html", compound, vote, building, right, sheets, qrs=qrs)
 
 
@@ -87,7 +87,7 @@ def print_proxy_forms(slug: str, vote_id: int):
     compound, vote = _printer(slug, vote_id)
     building, right, sheets = _scope(compound, vote)
     label = _("QR code: record this proxy at the voting desk (staff)")
-    qrs = {s.right.id: printing.qr(printing.proxy_entry_url(vote, s.right), label) for s in sheets}
+    qrs = {s.right.id: printing.Code.of(printing.proxy_entry_url(vote, s.right), label) for s in sheets}
     return _page("voting/print/proxy_forms.html", compound, vote, building, right, sheets, qrs=qrs)
 
 

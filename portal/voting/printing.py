@@ -151,3 +151,16 @@ def first_room(right: VotingRight) -> str:
 def qr(data: str, label: str) -> Markup:
     """A QR code for a printed sheet (see MASK)."""
     return letters.qr_svg(data, label, mask_pattern=MASK)
+
+
+@dataclass(frozen=True)
+class Code:
+    """A sheet's QR code and the address it opens (kept beside it on the page as data-url, for tests and tools)."""
+
+    url: str
+    svg: Markup
+
+    @classmethod
+    def of(cls, url: str, label: str) -> Code:
+        """Draw the QR code of `url`."""
+        return cls(url, qr(url, label))
