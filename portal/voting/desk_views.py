@@ -127,7 +127,7 @@ PAPER_PARTIAL = "voting/desk/_paper.html"
 @bp.route("/<int:vote_id>/desk")
 def desk(slug: str, vote_id: int):
     """投票工作台: proxies, paper ballots, conflicts and the proxy cap of one vote; a printed sheet's QR code fills in
-    a form from the query string (?right=<id>: the paper ballot's right; ?owner=…&reference=…: a proxy form)."""
+    a form from the query string (?right=<id>: a paper ballot's right; ?proxy=<id>: a proxy form's owner and number)."""
     compound, vote = _desk(slug, vote_id)
     return _desk_page(compound, vote, **_prefilled(vote))
 
@@ -138,9 +138,10 @@ def _prefilled(vote) -> dict:
     right = printing.right_of(vote, db_int(request.args.get("right", "")))
     if right is not None:
         forms["paper_form"] = PaperForm(prefix="paper", formdata=None, data={"right": printing.first_room(right)})
-    owner, reference = request.args.get("owner", "")[:100], request.args.get("reference", "")[:100]
-    if owner or reference:
-        forms["proxy_form"] = ProxyForm(prefix="proxy", formdata=None, data={"owner": owner, "reference": reference})
+    owner = printing.right_of(vote, db_int(request.args.get("proxy", "")))
+    if owner is not None:
+        data = {"owner": printing.first_room(owner), "reference": printing.form_number(owner)}
+        forms["proxy_form"] = ProxyForm(prefix="proxy", formdata=None, data=data)
     return forms
 
 

@@ -99,7 +99,7 @@ def _slips(compound, vote, building, right, sheets, issued=(), form=None, status
         item.person.id: {
             "code": item.code,
             "expires_at": item.expires_at,
-            "qr": letters.qr_svg(letters.activation_url(item.code), _("QR code to open the activation page")),
+            "qr": printing.qr(letters.activation_url(item.code), _("QR code to open the activation page")),
             "url": letters.activation_page_url(),
         }
         for item in issued

@@ -4,6 +4,7 @@ QR codes open the desk's forms filled in, for staff only; printing writes nothin
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -11,9 +12,10 @@ import sqlalchemy as sa
 
 from portal.accounts.models import ActivationCode
 from portal.compounds.models import Building
+from portal.db import utcnow
 from portal.extensions import db
-from portal.voting import box, printing
-from portal.voting.models import ProxyAuthorisation, VotingRight
+from portal.voting import box, candidates, lifecycle, printing
+from portal.voting.models import ProxyAuthorisation, VoteStatus, VotingRight
 from tests.queries import count_queries
 
 ROOM_ONE = "1栋 1单元 301"  # people.one, 70.00 ㎡
@@ -80,7 +82,7 @@ def test_a_ballot_sheet_carries_the_rooms_area_items_with_boxes_and_the_desk_qr(
             svg = printing.qr(url, "x")
         assert url == f"https://linli.example.cn/c/lvyuan/votes/{vote.id}/desk?right={right.id}#paper"
         # the same drawing as the desk address's own QR code: the sheet's QR encodes exactly that address
-        assert str(svg).split('aria-label="x" ', 1)[1] in html
+        assert str(svg).split('aria-label="x"', 1)[1] in html
     finally:
         app.config["PORTAL_BASE_URL"] = None
 
@@ -105,6 +107,25 @@ def test_a_poll_sheet_has_a_box_per_option_and_no_area(client, estate, make_vote
     assert "1栋 1单元 301" in html and "70.00" not in html  # a poll counts heads: no area
 
 
+def test_an_election_sheet_has_a_box_per_candidate_and_says_the_most(client, estate, make, make_vote, login):
+    vote = make_vote(kind="election", status="draft", seats=3)
+    people = [make.person(name) for name in ("候选甲", "候选乙", "候选丙")]
+    for n, person in enumerate(people):
+        make.unit(estate.compound, f"50{n}", "90.00", building="5栋", owners=[person])
+        make.member(person, estate.compound)
+        candidates.check(candidates.self_nominate(vote, person, "愿意服务。"), estate.people.staff, True)
+    db.session.commit()
+    lifecycle.transition(vote, VoteStatus.announced, estate.people.staff, reason="测试")
+    vote.opens_at = utcnow() - timedelta(minutes=1)
+    lifecycle.transition(vote, VoteStatus.open, estate.people.staff, reason="测试")
+    db.session.commit()
+    login(estate.people.staff)
+    html = client.get(_url(vote, f"print/ballots?right={_right(vote, estate.people.one).id}")).get_data(as_text=True)
+    assert "最多选择 3 名候选人" in html and html.count("□") == 3
+    assert all(person.name in html for person in people)
+    assert "社区监督选举" in html  # community staff run an election
+
+
 def test_a_secret_vote_never_gets_a_sheet_with_a_room(client, estate, make_vote, login):
     vote = make_vote(secrecy="secret")
     login(estate.people.staff)
@@ -127,8 +148,8 @@ def test_the_desk_qr_opens_that_rights_entry_form_filled_in_for_staff(en, estate
     # another vote's right, or nonsense, fills in nothing (and is no error)
     other = make_vote(secrecy="named")
     for value in (str(_right(other, estate.people.one).id), "abc", "99999999999"):
-        html = en.get(_url(vote, f"desk?right={value}")).get_data(as_text=True)
-        assert _input_value(html, "paper-right") == ""
+        html = en.get(_url(vote, f"desk?right={value}&proxy={value}")).get_data(as_text=True)
+        assert _input_value(html, "paper-right") == "" and _input_value(html, "proxy-owner") == ""
 
 
 def test_a_ballot_entered_from_the_qr_counts_after_the_second_staff_entry(en, estate, make_vote, make, login):
@@ -235,7 +256,7 @@ def test_slips_only_for_the_buildings_unused_rights_with_a_ballot_qr_or_where_to
     assert html.count('class="sheet slip"') == 4
     with app.test_request_context():
         ballot_qr = printing.qr(printing.ballot_url(vote), "x")
-    assert html.count(str(ballot_qr).split('aria-label="x" ', 1)[1]) == 3  # the activated owners
+    assert html.count(str(ballot_qr).split('aria-label="x"', 1)[1]) == 3  # the activated owners
     assert "请向社区工作人员领取激活信" in html and waiting.account_no in html
     assert 'name="confirm"' not in html  # the committee does not issue codes
 
@@ -274,7 +295,8 @@ def test_a_proxy_form_carries_its_number_and_rooms_and_its_qr_fills_in_the_desk(
     with app.test_request_context():
         url = printing.proxy_entry_url(vote, right)
         svg = printing.qr(url, "x")
-    assert str(svg).split('aria-label="x" ', 1)[1] in html
+    assert url.endswith(f"/c/lvyuan/votes/{vote.id}/desk?proxy={right.id}#proxies")
+    assert str(svg).split('aria-label="x"', 1)[1] in html
     path = url.split("://", 1)[1].split("/", 1)[1]
     desk = en.get("/" + path.split("#")[0]).get_data(as_text=True)
     assert _input_value(desk, "proxy-owner") == ROOM_ONE
@@ -299,3 +321,21 @@ def test_the_turnout_by_building_page_links_each_buildings_prints(client, estate
     html = client.get(_url(secret, "turnout/buildings")).get_data(as_text=True)
     assert f"/votes/{secret.id}/print/slips?building={bid}" in html
     assert f"/votes/{secret.id}/print/ballots" not in html
+
+
+def test_the_drawn_qr_code_is_exactly_the_codes_modules():
+    # The sheets' QR codes are drawn here (a rectangle per run of dark modules): read back, they are the matrix.
+    import qrcode
+
+    data = "https://linli.example.cn/c/lvyuan/votes/12/desk?right=4711#paper"
+    svg = str(printing.qr(data, "码"))
+    code = qrcode.QRCode(border=2, mask_pattern=printing.MASK)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    assert f'viewBox="0 0 {size} {size}"' in svg and 'aria-label="码"' in svg
+    dark = set()
+    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", re.search(r'<path d="([^"]*)"', svg).group(1)):
+        dark |= {(int(x) + i, int(y)) for i in range(int(width))}
+    assert dark == {(x, y) for y, row in enumerate(matrix) for x, on in enumerate(row) if on}
