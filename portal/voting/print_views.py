@@ -58,9 +58,11 @@ def _scope(compound, vote):
     return building, None, printing.sheets(vote, building=building)
 
 
-def _page(template: str, compound, vote, building, right, sheets, **context):
+def _page(template: str, compound, vote, building, right, sheets, status: int = 200, **context):
     """A print page: never cached (it names owners)."""
-    response = render(template, compound=compound, vote=vote, building=building, right=right, sheets=sheets, **context)
+    response = render(
+        template, status=status, compound=compound, vote=vote, building=building, right=right, sheets=sheets, **context
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -104,7 +106,7 @@ def _slips(compound, vote, building, right, sheets, issued=(), form=None, status
         }
         for item in issued
     }
-    response = _page(
+    return _page(
         "voting/print/slips.html",
         compound,
         vote,
@@ -118,9 +120,8 @@ def _slips(compound, vote, building, right, sheets, issued=(), form=None, status
         may_issue=permissions.may(current_user, "manage_codes", compound),
         form=form or SlipLettersForm(formdata=None),
         issued=bool(issued),
+        status=status,
     )
-    response.status_code = status
-    return response
 
 
 @bp.route("/<int:vote_id>/print/slips")
