@@ -6,7 +6,7 @@ answer is the only place the codes are ever readable (like the activation letter
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,9 +16,10 @@ from wtforms import BooleanField
 from portal import permissions
 from portal.htmx import render
 from portal.inputs import db_int
+from portal.refusals import Refused
 from portal.staff import letters
 from portal.staff import services as staff
-from portal.voting import access, bp, loading, printing
+from portal.voting import access, bp, loading, printing, proxies
 from portal.voting.forms import confirmed
 from portal.voting.models import Secrecy
 
@@ -44,9 +45,17 @@ def _printer(slug: str, vote_id: int):
 
 
 def _scope(compound, vote):
-    """What to print, from the query string: ?building=<id> (its rights not used yet) or ?right=<id> (that one,
-    used or not); 404 for anything else."""
+    """What to print, from the query string: ?building=<id> (its rights not used yet), ?right=<id> or ?room=<room
+    or roll number> as staff type it (that one right, used or not); 404 for anything else. A typed room that
+    matches no right, or several, goes back to the form with the reason."""
     right_id, building_id = db_int(request.args.get("right", "")), db_int(request.args.get("building", ""))
+    if "room" in request.args:
+        try:
+            right_id = proxies.lookup(vote, request.args["room"][:100]).right.id
+        except Refused as error:
+            flash(error.sentence, "print-one:error")  # shown at the form (voting/desk/_note.html)
+            back = url_for("voting.turnout_by_place", slug=compound.slug, vote_id=vote.id, _anchor="print-one-note")
+            abort(redirect(back))
     if right_id is not None:
         right = printing.right_of(vote, right_id)
         if right is None:
@@ -95,7 +104,8 @@ def print_proxy_forms(slug: str, vote_id: int):
 
 def _slips(compound, vote, building, right, sheets, issued=(), form=None, status: int = 200):
     """The reminder slips: a QR code to the ballot for an activated owner, else the activation letter when codes
-    were just issued (`issued`), else where to get one."""
+    were just issued (`issued`), else where to get one. Never for a right already used, even one asked for."""
+    sheets = [sheet for sheet in sheets if not sheet.used]
     ballot_qr = printing.qr(printing.ballot_url(vote), _("QR code to open the ballot"))
     letters_ = {
         item.person.id: {
@@ -128,7 +138,8 @@ def _slips(compound, vote, building, right, sheets, issued=(), form=None, status
 def print_slips(slug: str, vote_id: int):
     """提醒单: one slip per owner of the building who has not voted (reads only: no code is issued here)."""
     compound, vote = _printer(slug, vote_id)
-    return _slips(compound, vote, *_scope(compound, vote))
+    building, right, sheets = _scope(compound, vote)
+    return _slips(compound, vote, building, right, sheets)
 
 
 @bp.route("/<int:vote_id>/print/slips", methods=["POST"])

@@ -52,7 +52,7 @@ PATH_VALUES = {
 }
 # Query parameters the views read (request.args), so the hostile values reach the code.
 QUERY_NAMES = ["q", "kind", "year", "page", "org", "organisation", "category", "status", "view", "need", "role"]
-QUERY_NAMES += ["state", "next", "code", "for", "withdrawn", "flagged", "building", "right", "proxy"]
+QUERY_NAMES += ["state", "next", "code", "for", "withdrawn", "flagged", "building", "right", "proxy", "room"]
 # Forms of the routes no table covers (public ones).
 PUBLIC_FORMS = {
     "accounts.login": {"login": "x", "password": "y", "next": "/"},

@@ -208,6 +208,26 @@ def test_a_print_needs_a_building_of_the_compound_or_a_right_of_the_vote(client,
         assert client.get(_url(vote, f"print/ballots?{query}")).status_code == 404
 
 
+def test_one_unit_is_printed_from_its_room_as_staff_type_it(client, estate, make_vote, login):
+    vote = make_vote(secrecy="named")
+    box.cast(vote, _right(vote, estate.people.two), box.Choices({i.key: "yes" for i in vote.items}))
+    db.session.commit()
+    login(estate.people.staff)
+    page = client.get(_url(vote, "turnout/buildings")).get_data(as_text=True)
+    assert 'id="print-one"' in page and 'name="room"' in page
+    html = client.get(_url(vote, "print/proxy-forms?room=1栋1单元301")).get_data(as_text=True)
+    assert html.count('class="sheet proxy-form"') == 1 and estate.people.one.name in html
+    # a unit that has voted: its ballot is printed with a warning, but it gets no reminder slip
+    used = client.get(_url(vote, "print/ballots?room=1栋 1单元 302")).get_data(as_text=True)
+    assert used.count('class="sheet paper-ballot"') == 1 and "已经使用过" in used
+    slip = client.get(_url(vote, "print/slips?room=1栋 1单元 302")).get_data(as_text=True)
+    assert 'class="sheet slip"' not in slip
+    for room, reason in (("1栋 1单元 999", "没有"), ("", "请填写")):
+        back = client.get(_url(vote, f"print/ballots?room={room}"))
+        assert back.status_code == 302 and back.headers["Location"].endswith("/turnout/buildings#print-one-note")
+        assert reason in client.get(back.headers["Location"]).get_data(as_text=True)
+
+
 def test_nothing_is_printed_before_the_electorate_is_frozen(client, estate, make_vote, login):
     vote = make_vote(status="announced")
     login(estate.people.staff)
