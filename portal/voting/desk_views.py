@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,8 +13,9 @@ from wtforms.validators import Length, NumberRange
 from portal import permissions
 from portal.forms import InputRequired
 from portal.htmx import render, wants_partial
+from portal.inputs import db_int
 from portal.refusals import Refused
-from portal.voting import access, ballot_form, box, bp, loading, paper, proxies, sheets
+from portal.voting import access, ballot_form, box, bp, loading, paper, printing, proxies, sheets
 from portal.voting.models import Secrecy
 
 
@@ -128,9 +129,23 @@ PAPER_PARTIAL = "voting/desk/_paper.html"
 
 @bp.route("/<int:vote_id>/desk")
 def desk(slug: str, vote_id: int):
-    """投票工作台: proxies, paper ballots, conflicts and the proxy cap of one vote."""
+    """投票工作台: proxies, paper ballots, conflicts and the proxy cap of one vote; a printed sheet's QR code fills in
+    a form from the query string (?right=<id>: a paper ballot's right; ?proxy=<id>: a proxy form's owner and number)."""
     compound, vote = _desk(slug, vote_id)
-    return _desk_page(compound, vote)
+    return _desk_page(compound, vote, **_prefilled(vote))
+
+
+def _prefilled(vote) -> dict:
+    """The desk's forms filled in from a printed sheet's QR code (nothing is written: staff check and submit)."""
+    forms = {}
+    right = printing.right_of(vote, db_int(request.args.get("right", "")))
+    if right is not None:
+        forms["paper_form"] = PaperForm(prefix="paper", formdata=None, data={"right": printing.first_room(right)})
+    owner = printing.right_of(vote, db_int(request.args.get("proxy", "")))
+    if owner is not None:
+        data = {"owner": printing.first_room(owner), "reference": printing.form_number(owner)}
+        forms["proxy_form"] = ProxyForm(prefix="proxy", formdata=None, data=data)
+    return forms
 
 
 # Which field a proxy error is shown next to.

@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
+from portal import qr
 from portal.extensions import db
 from portal.forms import InputRequired
 from portal.htmx import render
@@ -218,11 +219,11 @@ def print_secret_pack(slug: str, vote_id: int):
     printed = [
         {
             "pack": pair,
-            "envelope_qr": sheets.qr_svg(
+            "envelope_qr": qr.svg(
                 _absolute("voting.desk_envelopes", slug=slug_, vote_id=vid, right=pair.right.id),
                 _("QR code to record this envelope at the desk"),
             ),
-            "sheet_qr": sheets.qr_svg(
+            "sheet_qr": qr.svg(
                 _absolute("voting.desk_sheets", slug=slug_, vote_id=vid, code=pair.code),
                 _("QR code to enter this sheet at the desk"),
             ),

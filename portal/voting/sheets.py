@@ -19,10 +19,8 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-import qrcode
 import sqlalchemy as sa
 from flask import current_app
-from markupsafe import Markup
 
 from portal import audit
 from portal.compounds.models import Building, Unit
@@ -246,32 +244,6 @@ class Pack:
 
     right: VotingRight
     code: str
-
-
-def qr_svg(data: str, label: str) -> Markup:
-    """An inline SVG QR code, drawn straight from the module matrix (one path of row runs) with a fixed mask: about
-    2 ms each instead of some 15, since a building's labels and sheets print two codes per owner."""
-    code = qrcode.QRCode(border=2, mask_pattern=0)
-    code.add_data(data)
-    code.make(fit=True)
-    rows = code.get_matrix()
-    runs = []
-    for y, row in enumerate(rows):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
-    size = len(rows)
-    return Markup(
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{label}" viewBox="0 0 {size} {size}" '
-        'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
-        '<path fill="#000" d="{path}"/></svg>'
-    ).format(label=label, size=size, path="".join(runs))
 
 
 def _first_units(vote: Vote):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.compounds.services import get_compound, natural_key
+from portal.compounds.services import get_compound
 from portal.coowners import services as coowners
 from portal.db import reads_first
 from portal.htmx import render
@@ -25,12 +25,13 @@ from portal.voting import (
     lifecycle,
     loading,
     pace,
+    printing,
     receipts,
     services,
     turnout,
 )
 from portal.voting.forms import ReceiptForm
-from portal.voting.models import BallotChannel, VoteKind
+from portal.voting.models import BallotChannel, VoteKind, VoteStatus
 
 
 @bp.app_template_filter("notice_title")
@@ -100,7 +101,6 @@ def turnout_by_place(slug: str, vote_id: int):
     permissions.require(access.can_drive_turnout(current_user, vote), compound, current_user, shown=True)
     hidden = turnout.is_stepped(vote)
     places = [] if hidden else turnout.by_place(vote)
-    buildings = sorted(compound.buildings, key=lambda b: natural_key(b.name))
     return render(
         "voting/turnout_places.html",
         compound=compound,
@@ -109,8 +109,8 @@ def turnout_by_place(slug: str, vote_id: int):
         past=pace.history(vote),
         places=places,
         hidden=hidden,
-        buildings=buildings,  # each building links to its non-voter list (楼栋长走访)
-        building_ids={b.name: b.id for b in buildings},
+        building_ids=printing.building_ids(vote.compound),  # each building: its non-voter list and its prints
+        printable=vote.status == VoteStatus.open,
     )
 
 

@@ -401,7 +401,6 @@ def turnout_page(app) -> SimpleNamespace:
     )
 
 
-
 DOORS_BUILDINGS, DOORS_PER_ENTRANCE, DOORS_SMALL, DOORS_TARGET_MS = 20, 500, 10, 100
 
 
@@ -479,6 +478,7 @@ def doors_page(app) -> SimpleNamespace:
         csv = measure(client, f"{path}/buildings/{building_ids[0]}.csv")
         db.session.remove()
     return SimpleNamespace(small=small, large=large, extra={"its last page": last, "CSV of the building": csv})
+
 
 FIGURES: list[tuple[str, str, str, Callable]] = [
     ("(e) meeting page, 500 comments", "5 comments", "500", meeting_page),

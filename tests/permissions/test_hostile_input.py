@@ -52,7 +52,7 @@ PATH_VALUES = {
 }
 # Query parameters the views read (request.args), so the hostile values reach the code.
 QUERY_NAMES = ["q", "kind", "year", "page", "org", "organisation", "category", "status", "view", "need", "role"]
-QUERY_NAMES += ["state", "next", "code", "for", "withdrawn", "flagged", "right", "building"]
+QUERY_NAMES += ["state", "next", "code", "for", "withdrawn", "flagged", "building", "right", "proxy", "room"]
 # Forms of the routes no table covers (public ones).
 PUBLIC_FORMS = {
     "accounts.login": {"login": "x", "password": "y", "next": "/"},
@@ -93,7 +93,7 @@ def _real_routes(app, request) -> dict[str, tuple[str, str, dict, dict]]:
         for row in table.values():
             method, template, expected = row[:3]
             data = row[3] if len(row) > 3 else None
-            path = template.format_map(ids)
+            path = template.format_map(ids).split("?")[0]  # the query string's names get hostile values below
             form = {k.format_map(ids): v.format_map(ids) for k, v in data.items()} if isinstance(data, dict) else {}
             endpoint, _args = adapter.match(path, method=method)
             if method == "POST" or endpoint not in found:

@@ -126,7 +126,7 @@ def test_every_route_is_covered(app):
     covered = set()
     adapter = app.url_map.bind("localhost")
     for method, template, *_ in tables:
-        endpoint, _args = adapter.match(template.format_map(any_id), method=method)
+        endpoint, _args = adapter.match(template.format_map(any_id).split("?")[0], method=method)
         covered.add(endpoint)
     missing = {rule.endpoint for rule in app.url_map.iter_rules()} - covered - public
     assert not missing, f"routes without a permission test: {sorted(missing)}"

@@ -26,8 +26,9 @@ NOMINATION = dict(MEMBERS, resident_b=HIDDEN)  # a draft election is open to the
 MAY_STAND = dict(NOMINATION, committee_b=FORBIDDEN, staff_b=FORBIDDEN, admin=FORBIDDEN)
 ELECTION_CERTIFY = dict(NOMINATION, owner_b=FORBIDDEN, committee_b=FORBIDDEN)
 DESK_STEP = dict(MEMBERS, owner_b=HIDDEN, resident_b=HIDDEN, committee_b=HIDDEN)  # a scanned QR tells owners nothing
-PRINTER = dict(MEMBERS, owner_b=HIDDEN, resident_b=HIDDEN)  # committee and staff print for the turnout drive
 CANDIDATE_ONLY = dict(NOMINATION, committee_b=HIDDEN, staff_b=HIDDEN, admin=HIDDEN)  # someone else's candidacy
+PRINT = dict(MEMBERS, owner_b=HIDDEN, resident_b=HIDDEN)  # those who drive turnout; no page links others there
+PRINT_LETTERS = dict(PRINT, committee_b=FORBIDDEN)  # issuing activation codes is staff's
 
 VOTE_FORM = {
     "kind": "resolution",
@@ -115,7 +116,17 @@ ROUTES = {
         DESK_STEP,
         {"sheet-code": "{secret_code}", "item_{secret_item}": "y"},
     ),
-    "print secret pack": ("GET", V + "/{secret}/print/secret", PRINTER, None),
+    "print secret pack": ("GET", V + "/{secret}/print/secret", PRINT, None),
+    "print slips": ("GET", V + "/{open}/print/slips?building={building}", PRINT, None),
+    "print slips with letters": (
+        "POST",
+        V + "/{open}/print/slips?building={building}",
+        PRINT_LETTERS,
+        {"confirm": "y"},
+    ),
+    "print ballots": ("GET", V + "/{open}/print/ballots?building={building}", PRINT, None),
+    "print one ballot": ("GET", V + "/{open}/print/ballots?right={right}", PRINT, None),
+    "print proxy forms": ("GET", V + "/{open}/print/proxy-forms?right={right}", PRINT, None),
     "results": ("GET", V + "/{prelim}/results", MEMBERS, None),
     "result notice": ("GET", V + "/{prelim}/notice", MEMBERS, None),
     "receipts list": ("GET", V + "/{prelim}/receipts", MEMBERS, None),
@@ -172,7 +183,7 @@ class LazyIds(dict):
 def votes(world, make):
     """In compound B, built on demand: open and posted resolutions, a draft resolution and poll, draft elections,
     a proxy authorisation and a pending paper entry."""
-    from portal.compounds.models import Compound
+    from portal.compounds.models import Building, Compound
 
     people, base = world
     compound = db.session.scalar(db.select(Compound).filter_by(slug="compound-b"))
@@ -185,6 +196,9 @@ def votes(world, make):
     def open_():
         vote = _vote(compound, VoteKind.resolution, staff, VoteStatus.open)
         ids.update(open=vote.id, item=vote.items[0].id)
+
+    def right():
+        ids["right"] = electorate.right_of(db.session.get(Vote, ids["open"]), second).id
 
     def prelim():
         vote = _vote(compound, VoteKind.resolution, staff, VoteStatus.open)
@@ -243,10 +257,11 @@ def votes(world, make):
         "open": open_, "item": open_, "prelim": prelim, "objection": prelim, "draft": draft, "draft_item": draft,
         "poll": poll, "poll_option": poll, "election": election, "candidate": election,
         "pending_election": pending_election, "pending": pending_election, "fresh_election": fresh_election,
-        "authorisation": desk, "paper_entry": desk,
+        "authorisation": desk, "paper_entry": desk, "right": right,
         "secret": secret, "secret_item": secret, "secret_code": secret, "secret_envelope": secret,
     }  # fmt: skip
-    ids = LazyIds({**base, "resident_account": people["resident_b"].account_no}, builders)
+    building = db.session.scalar(db.select(Building.id).filter_by(compound_id=compound.id, name="1栋"))
+    ids = LazyIds({**base, "resident_account": people["resident_b"].account_no, "building": building}, builders)
     return SimpleNamespace(people=people, ids=ids)
 
 

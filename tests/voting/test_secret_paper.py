@@ -13,6 +13,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from portal import qr
 from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.refusals import Refused
@@ -313,7 +314,7 @@ def _split(html: str) -> tuple[list[str], list[str]]:
 
 def _qr(url: str) -> str:
     """The path of the QR code that encodes `url` (as the print page draws it)."""
-    return re.search(r'<path[^>]* d="([^"]+)"', str(sheets.qr_svg(url, "x"))).group(1)
+    return re.search(r'<path[^>]* d="([^"]+)"', str(qr.svg(url, "x"))).group(1)
 
 
 def test_the_qr_code_reads_back_as_its_url():
