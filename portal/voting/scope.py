@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal.compounds.models import Building, Compound, Entrance, Unit
@@ -127,11 +128,18 @@ def apply(vote: Vote, picked) -> None:
 
 def places(vote: Vote) -> list[str]:
     """The scope's places as owners write them, in natural order: ["3栋", "5栋1单元"]; empty for the whole compound."""
+    joiner = "" if chinese() else " "  # 3栋1单元 in Chinese, "3栋 1单元" among English words
     named = []
     for row in vote.scope:
-        name = row.building.name + (row.entrance.name if row.entrance_id else "")
+        name = row.building.name + (joiner + row.entrance.name if row.entrance_id else "")
         named.append((natural_key(row.building.name), natural_key(row.entrance.name) if row.entrance_id else (), name))
     return [name for _b, _e, name in sorted(named)]
+
+
+def chinese() -> bool:
+    """Chinese is the reader's language (or the default, outside a request)."""
+    locale = get_locale()
+    return locale is None or locale.language == "zh"
 
 
 def addressed_to(vote: Vote) -> str:

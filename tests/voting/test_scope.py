@@ -319,6 +319,7 @@ def test_an_owner_outside_the_scope_reads_the_vote_and_its_result_but_cannot_cas
     assert "3栋全体业主" in html and "总人数（专有部分人数之和）：4 人，总面积（专有部分面积之和）：497.26 ㎡" in html
     notice = client.get(f"/c/lvyuan/votes/{vote.id}/notice").get_data(as_text=True)
     assert "3栋全体业主" in notice and "总面积（专有部分面积之和）：497.26 ㎡" in notice
+    assert client.get(f"/c/lvyuan/votes/{vote.id}/results.json").get_json()["vote"]["scope"] == ["3栋"]
     listing = client.get("/c/lvyuan/votes/").get_data(as_text=True)
     assert "3栋全体业主" in listing
     client.post("/lang", data={"lang": "en"})
