@@ -46,10 +46,11 @@ def choices(compound: Compound) -> list[BuildingChoice]:
     buildings = db.session.scalars(
         db.select(Building).where(Building.compound_id == compound.id).options(db.selectinload(Building.entrances))
     ).all()
+    joiner = "" if chinese() else " "
     found = []
     for building in sorted(buildings, key=lambda b: natural_key(b.name)):
         entrances = tuple(
-            Place(f"e{e.id}", f"{building.name}{e.name}", building.id, e.id)
+            Place(f"e{e.id}", f"{building.name}{joiner}{e.name}", building.id, e.id)
             for e in sorted(building.entrances, key=lambda e: natural_key(e.name))
         )
         found.append(BuildingChoice(Place(f"b{building.id}", building.name, building.id, None), entrances))
