@@ -145,7 +145,9 @@ SENTENCES: dict[str, Callable[..., str]] = {
     ),
     "locked": lambda: _("What owners are asked cannot change once the vote is announced."),
     # A vote's scope (表决范围)
-    "scope_no_units": lambda: _("The buildings and entrances chosen hold no unit: choose where the owners who decide live."),
+    "scope_no_units": lambda: _(
+        "The buildings and entrances chosen hold no unit: choose where the owners who decide live."
+    ),
     "scope_unknown": lambda: _("Choose buildings and entrances of this compound."),
     "scope_resolution_only": lambda: _(
         "Only an owners' resolution can be limited to buildings or entrances; elections and polls are for the whole "

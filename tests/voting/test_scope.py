@@ -1,4 +1,4 @@
-"""Votes of one building or entrance (issue 15): the roll follows the scope, and everything that counts follows the roll.
+"""Votes of one building or entrance (issue 15): the roll follows the scope; everything that counts follows the roll.
 
 The recount here is independent of `electorate.py`: every unit of the compound is read, those in scope kept, each
 counted under its designated voter (the developer's units under one head), areas added in integer cents.
@@ -237,6 +237,7 @@ def test_the_form_chooses_a_scope_and_refuses_an_empty_one(client, estate, tower
     assert [(r.building_id, r.entrance_id) for r in vote.scope] == [(b3.id, e31.id)]
     edit = client.get(f"/c/lvyuan/votes/{vote.id}/edit").get_data(as_text=True)
     assert f'value="e{e31.id}" checked' in edit
+    assert "表决范围：3栋1单元全体业主" in edit
     # a building with no unit: refused at the field, nothing saved
     make.unit(estate.compound, "1", "10.00", building="车库", entrance=None)
     db.session.execute(sa.delete(Unit).where(Unit.unit_key == "车库||1"))
@@ -400,3 +401,10 @@ def test_a_whole_compound_digest_does_not_hash_a_scope(estate, make_vote):
     vote = make_vote(status="closed")
     assert b'"scope"' not in box._settings(vote)
     assert verify(vote, published=vote.digest).ok
+
+
+def test_the_step_summary_says_who_takes_part(client, estate, towers, make_vote, login):
+    vote = make_vote(status="draft", scope=[("3栋", None)])
+    login(estate.people.staff)
+    page = client.get(f"/c/lvyuan/votes/{vote.id}/edit").get_data(as_text=True)
+    assert "只有3栋全体业主参加表决、收到表决票和提醒；公告仍发给全小区成员。" in page
