@@ -408,3 +408,15 @@ def test_the_step_summary_says_who_takes_part(client, estate, towers, make_vote,
     login(estate.people.staff)
     page = client.get(f"/c/lvyuan/votes/{vote.id}/edit").get_data(as_text=True)
     assert "只有3栋全体业主参加表决、收到表决票和提醒；公告仍发给全小区成员。" in page
+
+
+def test_the_desk_finds_no_right_outside_the_scope(estate, towers, make_vote):
+    """Proxies and paper ballots are recorded against the frozen roll: a room outside the scope is on no roll."""
+    from portal.voting import proxies
+
+    vote = make_vote(scope=[("3栋", "1单元")])
+    assert proxies.lookup(vote, "3栋1单元101").rooms == ("3栋 1单元 101",)
+    for room in ("5栋1单元502", "3栋2单元201", "1栋1单元301"):
+        with pytest.raises(Refused) as refused:
+            proxies.lookup(vote, room)
+        assert refused.value.code == "right_not_found", room
