@@ -204,6 +204,7 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner):
     the open resolution."""
     from datetime import timedelta
 
+    from portal.compounds.models import Building, Entrance
     from portal.db import utcnow
     from portal.voting import box, lifecycle
     from portal.voting.models import (
@@ -214,6 +215,7 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner):
         VoteEvent,
         VoteItem,
         VoteKind,
+        VoteScope,
         VoteStatus,
         VotingRight,
     )
@@ -222,7 +224,7 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner):
     rng = random.Random(2026)
     now = utcnow()
 
-    def vote(compound, kind, title, items=(), options=(), opened_days_ago=2, days=7, secrecy=Secrecy.named):
+    def vote(compound, kind, title, items=(), options=(), opened_days_ago=2, days=7, secrecy=Secrecy.named, scope=()):
         row = Vote(
             compound_id=compound.id,
             kind=kind,
@@ -238,6 +240,10 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner):
         db.session.flush()
         row.items = [VoteItem(position=i, title=t, category=c) for i, (t, c) in enumerate(items, start=1)]
         row.options = [PollOption(position=i, label=t) for i, t in enumerate(options, start=1)]
+        for building, entrance in scope:  # 表决范围: the owners of these buildings or entrances alone
+            b = db.session.scalar(sa.select(Building).filter_by(compound_id=compound.id, name=building))
+            e = db.session.scalar(sa.select(Entrance).filter_by(building_id=b.id, name=entrance)) if entrance else None
+            row.scope.append(VoteScope(building_id=b.id, entrance_id=e.id if e else None))
         db.session.flush()
         for step in (VoteStatus.announced, VoteStatus.open):
             lifecycle.transition(row, step, staff, reason="演示数据")
@@ -319,6 +325,34 @@ def _votes(lvyuan, guihua, staff, chair, secretary, owner):
     ballots(gates, 0.8)
     gates.closes_at = now - timedelta(days=35)
     finish(gates)
+    # Votes of one building or entrance: 3栋's elevators (open), 5栋 2单元's added elevator (finished).
+    elevator = vote(
+        lvyuan,
+        VoteKind.resolution,
+        "关于3栋电梯更新的表决",
+        items=[
+            ("使用3栋分摊的专项维修资金约62万元更新3栋2部电梯", Art278Category.use_fund),
+            ("电梯更新期间每日7时至22时保留一部电梯运行", Art278Category.other),
+        ],
+        opened_days_ago=3,
+        days=10,
+        scope=[("3栋", None)],
+    )
+    ballots(elevator, 0.55, skip={owner.id, chair.id})
+    spread(elevator, elevator.opened_at, now - timedelta(minutes=5))
+    added = vote(
+        lvyuan,
+        VoteKind.resolution,
+        "关于5栋2单元加装电梯的表决",
+        items=[("5栋2单元加装电梯一部，费用由本单元业主按楼层分摊", Art278Category.rebuild)],
+        opened_days_ago=60,
+        days=10,
+        scope=[("5栋", "2单元")],
+    )
+    added.closes_at = now + timedelta(minutes=1)
+    ballots(added, 0.9)
+    added.closes_at = now - timedelta(days=50)
+    finish(added)
     poll = vote(
         guihua, VoteKind.poll, "小区增设电动自行车充电桩的位置", options=("北门停车场", "3栋西侧空地", "地下车库入口")
     )

@@ -144,6 +144,15 @@ SENTENCES: dict[str, Callable[..., str]] = {
         "The objection period has not ended: give the reason for posting the final result early."
     ),
     "locked": lambda: _("What owners are asked cannot change once the vote is announced."),
+    # A vote's scope (表决范围)
+    "scope_no_units": lambda: _(
+        "The buildings and entrances chosen hold no unit: choose where the owners who decide live."
+    ),
+    "scope_unknown": lambda: _("Choose buildings and entrances of this compound."),
+    "scope_resolution_only": lambda: _(
+        "Only an owners' resolution can be limited to buildings or entrances; elections and polls are for the whole "
+        "compound."
+    ),
     # Proxies and paper ballots (the desk)
     "right_required": lambda: _("Give the number on the roll or the room."),
     "right_not_found": lambda: _("No voting right has this number or room."),

@@ -14,6 +14,7 @@ from portal.db import utcnow
 from portal.lists.models import Project
 from portal.meetings.models import Meeting, Minutes
 from portal.needs.models import Need
+from portal.voting import scope
 from portal.voting.models import Vote, VoteKind, VoteStatus
 from portal.voting.verify import verify
 
@@ -31,6 +32,12 @@ def test_demo_builds_two_compounds_votes_and_logins(app, database, client, uploa
     assert {v.secrecy.value for v in finished} == {"named", "secret"}  # a secret one, sealed through the shuffle
     assert all(verify(v).ok for v in finished)
     assert {v.kind for v in votes.values()} == {VoteKind.resolution, VoteKind.poll, VoteKind.election}
+    # Votes of one building (open) and of one entrance (final): their rolls hold only those units' owners.
+    lift, added = votes["关于3栋电梯更新的表决"], votes["关于5栋2单元加装电梯的表决"]
+    assert (lift.status, added.status) == (VoteStatus.open, VoteStatus.final)
+    assert scope.places(lift) == ["3栋"] and scope.places(added) == ["5栋2单元"]
+    assert 0 < added.electorate_heads < lift.electorate_heads < big.heads
+    assert verify(added).ok
     meetings = {m.title: m for m in database.session.scalars(sa.select(Meeting))}
     assert set(meetings) == {"十一月业委会会议", "十月三方联席会议"}
     published = database.session.scalar(sa.select(Minutes).where(Minutes.status == "published"))

@@ -21,7 +21,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.refusals import Refused
 from portal.security import CODE_ALPHABET
-from portal.voting import ballot_key, locks, receipts, sealing
+from portal.voting import ballot_key, locks, receipts, scope, sealing
 from portal.voting.models import (
     Ballot,
     BallotChannel,
@@ -350,24 +350,26 @@ def _canonical(value) -> bytes:
 
 def _settings(vote: Vote) -> bytes:
     """What the result depends on besides ballots and roll: what is asked, its Art. 278 category and threshold, the
-    window, the mode, and the frozen totals."""
-    return _canonical(
-        {
-            "vote": vote.id,
-            "compound": vote.compound_id,
-            "kind": vote.kind.value,
-            "secrecy": vote.secrecy.value,
-            "title": vote.title,
-            "seats": vote.seats,
-            "poll_multiple": vote.poll_multiple,
-            "allow_change": vote.allow_change,
-            "window": [vote.opens_at.isoformat(), vote.closes_at.isoformat()],
-            "electorate": [vote.electorate_heads, str(vote.electorate_area)],
-            "items": [[i.id, i.position, i.title, i.category.value, i.matter.value] for i in vote.items],
-            "candidates": [[c.id, c.person_id, c.position, c.on_ballot] for c in vote.candidates],
-            "options": [[o.id, o.position, o.label] for o in vote.options],
-        }
-    )
+    window, the mode, the frozen totals, and for a vote of some buildings or entrances its scope (absent for the whole
+    compound, so a whole-compound vote's digest is the one it had before scopes existed)."""
+    settings = {
+        "vote": vote.id,
+        "compound": vote.compound_id,
+        "kind": vote.kind.value,
+        "secrecy": vote.secrecy.value,
+        "title": vote.title,
+        "seats": vote.seats,
+        "poll_multiple": vote.poll_multiple,
+        "allow_change": vote.allow_change,
+        "window": [vote.opens_at.isoformat(), vote.closes_at.isoformat()],
+        "electorate": [vote.electorate_heads, str(vote.electorate_area)],
+        "items": [[i.id, i.position, i.title, i.category.value, i.matter.value] for i in vote.items],
+        "candidates": [[c.id, c.person_id, c.position, c.on_ballot] for c in vote.candidates],
+        "options": [[o.id, o.position, o.label] for o in vote.options],
+    }
+    if (places := scope.sealed(vote)) is not None:
+        settings["scope"] = places
+    return _canonical(settings)
 
 
 def _roll(vote: Vote) -> tuple[int, bytes]:

@@ -18,6 +18,7 @@ from portal.compounds.services import natural_key
 from portal.extensions import db
 from portal.register.models import Ownership
 from portal.roles.models import Membership, Role
+from portal.voting import scope
 from portal.voting.models import Vote, VoteKind, VotingRight, VotingRightUnit
 
 
@@ -45,15 +46,21 @@ class RightDraft:
         return natural_key(self.units[0][1]) if self.units else (str(self.person_id),)
 
 
-def owner_rights(compound: Compound) -> list[RightDraft]:
-    """One right per designated voter, in roll order (the developer's block is one right: it is one person)."""
-    rows = db.session.execute(
+def owner_rights(compound: Compound, in_scope=None) -> list[RightDraft]:
+    """One right per designated voter, in roll order (the developer's block is one right: it is one person).
+
+    `in_scope`: a condition on Unit (scope.unit_condition) keeping only the units of a vote's buildings or entrances;
+    an owner with units inside and outside then counts once, with the area of the units inside."""
+    query = (
         db.select(Ownership.person_id, Person.is_developer, Unit)
         .join(Unit, Unit.id == Ownership.unit_id)
         .join(Person, Person.id == Ownership.person_id)
         .where(Unit.compound_id == compound.id, Ownership.is_designated_voter.is_(True))
         .options(db.joinedload(Unit.building), db.joinedload(Unit.entrance))
-    ).all()
+    )
+    if in_scope is not None:
+        query = query.where(in_scope)
+    rows = db.session.execute(query).all()
     drafts: dict[int, RightDraft] = {}
     for person_id, is_developer, unit in sorted(rows, key=lambda r: natural_key(r[2].unit_key)):
         draft = drafts.setdefault(person_id, RightDraft(person_id, is_developer))
@@ -74,8 +81,10 @@ def poll_rights(compound: Compound) -> list[RightDraft]:
 
 
 def drafts_for(vote: Vote) -> list[RightDraft]:
-    """The electorate the vote would freeze now."""
-    return poll_rights(vote.compound) if vote.kind == VoteKind.poll else owner_rights(vote.compound)
+    """The electorate the vote would freeze now (a resolution of some buildings: their owners alone)."""
+    if vote.kind == VoteKind.poll:
+        return poll_rights(vote.compound)
+    return owner_rights(vote.compound, scope.unit_condition(vote))
 
 
 def freeze(vote: Vote) -> tuple[int, Decimal]:

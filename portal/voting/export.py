@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from portal import csvsafe
 from portal.extensions import db
 from portal.labels import label
-from portal.voting import box, objections, receipts, wording
+from portal.voting import box, objections, receipts, scope, wording
 from portal.voting.models import Secrecy, Vote, VotingRight
 from portal.voting.results import VoteResults
 from portal.voting.tally import Share, Weight
@@ -103,6 +103,7 @@ def results_json(result: VoteResults) -> dict:
             "preliminary_at": _iso(vote.preliminary_at),
             "objection_deadline": _iso(objections.deadline(vote)),
             "final_at": _iso(vote.final_at),
+            "scope": scope.places(vote) or None,  # the buildings and entrances whose owners decide; None: all
         },
         "electorate": weight_json(result.electorate),
         "participation": weight_json(result.participation),

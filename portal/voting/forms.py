@@ -10,14 +10,17 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import DataRequired, InputRequired
 from portal.i18n import to_utc
 from portal.refusals import Refused, sentence
+from portal.voting import scope as scopes
 from portal.voting.models.vote import Art278Category, Secrecy, VoteKind, VoteStatus
 from portal.voting.objections import TEXT_MAX
 from portal.voting.services import Settings
@@ -57,6 +60,30 @@ class VoteForm(FlaskForm):
     objection_days = IntegerField(
         _l("Days for objections after the preliminary result"), default=7, validators=[NumberRange(min=1, max=60)]
     )
+    # 表决范围: nothing ticked is the whole compound; the template groups the boxes by building (`places`).
+    scope = SelectMultipleField(
+        _l("Who decides: buildings and entrances"),
+        choices=[],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[Optional()],
+    )
+
+    def __init__(self, *args, compound=None, **kwargs) -> None:
+        """Offer the compound's buildings and entrances as the scope's choices."""
+        super().__init__(*args, **kwargs)
+        self.compound = compound
+        self.places = scopes.choices(compound) if compound is not None else []
+        self.scope.choices = scopes.tokens(self.places)
+
+    def validate_scope(self, field) -> None:
+        """A scope holds at least one unit, and only resolutions have one (said at the field, as the service would)."""
+        if self.compound is None or self.kind.data not in {k.value for k in VoteKind}:
+            return
+        try:
+            scopes.check(self.compound, VoteKind(self.kind.data), field.data or [])
+        except Refused as error:
+            raise ValidationError(error.sentence) from None
 
     def validate_closes_at(self, field) -> None:
         """The window must not be empty."""
@@ -90,6 +117,7 @@ class VoteForm(FlaskForm):
             poll_multiple=bool(self.poll_multiple.data),
             seats=self.seats.data,
             objection_days=self.objection_days.data,
+            scope=tuple(self.scope.data or ()) if self.compound is not None else None,
         )
 
 

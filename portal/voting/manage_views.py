@@ -14,6 +14,7 @@ from portal.htmx import form_status, render
 from portal.i18n import to_local
 from portal.refusals import Refused, sentence
 from portal.voting import access, bp, lifecycle, loading, reminders, services
+from portal.voting import scope as scopes
 from portal.voting.forms import ItemForm, OptionForm, ReasonForm, RemindForm, VoteForm
 from portal.voting.models import VoteKind, VoteStatus
 
@@ -26,7 +27,7 @@ def new(slug: str):
     """发起投票: a new draft."""
     compound = get_compound(slug)
     permissions.require("manage_votes", compound, current_user)
-    form = VoteForm()
+    form = VoteForm(compound=compound)
     if form.validate_on_submit():
         if form.kind.data == "election" and not permissions.may(current_user, "certify_votes", compound):
             form.kind.errors = [_("Committee elections are run by community staff.")]
@@ -47,7 +48,7 @@ def _managed(slug: str, vote_id: int):
 def edit(slug: str, vote_id: int):
     """A draft's settings, items or options, and the next steps of the vote."""
     compound, vote = _managed(slug, vote_id)
-    form = VoteForm(obj=None if request.method == "POST" else _form_data(vote))
+    form = VoteForm(obj=None if request.method == "POST" else _form_data(vote), compound=compound)
     status = 200
     if request.method == "POST":
         if not lifecycle.editable(vote):
@@ -75,12 +76,13 @@ def _form_data(vote):
         poll_multiple = vote.poll_multiple
         seats = vote.seats
         objection_days = vote.objection_days
+        scope = scopes.chosen(vote)
 
     return Data()
 
 
 def _edit_page(compound, vote, status=200, **forms):
-    forms.setdefault("form", VoteForm(obj=_form_data(vote)))
+    forms.setdefault("form", VoteForm(obj=_form_data(vote), compound=compound))
     forms.setdefault("item_form", ItemForm(prefix="item"))
     forms.setdefault("option_form", OptionForm(prefix="option"))
     forms.setdefault("reason_form", ReasonForm())

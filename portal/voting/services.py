@@ -9,6 +9,7 @@ from portal import audit
 from portal.compounds.models import Compound
 from portal.extensions import db
 from portal.refusals import Refused
+from portal.voting import scope
 from portal.voting.lifecycle import editable
 from portal.voting.models import PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
 from portal.voting.models.vote import Art278Category
@@ -34,6 +35,8 @@ class Settings:
     poll_multiple: bool = False
     seats: int | None = None
     objection_days: int | None = None
+    # 表决范围 as the form's tokens ("b<building id>", "e<entrance id>"): () the whole compound, None unchanged
+    scope: tuple[str, ...] | None = None
 
 
 def _apply(vote: Vote, settings: Settings) -> None:
@@ -50,6 +53,10 @@ def _apply(vote: Vote, settings: Settings) -> None:
     vote.poll_multiple = settings.poll_multiple
     vote.seats = settings.seats if vote.kind == VoteKind.election else None
     vote.objection_days = settings.objection_days
+    if settings.scope is not None:
+        scope.apply(vote, settings.scope)
+    elif vote.scope:
+        scope.check(vote.compound, vote.kind, scope.chosen(vote))  # a kind that cannot keep the scope it has
 
 
 def create_vote(compound: Compound, settings: Settings, actor) -> Vote:
@@ -59,7 +66,7 @@ def create_vote(compound: Compound, settings: Settings, actor) -> Vote:
     _apply(vote, settings)
     db.session.add(vote)
     db.session.flush()
-    audit.record("vote.created", actor, compound, vote_id=vote.id, kind=vote.kind.value)
+    audit.record("vote.created", actor, compound, vote_id=vote.id, kind=vote.kind.value, scope=scope.chosen(vote))
     return vote
 
 
@@ -67,7 +74,7 @@ def update_vote(vote: Vote, settings: Settings, actor) -> None:
     """Change a draft's settings."""
     _apply(vote, settings)
     db.session.flush()
-    audit.record("vote.edited", actor, vote.compound, vote_id=vote.id)
+    audit.record("vote.edited", actor, vote.compound, vote_id=vote.id, scope=scope.chosen(vote))
 
 
 def add_item(vote: Vote, title: str, description: str, category: str, actor) -> VoteItem:

@@ -30,6 +30,7 @@ from portal.voting import (
     services,
     turnout,
 )
+from portal.voting import scope as scopes
 from portal.voting.forms import ReceiptForm
 from portal.voting.models import BallotChannel, VoteKind, VoteStatus
 
@@ -81,7 +82,15 @@ def show(slug: str, vote_id: int):
         receipt=receipts.shown_code(vote, right.id) if voted else None,
         events=vote_events(vote),
         my_units=coowners.for_vote(vote, current_user),
+        outside_scope=_outside_scope(vote, right),
     )
+
+
+def _outside_scope(vote, right) -> str | None:
+    """The sentence for an owner of the compound outside a vote's scope (they read the vote, with no ballot)."""
+    if not vote.scope or right is not None or not scopes.owns_here(vote, current_user):
+        return None
+    return None if scopes.covers(vote, current_user) else scopes.outside_sentence(vote)
 
 
 def vote_events(vote):
@@ -154,6 +163,7 @@ def roll(slug: str, vote_id: int):
     return render("voting/roll.html", compound=compound, vote=vote, rows=rows, heads=heads, area=area, frozen=frozen)
 
 
+bp.add_app_template_global(scopes.addressed_to, "vote_addressed_to")
 bp.add_app_template_global(ballot_form.CODES, "ballot_codes")
 bp.add_app_template_global(ballot_form.fields, "ballot_hidden")
 

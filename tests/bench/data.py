@@ -128,10 +128,15 @@ def owners_compound(owners: int, seed: int = 1) -> SimpleNamespace:
     return SimpleNamespace(slug=compound.slug, compound_id=compound.id, staff_id=staff.id, accounts=accounts)
 
 
-def open_resolution(compound_id: int, staff_id: int, title: str, secrecy: str = "named") -> int:
-    """A two-item resolution (one ordinary, one major) taken through the real lifecycle to open; commits."""
+def open_resolution(
+    compound_id: int, staff_id: int, title: str, secrecy: str = "named", building: str | None = None
+) -> int:
+    """A two-item resolution (one ordinary, one major) taken through the real lifecycle to open; commits.
+
+    `building`: the vote is of that building's owners alone (表决范围), e.g. "3栋"."""
     from portal.accounts.models import Person
-    from portal.compounds.models import Compound
+    from portal.compounds.models import Building, Compound
+    from portal.voting.models import VoteScope
 
     staff = db.session.get(Person, staff_id)
     now = utcnow()
@@ -148,6 +153,9 @@ def open_resolution(compound_id: int, staff_id: int, title: str, secrecy: str = 
         VoteItem(position=1, title="关于续聘物业服务企业的议案", matter=Matter.ordinary),
         VoteItem(position=2, title="关于使用专项维修资金更换电梯的议案", matter=Matter.major),
     ]
+    if building is not None:
+        place = db.session.scalar(sa.select(Building.id).filter_by(compound_id=compound_id, name=building))
+        vote.scope = [VoteScope(building_id=place)]
     db.session.add(vote)
     db.session.flush()
     lifecycle.transition(vote, VoteStatus.announced, staff, reason="基准测试")

@@ -2,7 +2,8 @@
 
   (a) ballots cast per second through gunicorn on 127.0.0.1, divided by the same stack's rate for a POST that
       inserts one row (tests/bench/app_with_probe.py) — target ≥ 0.5;
-  (b) close + tally + digest of a 20,000-unit compound with 15,000 ballots — target < 0.5 s on SQLite;
+  (b) close + tally + digest of a 20,000-unit compound with 15,000 ballots — target < 0.5 s on SQLite; beside it,
+      the same for a vote of one building of that compound (表决范围: 400 units, 300 ballots);
   (c) bytes of the ballot page with its CSS, JS and icon, each gzip -6 — target ≤ 40 KB (40,000 bytes);
   (d) a bounded load run: 300 owners cast within 60 s while 50 clients poll the turnout (If-None-Match → 304):
       0 errors, every cast ballot stored once, the digest verifies after closing; p50/p95 latencies.
@@ -11,6 +12,7 @@ It reports targets missed and exits 0; it exits non-zero only when something bre
 to 127.0.0.1, every loop is bounded in count and time, and the server it starts is stopped at the end.
 
     .venv/bin/python -m tests.bench.run [--databases sqlite,postgresql] [--postgres-url URL] [--app MODULE:FACTORY()]
+    .venv/bin/python -m tests.bench.run --parts b     (figure (b) alone: no server, no load run)
 
 PostgreSQL: LINLI_BENCH_POSTGRES_URL or --postgres-url (default postgresql+psycopg://postgres@127.0.0.1:5432/
 linli_bench; the database is created if missing and its public schema emptied: give it a database of its own).
@@ -58,6 +60,7 @@ LOAD_OWNERS, LOAD_WINDOW_S, LOAD_ARRIVALS_S = 300, 60.0, 30.0  # (d): owners arr
 CASTER_THREADS = 30
 POLLERS, POLL_INTERVAL_S = 50, 2.0  # htmx polls every 10 s; the bench polls 5× as often
 BIG_UNITS, BIG_BALLOTS = 20_000, 15_000
+SCOPED_BUILDING, SCOPED_BALLOTS = "3栋", 300  # (b) beside: a vote of one building (400 units) of the big compound
 PAGE_TARGET_BYTES = 40_000
 APP = "tests.bench.app_with_probe:create_probe_app()"
 
@@ -539,11 +542,16 @@ def close_tally_digest(app) -> dict[str, SimpleNamespace]:
         big = data.big_compound(BIG_UNITS)
         built = time.perf_counter() - t
         db.session.remove()
-    return {secrecy: _close_one(app, big, built, secrecy) for secrecy in ("named", "secret")}
+    closed = {secrecy: _close_one(app, big, built, secrecy) for secrecy in ("named", "secret")}
+    closed["building"] = _close_one(app, big, built, "named", building=SCOPED_BUILDING, ballots=SCOPED_BALLOTS)
+    return closed
 
 
-def _close_one(app, big, built: float, secrecy: str) -> SimpleNamespace:
-    """One vote of (b): open, fill, and time its close at the end of its window, as `portal tick` would close it."""
+def _close_one(
+    app, big, built: float, secrecy: str, building: str | None = None, ballots: int = BIG_BALLOTS
+) -> SimpleNamespace:
+    """One vote of (b): open, fill, and time its close at the end of its window, as `portal tick` would close it
+    (`building`: a vote of that building's owners alone, beside the compound's)."""
     from datetime import timedelta
 
     from portal.accounts.models import Person
@@ -551,12 +559,14 @@ def _close_one(app, big, built: float, secrecy: str) -> SimpleNamespace:
     from portal.extensions import db
     from portal.voting import box, lifecycle
     from portal.voting.models import Vote, VoteStatus
+    from portal.voting.verify import verify
 
     with app.app_context():
         t = time.perf_counter()
-        vote_id = data.open_resolution(big.compound_id, big.staff_id, f"大型小区表决（{secrecy}）", secrecy)
+        title = f"{building}表决" if building else f"大型小区表决（{secrecy}）"
+        vote_id = data.open_resolution(big.compound_id, big.staff_id, title, secrecy, building=building)
         opened = time.perf_counter() - t
-        data.bulk_ballots(vote_id, BIG_BALLOTS)
+        data.bulk_ballots(vote_id, ballots)
         db.session.get(Vote, vote_id).closes_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
         db.session.remove()
@@ -572,8 +582,10 @@ def _close_one(app, big, built: float, secrecy: str) -> SimpleNamespace:
         t3 = time.perf_counter()
         db.session.commit()
         t4 = time.perf_counter()
-        ok = (count, digest) == (vote.ballot_count, vote.digest) == (BIG_BALLOTS, vote.digest)
+        ok = (count, digest) == (vote.ballot_count, vote.digest) == (ballots, vote.digest)
         heads = vote.electorate_heads
+        if building is not None:
+            ok = ok and verify(vote).ok  # the scope is in the digest: the scoped box verifies as any other
         db.session.remove()
     return SimpleNamespace(
         built=built,
@@ -691,9 +703,21 @@ def run_database(label: str, url: str, workdir: Path, app_spec: str = APP) -> li
             f"{d.polling.counts['200']}×200 {d.polling.counts['304']}×304", "", None),
     ]  # fmt: skip
 
+    rows += big_rows(app, label)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return rows
+
+
+def big_rows(app, label: str) -> list[Row]:
+    """(b): the rows of the big compound's close + tally + digest (named, secret, and a vote of one building)."""
+    rows: list[Row] = []
     say(f"   (b) building {BIG_UNITS:,} units, then a named and a secret vote with {BIG_BALLOTS:,} ballots each …")
     both = close_tally_digest(app)
     for secrecy, b in both.items():
+        if secrecy == "building":
+            continue
         say(
             f"   (b) {secrecy}: built in {b.built:.1f} s, opened (electorate of {b.heads:,} heads frozen) in "
             f"{b.opened:.1f} s; close (seals: digest) {b.close * 1000:.0f} ms + tally {b.tally * 1000:.0f} ms + "
@@ -711,6 +735,37 @@ def run_database(label: str, url: str, workdir: Path, app_spec: str = APP) -> li
         Row(label, "(b) the same, secret (decrypt, shuffle, rewrite at the seal)", f"{secret.total:.2f} s", "", None),
         Row(label, "(b) secret ÷ named, same run", f"{ratio:.2f}", "≤ 3", ratio <= 3 and secret.ok),
     ]  # fmt: skip
+    one = both["building"]
+    say(
+        f"   (b) one building ({SCOPED_BUILDING}, {SCOPED_BALLOTS} ballots): opened (electorate of {one.heads:,} heads "
+        f"frozen) in {one.opened * 1000:.0f} ms; close {one.close * 1000:.0f} ms + tally {one.tally * 1000:.0f} ms + "
+        f"digest again {one.digest * 1000:.0f} ms + commit {one.commit * 1000:.0f} ms = {one.total * 1000:.0f} ms; "
+        f"digest and verify {'ok' if one.ok else 'MISMATCH'}; items passed: {one.passed}"
+    )
+    rows += [
+        Row(label, f"(b) a vote of one building ({one.heads} heads), close + tally + digest", f"{one.total:.2f} s",
+            "", one.ok),
+        Row(label, "(b)   its opening (the scope's roll frozen)", f"{one.opened:.2f} s", "", None),
+    ]  # fmt: skip
+    return rows
+
+
+def run_big(label: str, url: str) -> list[Row]:
+    """Figure (b) alone (`--parts b`): no server, no load; a fresh database."""
+    from portal import create_app
+    from portal.extensions import db
+
+    say(f"\n== {label}: {url}  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    data.reset_database(url)
+    secret_key = secrets.token_hex(32)
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "PORTAL_ENV": "production",
+        "PORTAL_BALLOT_KEY": ballot_key_of(secret_key),
+    })  # fmt: skip
+    with app.app_context():
+        data.migrate()
+        db.session.remove()
+    rows = big_rows(app, label)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -754,7 +809,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark on each database asked for; exit 0 unless something broke."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--parts", default="voting,pages", help="voting (issue 3's figures), pages (render times)")
+    parser.add_argument(
+        "--parts", default="voting,pages", help="voting (issue 3's figures), pages (render times), b (figure (b) alone)"
+    )
     parser.add_argument("--figures", default="", help="pages: only these figures, by letter (e.g. h)")
     parser.add_argument("--postgres-url", default=os.environ.get("LINLI_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     parser.add_argument(
@@ -778,6 +835,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 if "voting" in args.parts:
                     rows += run_database(label, url, workdir, args.app)
+                elif "b" in args.parts.split(","):
+                    rows += run_big(label, url)
                 if "pages" in args.parts:
                     rows += run_pages(label, url, args.figures)
             except Exception:  # noqa: BLE001 (reported, and the exit status says so)

@@ -6,11 +6,13 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
+from portal.compounds.models import Building, Entrance
 from portal.db import utcnow
 from portal.extensions import db
 from portal.voting import lifecycle
-from portal.voting.models import Matter, PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteStatus
+from portal.voting.models import Matter, PollOption, Secrecy, Vote, VoteItem, VoteKind, VoteScope, VoteStatus
 
 
 @pytest.fixture
@@ -73,7 +75,9 @@ def make_vote(estate):
         allow_change=False,
         opens_in=timedelta(days=20),
         seats=None,
+        scope=(),
     ):
+        """`scope`: the places whose owners decide, as (building name, entrance name or None); () the compound."""
         now = utcnow()
         vote = Vote(
             compound_id=estate.compound.id,
@@ -95,6 +99,10 @@ def make_vote(estate):
         if kind == "poll":
             for position, label in enumerate(options, start=1):
                 vote.options.append(PollOption(position=position, label=label))
+        for building, entrance in scope:
+            b = db.session.scalar(sa.select(Building).filter_by(compound_id=estate.compound.id, name=building))
+            e = db.session.scalar(sa.select(Entrance).filter_by(building_id=b.id, name=entrance)) if entrance else None
+            vote.scope.append(VoteScope(building_id=b.id, entrance_id=e.id if e else None))
         db.session.flush()
         target = VoteStatus(status)
         path = [VoteStatus.announced, VoteStatus.open, VoteStatus.closed, VoteStatus.preliminary, VoteStatus.final]

@@ -32,7 +32,7 @@ ITEM = {"title", "matter", "yes", "no", "abstain", "passed"}
 CANDIDATE = {"name", "heads", "area_m2", "qualified", "outcome"}
 # What this portal adds (documented in portal/voting/export.py).
 TOP_ADDED = {"receipts"}  # the published list of receipts: code and fingerprint of each counted ballot
-VOTE_ADDED = {"binding", "seats", "closed_at", "preliminary_at", "objection_deadline", "final_at"}
+VOTE_ADDED = {"binding", "seats", "closed_at", "preliminary_at", "objection_deadline", "final_at", "scope"}
 ITEM_ADDED = {"position", "threshold", "yes_share", "reason"}
 CANDIDATE_ADDED = {"rank", "share"}
 

@@ -23,6 +23,7 @@ from portal.voting.models.vote import (
     VoteEvent,
     VoteItem,
     VoteKind,
+    VoteScope,
     VoteStatus,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "VoteEvent",
     "VoteItem",
     "VoteKind",
+    "VoteScope",
     "VoteStatus",
     "VotingRight",
     "VotingRightUnit",

@@ -125,11 +125,30 @@ class Vote(db.Model):
     candidates: Mapped[list[Candidate]] = relationship(
         back_populates="vote", order_by="Candidate.position", cascade="all, delete-orphan"
     )
+    # Empty: the whole compound (全体业主). Otherwise the buildings and entrances whose owners decide (e.g. 3栋).
+    scope: Mapped[list[VoteScope]] = relationship(
+        back_populates="vote", order_by="VoteScope.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_binding(self) -> bool:
         """Resolutions and elections are owners' decisions under Art. 278; polls are not."""
         return self.kind != VoteKind.poll
+
+
+class VoteScope(db.Model):
+    """表决范围: one building (entrance_id None: the whole building) or one entrance of a building whose owners
+    decide this vote (a building's elevator, its share of the maintenance fund). No rows: the whole compound."""
+
+    __table_args__ = (sa.UniqueConstraint("vote_id", "building_id", "entrance_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    building_id: Mapped[int] = mapped_column(sa.ForeignKey("building.id"))
+    entrance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entrance.id"))
+
+    vote: Mapped[Vote] = relationship(back_populates="scope")
+    building = relationship("Building")
+    entrance = relationship("Entrance")
 
 
 class VoteItem(db.Model):
