@@ -53,9 +53,13 @@ def form_number(right: VotingRight) -> str:
     return f"W{right.vote_id}-{right.ordinal:04d}"
 
 
-def building_ids(compound: Compound) -> dict[str, int]:
-    """The compound's buildings, name → id, in natural order (2栋 before 10栋), for the print links."""
-    rows = db.session.execute(sa.select(Building.name, Building.id).where(Building.compound_id == compound.id)).all()
+def building_ids(compound: Compound, vote: Vote | None = None) -> dict[str, int]:
+    """The compound's buildings, name → id, in natural order (2栋 before 10栋), for the print links; for a vote of
+    some buildings or entrances (表决范围), only the buildings in its scope."""
+    query = sa.select(Building.name, Building.id).where(Building.compound_id == compound.id)
+    if vote is not None and vote.scope:
+        query = query.where(Building.id.in_({row.building_id for row in vote.scope}))
+    rows = db.session.execute(query).all()
     return dict(sorted(((name, id_) for name, id_ in rows), key=lambda row: natural_key(row[0])))
 
 

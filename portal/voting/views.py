@@ -118,7 +118,7 @@ def turnout_by_place(slug: str, vote_id: int):
         past=pace.history(vote),
         places=places,
         hidden=hidden,
-        building_ids=printing.building_ids(vote.compound),  # each building: its non-voter list and its prints
+        building_ids=printing.building_ids(vote.compound, vote),  # each building: its non-voter list and its prints
         printable=vote.status == VoteStatus.open,
     )
 

@@ -366,3 +366,12 @@ def test_the_drawn_qr_code_is_exactly_the_codes_modules():
     for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", re.search(r'<path d="([^"]*)"', svg).group(1)):
         dark |= {(int(x) + i, int(y)) for i in range(int(width))}
     assert dark == {(x, y) for y, row in enumerate(matrix) for x, on in enumerate(row) if on}
+
+
+def test_a_vote_of_one_building_prints_for_that_building_only(client, estate, make_vote, login):
+    vote = make_vote(secrecy="named", scope=[("9栋", None)])
+    login(estate.people.staff)
+    html = client.get(_url(vote, "turnout/buildings")).get_data(as_text=True)
+    ids = {b.name: b.id for b in estate.compound.buildings}
+    assert f"print/ballots?building={ids['9栋']}" in html
+    assert f"print/ballots?building={ids['1栋']}" not in html  # 1栋's owners do not decide this vote
