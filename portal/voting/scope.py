@@ -159,37 +159,29 @@ def outside_sentence(vote: Vote) -> str:
     )
 
 
+def _owns(vote: Vote, person, condition=None) -> bool:
+    """Whether the person (signed in) owns a unit of the vote's compound (meeting `condition` on Unit, if any)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    query = (
+        db.select(Ownership.id)
+        .join(Unit, Unit.id == Ownership.unit_id)
+        .where(Ownership.person_id == person.id, Unit.compound_id == vote.compound_id)
+    )
+    if condition is not None:
+        query = query.where(condition)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def covers(vote: Vote, person) -> bool:
     """Whether the person owns a unit in the vote's scope (always, for the whole compound)."""
     condition = unit_condition(vote)
-    if condition is None:
-        return True
-    if person is None or not getattr(person, "is_authenticated", False):
-        return False
-    return (
-        db.session.scalar(
-            db.select(Ownership.id)
-            .join(Unit, Unit.id == Ownership.unit_id)
-            .where(Ownership.person_id == person.id, Unit.compound_id == vote.compound_id, condition)
-            .limit(1)
-        )
-        is not None
-    )
+    return True if condition is None else _owns(vote, person, condition)
 
 
 def owns_here(vote: Vote, person) -> bool:
     """Whether the person owns a unit anywhere in the vote's compound."""
-    if person is None or not getattr(person, "is_authenticated", False):
-        return False
-    return (
-        db.session.scalar(
-            db.select(Ownership.id)
-            .join(Unit, Unit.id == Ownership.unit_id)
-            .where(Ownership.person_id == person.id, Unit.compound_id == vote.compound_id)
-            .limit(1)
-        )
-        is not None
-    )
+    return _owns(vote, person)
 
 
 def sealed(vote: Vote) -> list[list[int | None]] | None:

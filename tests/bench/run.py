@@ -604,20 +604,26 @@ def _close_one(
 # --- one database -----------------------------------------------------------------------------------------------------
 
 
+def _fresh_app(label: str, url: str):
+    """The portal on an emptied database, with a fresh secret and ballot key (migrations not applied yet)."""
+    from portal import create_app
+
+    say(f"\n== {label}: {url}  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    data.reset_database(url)
+    secret_key = secrets.token_hex(32)
+    return create_app({
+        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "PORTAL_ENV": "production",
+        "PORTAL_BALLOT_KEY": ballot_key_of(secret_key),
+    })  # fmt: skip
+
+
 def run_database(label: str, url: str, workdir: Path, app_spec: str = APP) -> list[Row]:
     """All four figures on one database."""
-    from portal import create_app
     from portal.extensions import db
     from portal.voting.models import Vote
 
     rows: list[Row] = []
-    say(f"\n== {label}: {url}  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    data.reset_database(url)
-    secret_key = secrets.token_hex(32)
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "PORTAL_ENV": "production",
-        "PORTAL_BALLOT_KEY": ballot_key_of(secret_key),
-    })  # fmt: skip
+    app = _fresh_app(label, url)
     with app.app_context():
         data.migrate()
         small = data.owners_compound(OWNERS)
@@ -627,7 +633,7 @@ def run_database(label: str, url: str, workdir: Path, app_spec: str = APP) -> li
         items_b = [i.id for i in db.session.get(Vote, vote_b).items]
         db.session.remove()
 
-    server = Server(url, secret_key, workdir / f"gunicorn-{label}.log", app_spec)
+    server = Server(url, app.config["SECRET_KEY"], workdir / f"gunicorn-{label}.log", app_spec)
     try:
         say(f"   gunicorn on 127.0.0.1:{server.port} ({WORKERS} gthread workers × {WORKER_THREADS} threads)")
         t = time.perf_counter()
@@ -667,10 +673,11 @@ def run_database(label: str, url: str, workdir: Path, app_spec: str = APP) -> li
         server.stop()
 
     participations, ballots, hashes = box_counts(app, vote_b)
-    from portal.voting.box import receipt_hash
+    from portal.voting.receipts import public_code
 
     cast = d.casting.counts["cast"]
-    receipts_found = sum(1 for code in d.receipts if receipt_hash(code) in hashes)
+    listed = {public_code(hashed) for hashed in hashes}  # the codes the published list prints (issue 13)
+    receipts_found = sum(1 for code in d.receipts if code in listed)
     stored_ok = participations == ballots == cast and receipts_found == cast  # completeness is the row above
     verified, how = verify_box(app, vote_b, small.staff_id)
     errors = d.casting.counts["error"] + d.polling.counts["error"]
@@ -752,16 +759,9 @@ def big_rows(app, label: str) -> list[Row]:
 
 def run_big(label: str, url: str) -> list[Row]:
     """Figure (b) alone (`--parts b`): no server, no load; a fresh database."""
-    from portal import create_app
     from portal.extensions import db
 
-    say(f"\n== {label}: {url}  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    data.reset_database(url)
-    secret_key = secrets.token_hex(32)
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "PORTAL_ENV": "production",
-        "PORTAL_BALLOT_KEY": ballot_key_of(secret_key),
-    })  # fmt: skip
+    app = _fresh_app(label, url)
     with app.app_context():
         data.migrate()
         db.session.remove()
