@@ -6,7 +6,7 @@ the envelope step names rooms (who took part), the sheet step names sheet codes 
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,7 +20,7 @@ from portal.forms import InputRequired
 from portal.htmx import render
 from portal.inputs import db_int
 from portal.refusals import Refused
-from portal.voting import access, ballot_form, box, bp, loading, paper, proxies, receipts, sheets
+from portal.voting import access, ballot_form, box, bp, loading, paper, printing, proxies, receipts, sheets
 from portal.voting.models import Secrecy, VotingRight
 
 
@@ -190,12 +190,6 @@ def _printer(slug: str, vote_id: int):
     return compound, vote
 
 
-def _absolute(endpoint: str, **values) -> str:
-    """An absolute URL for a QR code (PORTAL_BASE_URL when set, as activation letters)."""
-    base = current_app.config.get("PORTAL_BASE_URL")
-    return base.rstrip("/") + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
-
-
 @bp.route("/<int:vote_id>/print/secret")
 def print_secret_pack(slug: str, vote_id: int):
     """不记名书面表决票: the envelope labels and the sheets of a building (?building=) or one right (?right=), A4, each
@@ -220,11 +214,11 @@ def print_secret_pack(slug: str, vote_id: int):
         {
             "pack": pair,
             "envelope_qr": qr.svg(
-                _absolute("voting.desk_envelopes", slug=slug_, vote_id=vid, right=pair.right.id),
+                printing.absolute("voting.desk_envelopes", slug=slug_, vote_id=vid, right=pair.right.id),
                 _("QR code to record this envelope at the desk"),
             ),
             "sheet_qr": qr.svg(
-                _absolute("voting.desk_sheets", slug=slug_, vote_id=vid, code=pair.code),
+                printing.absolute("voting.desk_sheets", slug=slug_, vote_id=vid, code=pair.code),
                 _("QR code to enter this sheet at the desk"),
             ),
         }
